@@ -1,0 +1,33 @@
+// The stable key hash. Unlike absl::Hash it gives the same value in every
+// process, build and restart, so it can decide where a key lives in shared
+// memory. Keyed by the store's random seed to blunt hash flooding.
+#ifndef KVSTORE_INTERNAL_HASH_H_
+#define KVSTORE_INTERNAL_HASH_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace kvstore {
+namespace internal {
+
+inline uint64_t Hash64(const void* data, size_t len, uint64_t seed) {
+  return XXH3_64bits_withSeed(data, len, seed);
+}
+
+// The home slot of `hash` in a table of `slot_count` slots: the high bits of
+// hash * slot_count (Lemire's multiply-shift range reduction).
+inline uint64_t HomeSlot(uint64_t hash, uint64_t slot_count) {
+  return static_cast<uint64_t>(
+      (static_cast<unsigned __int128>(hash) * slot_count) >> 64);
+}
+
+// The tag kept in each slot: bits of the hash that HomeSlot uses least.
+inline uint32_t HashTag(uint64_t hash) { return static_cast<uint32_t>(hash); }
+
+}  // namespace internal
+}  // namespace kvstore
+
+#endif  // KVSTORE_INTERNAL_HASH_H_

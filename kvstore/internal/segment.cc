@@ -1,0 +1,326 @@
+#include "kvstore/internal/segment.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "kvstore/internal/errors.h"
+#include "kvstore/internal/fault_injection.h"
+#include "kvstore/internal/hash.h"
+#include "kvstore/internal/robust_mutex.h"
+
+namespace kvstore {
+namespace internal {
+namespace {
+
+constexpr uint64_t kMaxCapacity = uint64_t{1} << 31;
+constexpr uint32_t kMaxKeyBytes = 65535;
+constexpr uint32_t kMinValueBytes = 8;
+constexpr uint32_t kMaxValueBytes = uint32_t{1} << 24;
+
+bool PortableChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+uint64_t RandomSeed() {
+  std::random_device rd;
+  return (uint64_t{rd()} << 32) ^ rd() ^
+         static_cast<uint64_t>(absl::GetCurrentTimeNanos());
+}
+
+std::string FreeSpaceHint(uint64_t needed) {
+  struct statvfs vfs;
+  if (statvfs("/dev/shm", &vfs) != 0) {
+    return absl::StrCat(needed, " bytes needed");
+  }
+  uint64_t free_bytes = uint64_t{vfs.f_bavail} * vfs.f_frsize;
+  return absl::StrFormat(
+      "%d bytes needed, %d free in /dev/shm; free space there, choose a "
+      "smaller --capacity or value limit, or enlarge /dev/shm (Docker: "
+      "--shm-size)",
+      needed, free_bytes);
+}
+
+// Validates everything in the immutable header part against the object.
+absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
+                                        const Header& h, uint64_t file_size) {
+  if (h.magic != kMagic) {
+    if (h.magic == __builtin_bswap64(kMagic)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "store ", name, " was written on a machine of the other byte order"));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        name, " is not a kvstore store (bad magic number); destroy it only if "
+              "nothing else uses that shared-memory object"));
+  }
+  if (h.format_version != kFormatVersion || h.lock_version != kLockVersion) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "store %s has format version %d, lock version %d; this build "
+        "supports format %d, lock %d",
+        name, h.format_version, h.lock_version, kFormatVersion, kLockVersion));
+  }
+  if (h.abi_tag != AbiTag()) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "store %s was made by a build with another binary interface "
+        "(abi tag %#x, this build %#x)",
+        name, h.abi_tag, AbiTag()));
+  }
+  if (h.checksum != HeaderChecksum(h)) {
+    return absl::DataLossError(
+        absl::StrCat("store ", name, " has a damaged header (checksum)"));
+  }
+  if (h.kind != kKindTagged) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store ", name, " is of kind ", h.kind, ", not a tagged store"));
+  }
+  absl::StatusOr<Geometry> g =
+      ComputeGeometry(h.capacity, h.max_key_bytes, h.max_value_bytes);
+  if (!g.ok()) {
+    return absl::DataLossError(absl::StrCat("store ", name,
+                                            " has impossible limits: ",
+                                            g.status().message()));
+  }
+  if (h.header_bytes != kHeaderBytes || h.slot_count != g->slot_count ||
+      h.slot_bytes != g->slot_bytes || h.table_offset != g->table_offset ||
+      h.journal_offset != g->journal_offset ||
+      h.segment_bytes != g->segment_bytes) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", name, " has a header whose sizes do not match its limits"));
+  }
+  if (file_size != h.segment_bytes) {
+    return absl::DataLossError(absl::StrFormat(
+        "store %s is %d bytes but its header says %d (truncated or resized "
+        "by another program)",
+        name, file_size, h.segment_bytes));
+  }
+  g->hash_seed = h.hash_seed;
+  return g;
+}
+
+}  // namespace
+
+absl::Status ValidateName(absl::string_view name) {
+  auto bad = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad store name '", name, "': ", why,
+        " (a store name is '/' followed by 1 to 254 of A-Z a-z 0-9 . _ -)"));
+  };
+  if (name.empty() || name[0] != '/') return bad("must start with '/'");
+  if (name.size() < 2) return bad("empty after '/'");
+  if (name.size() > 255) return bad("longer than 255 bytes");
+  if (name == "/." || name == "/..") return bad("not a file name");
+  for (char c : name.substr(1)) {
+    if (c == '/') return bad("contains a second '/'");
+    if (!PortableChar(c)) return bad("contains a character outside the set");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Geometry> ComputeGeometry(uint64_t capacity,
+                                         uint32_t max_key_bytes,
+                                         uint32_t max_value_bytes) {
+  if (capacity < 1 || capacity > kMaxCapacity) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "capacity ", capacity, " is out of range (1 to ", kMaxCapacity, ")"));
+  }
+  if (max_key_bytes < 1 || max_key_bytes > kMaxKeyBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max key bytes ", max_key_bytes,
+                     " is out of range (1 to ", kMaxKeyBytes, ")"));
+  }
+  if (max_value_bytes < kMinValueBytes || max_value_bytes > kMaxValueBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max value bytes ", max_value_bytes, " is out of range (",
+        kMinValueBytes, " to ", kMaxValueBytes, ")"));
+  }
+  Geometry g;
+  g.capacity = capacity;
+  g.max_key_bytes = max_key_bytes;
+  g.max_value_bytes = max_value_bytes;
+  // Load factor at most 3/4 keeps linear-probe chains short.
+  g.slot_count = capacity + (capacity + 2) / 3;
+  g.slot_bytes = static_cast<uint32_t>(
+      RoundUp(kSlotHeaderBytes + uint64_t{max_key_bytes} + max_value_bytes, 8));
+  g.journal_offset = kHeaderBytes;
+  g.table_offset = RoundUp(g.journal_offset + g.slot_bytes, kCacheLine);
+  // At most 2^31 * 4/3 slots of at most 2^24 + 2^16 + 16 bytes: < 2^58.
+  g.segment_bytes = RoundUp(g.table_offset + g.slot_count * g.slot_bytes,
+                            static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
+  return g;
+}
+
+uint64_t HeaderChecksum(const Header& header) {
+  return Hash64(&header, offsetof(Header, checksum), 0);
+}
+
+Segment::Segment(std::string name, int fd, uint8_t* base, size_t mapped,
+                 Geometry geometry)
+    : name_(std::move(name)),
+      fd_(fd),
+      base_(base),
+      mapped_(mapped),
+      geometry_(geometry) {}
+
+Segment::~Segment() {
+  munmap(base_, mapped_);
+  close(fd_);
+}
+
+absl::StatusOr<struct stat> Segment::Stat() const {
+  struct stat st;
+  if (fstat(fd_, &st) != 0) return ErrnoStatus(errno, "stat store " + name_);
+  return st;
+}
+
+absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
+    const std::string& name, const Options& options) {
+  absl::StatusOr<Geometry> g = ComputeGeometry(
+      options.capacity, options.max_key_bytes, options.max_value_bytes);
+  if (!g.ok()) return g.status();
+  if ((options.mode & ~mode_t{0777}) != 0 || (options.mode & 0600) != 0600) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "mode %04o is invalid: it must be within 0777 and give the owner "
+        "read and write (0600)",
+        options.mode));
+  }
+  int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, options.mode);
+  if (fd < 0) return ErrnoStatus(errno, "create store " + name);
+  auto fail = [&](absl::Status status) {
+    shm_unlink(name.c_str());
+    close(fd);
+    return status;
+  };
+  if (fchmod(fd, options.mode) != 0) {
+    return fail(ErrnoStatus(errno, "set mode of store " + name));
+  }
+  if (ftruncate(fd, static_cast<off_t>(g->segment_bytes)) != 0) {
+    return fail(ErrnoStatus(errno, "size store " + name));
+  }
+  // Reserve every page now so a full /dev/shm fails here, not as SIGBUS.
+  int rc = posix_fallocate(fd, 0, static_cast<off_t>(g->segment_bytes));
+  if (rc != 0) {
+    if (rc == ENOSPC) {
+      return fail(absl::ResourceExhaustedError(
+          absl::StrCat("create store ", name, ": no space in /dev/shm (",
+                       FreeSpaceHint(g->segment_bytes), ")")));
+    }
+    return fail(ErrnoStatus(rc, "reserve space for store " + name));
+  }
+  void* p = mmap(nullptr, g->segment_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+                 fd, 0);
+  if (p == MAP_FAILED) return fail(ErrnoStatus(errno, "map store " + name));
+  auto* h = static_cast<Header*>(p);
+  h->creator_pid = getpid();
+  h->magic = kMagic;
+  h->format_version = kFormatVersion;
+  h->lock_version = kLockVersion;
+  h->abi_tag = AbiTag();
+  h->header_bytes = kHeaderBytes;
+  h->segment_bytes = g->segment_bytes;
+  h->capacity = g->capacity;
+  h->slot_count = g->slot_count;
+  h->max_key_bytes = g->max_key_bytes;
+  h->max_value_bytes = g->max_value_bytes;
+  h->slot_bytes = g->slot_bytes;
+  h->kind = kKindTagged;
+  h->table_offset = g->table_offset;
+  h->journal_offset = g->journal_offset;
+  h->hash_seed = g->hash_seed = RandomSeed();
+  h->created_unix_ns = absl::GetCurrentTimeNanos();
+  absl::Status init = InitRobustMutex(&h->mutex);
+  if (!init.ok()) {
+    munmap(p, g->segment_bytes);
+    return fail(init);
+  }
+  h->checksum = HeaderChecksum(*h);
+  KVSTORE_FAULT_POINT("create.before_ready");
+  h->init_state.store(kReady, std::memory_order_release);
+  return std::unique_ptr<Segment>(new Segment(
+      name, fd, static_cast<uint8_t*>(p), g->segment_bytes, *g));
+}
+
+absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
+    const std::string& name, const Options& options) {
+  int fd = shm_open(name.c_str(), O_RDWR, 0);
+  if (fd < 0) return ErrnoStatus(errno, "open store " + name);
+  auto fail = [&](absl::Status status) {
+    close(fd);
+    return status;
+  };
+  const absl::Time deadline = absl::Now() + options.creation_wait;
+  // A creator sizes the object and then publishes the ready marker; wait
+  // (bounded) for both rather than read a half-written header.
+  struct stat st;
+  for (;;) {
+    if (fstat(fd, &st) != 0) return fail(ErrnoStatus(errno, "stat " + name));
+    if (static_cast<uint64_t>(st.st_size) >= kHeaderBytes) break;
+    if (absl::Now() >= deadline) {
+      return fail(absl::UnavailableError(absl::StrCat(
+          "store ", name, " is empty: it is being created, or its creator "
+          "died before sizing it; retry, or destroy it if nothing is "
+          "creating it")));
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  size_t size = static_cast<size_t>(st.st_size);
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) return fail(ErrnoStatus(errno, "map store " + name));
+  auto* h = static_cast<Header*>(p);
+  auto unmap_fail = [&](absl::Status status) {
+    munmap(p, size);
+    return fail(status);
+  };
+  while (h->init_state.load(std::memory_order_acquire) != kReady) {
+    // A creator writes the magic early; anything else there means the
+    // object is not a store at all, and waiting would not help.
+    const uint64_t magic =
+        reinterpret_cast<std::atomic<uint64_t>*>(&h->magic)->load(
+            std::memory_order_relaxed);
+    if (magic != 0 && magic != kMagic && magic != __builtin_bswap64(kMagic)) {
+      return unmap_fail(absl::FailedPreconditionError(absl::StrCat(
+          name, " is not a kvstore store (bad magic number); destroy it only "
+                "if nothing else uses that shared-memory object")));
+    }
+    pid_t creator = h->creator_pid;
+    if (creator > 0 && kill(creator, 0) != 0 && errno == ESRCH) {
+      return unmap_fail(absl::DataLossError(absl::StrCat(
+          "store ", name, " was left half-created by process ", creator,
+          ", which died; destroy it and create it again")));
+    }
+    if (absl::Now() >= deadline) {
+      return unmap_fail(absl::UnavailableError(absl::StrCat(
+          "store ", name, " is still being created (waited ",
+          absl::FormatDuration(options.creation_wait),
+          "); retry, or destroy it if its creator died")));
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  absl::StatusOr<Geometry> g =
+      ValidateHeader(name, *h, static_cast<uint64_t>(st.st_size));
+  if (!g.ok()) return unmap_fail(g.status());
+  return std::unique_ptr<Segment>(
+      new Segment(name, fd, static_cast<uint8_t*>(p), size, *g));
+}
+
+absl::Status DestroySegment(const std::string& name) {
+  if (shm_unlink(name.c_str()) != 0) {
+    return ErrnoStatus(errno, "destroy store " + name);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace internal
+}  // namespace kvstore

@@ -1,0 +1,88 @@
+// The shared-memory object behind a store: naming, creation, validation,
+// mapping and removal. Knows the header, not the table's contents.
+#ifndef KVSTORE_INTERNAL_SEGMENT_H_
+#define KVSTORE_INTERNAL_SEGMENT_H_
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "kvstore/internal/layout.h"
+#include "kvstore/options.h"
+
+namespace kvstore {
+namespace internal {
+
+// Checks that `name` is a portable POSIX shared-memory name: '/' followed by
+// 1 to 254 characters from [A-Za-z0-9._-], not "/." or "/..".
+absl::Status ValidateName(absl::string_view name);
+
+// The immutable shape of a store, derived from its limits. Copied into each
+// handle on open so that later writes to the header cannot steer accesses.
+struct Geometry {
+  uint64_t capacity = 0;
+  uint64_t slot_count = 0;
+  uint32_t max_key_bytes = 0;
+  uint32_t max_value_bytes = 0;
+  uint32_t slot_bytes = 0;
+  uint64_t journal_offset = 0;
+  uint64_t table_offset = 0;
+  uint64_t segment_bytes = 0;
+  uint64_t hash_seed = 0;
+};
+
+// Computes the geometry for the given limits, or INVALID_ARGUMENT saying
+// which limit is out of range.
+absl::StatusOr<Geometry> ComputeGeometry(uint64_t capacity,
+                                         uint32_t max_key_bytes,
+                                         uint32_t max_value_bytes);
+
+// The checksum stored in Header::checksum.
+uint64_t HeaderChecksum(const Header& header);
+
+class Segment {
+ public:
+  // Creates a new store (O_EXCL) and publishes its header. ALREADY_EXISTS if
+  // the name is taken.
+  static absl::StatusOr<std::unique_ptr<Segment>> Create(
+      const std::string& name, const Options& options);
+
+  // Maps an existing store and validates its header. NOT_FOUND if absent.
+  static absl::StatusOr<std::unique_ptr<Segment>> Open(const std::string& name,
+                                                       const Options& options);
+
+  ~Segment();
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  const std::string& name() const { return name_; }
+  Header* header() const { return reinterpret_cast<Header*>(base_); }
+  uint8_t* base() const { return base_; }
+  const Geometry& geometry() const { return geometry_; }
+
+  // fstat of the object, or the error.
+  absl::StatusOr<struct stat> Stat() const;
+
+ private:
+  Segment(std::string name, int fd, uint8_t* base, size_t mapped,
+          Geometry geometry);
+
+  std::string name_;
+  int fd_;
+  uint8_t* base_;
+  size_t mapped_;
+  Geometry geometry_;
+};
+
+// shm_unlink(name): NOT_FOUND if absent.
+absl::Status DestroySegment(const std::string& name);
+
+}  // namespace internal
+}  // namespace kvstore
+
+#endif  // KVSTORE_INTERNAL_SEGMENT_H_

@@ -1,0 +1,254 @@
+// Applying the journal (on the normal path and in recovery) and Verify.
+//
+// Recovery protocol, run by whichever process next takes the lock after an
+// owner died (pthread_mutex_lock returned EOWNERDEAD):
+//   1. journal_state idle: the dead writer had not committed; the table is
+//      untouched (a half-built journal image is simply ignored).
+//   2. kJournalWrite: copy the image into journal_slot again (the slot's
+//      seq is first made even if the writer left it odd), set entry_count.
+//   3. kJournalDelete: continue the backward shift from the hole recorded
+//      in journal_slot, clear the last hole, set entry_count, make
+//      structure_seq even.
+//   4. Set the journal idle, count the recovery, mark the mutex consistent.
+// Every step is idempotent, so a recoverer killed anywhere leaves the same
+// journal for the next one.
+#include <errno.h>
+
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "kvstore/internal/fault_injection.h"
+#include "kvstore/internal/hash.h"
+#include "kvstore/internal/robust_mutex.h"
+#include "kvstore/internal/table.h"
+
+namespace kvstore {
+namespace internal {
+namespace {
+
+// Makes `seq` odd (a write in progress), first rounding a seq that a dead
+// writer left odd up to the next even number.
+uint32_t BeginSlotWrite(SlotHeader* s) {
+  uint32_t seq = s->seq.load(std::memory_order_relaxed);
+  seq += seq & 1;
+  s->seq.store(seq + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  return seq + 2;
+}
+
+void EndSlotWrite(SlotHeader* s, uint32_t seq) {
+  s->seq.store(seq, std::memory_order_release);
+}
+
+// Copies bytes [4, bytes) of `from` (everything but the seq) into slot `to`.
+void CopySlotBody(SlotHeader* to, const void* from, size_t bytes) {
+  std::memcpy(reinterpret_cast<uint8_t*>(to) + 4,
+              static_cast<const uint8_t*>(from) + 4, bytes - 4);
+}
+
+// True if `home` lies in the cyclic interval (hole, j].
+bool InCyclicRange(uint64_t home, uint64_t hole, uint64_t j) {
+  return hole <= j ? (hole < home && home <= j) : (home > hole || home <= j);
+}
+
+}  // namespace
+
+void Table::ApplyWrite() const {
+  const uint64_t index = header_->journal_slot.load(std::memory_order_relaxed);
+  const uint32_t bytes = header_->journal_image_bytes;
+  SlotHeader* s = slot(index);
+  const uint32_t seq = BeginSlotWrite(s);
+  KVSTORE_FAULT_POINT("write.slot_odd");
+  CopySlotBody(s, journal_, bytes / 2 > 4 ? bytes / 2 : 4);
+  KVSTORE_FAULT_POINT("write.slot_half_copied");
+  CopySlotBody(s, journal_, bytes);
+  KVSTORE_FAULT_POINT("write.slot_copied");
+  EndSlotWrite(s, seq);
+  header_->entry_count.store(header_->journal_entry_count,
+                             std::memory_order_relaxed);
+}
+
+void Table::ApplyDelete() const {
+  uint64_t structure = header_->structure_seq.load(std::memory_order_relaxed);
+  if ((structure & 1) == 0) {
+    header_->structure_seq.store(structure + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+  }
+  uint64_t hole = header_->journal_slot.load(std::memory_order_relaxed);
+  // Move back every entry after the hole whose home does not lie between
+  // the hole and itself, until an empty slot ends the cluster.
+  uint64_t j = Next(hole);
+  for (uint64_t n = 0; n < geometry_.slot_count && j != hole; ++n) {
+    SlotHeader* s = slot(j);
+    if (s->state == kSlotEmpty) break;
+    if (s->key_len > geometry_.max_key_bytes ||
+        s->value_len > geometry_.max_value_bytes) {
+      break;  // Damaged slot: stop shifting; Verify reports it.
+    }
+    const absl::string_view key(reinterpret_cast<const char*>(s + 1),
+                                s->key_len);
+    const uint64_t home = HomeSlot(HashKey(key), geometry_.slot_count);
+    if (!InCyclicRange(home, hole, j)) {
+      SlotHeader* to = slot(hole);
+      const uint32_t seq = BeginSlotWrite(to);
+      CopySlotBody(to, s, kSlotHeaderBytes + s->key_len + s->value_len);
+      EndSlotWrite(to, seq);
+      header_->journal_slot.store(j, std::memory_order_release);
+      KVSTORE_FAULT_POINT("erase.shifted");
+      hole = j;
+    }
+    j = Next(j);
+  }
+  SlotHeader* last = slot(hole);
+  const uint32_t seq = BeginSlotWrite(last);
+  last->state = kSlotEmpty;
+  EndSlotWrite(last, seq);
+  KVSTORE_FAULT_POINT("erase.hole_cleared");
+  header_->entry_count.store(header_->journal_entry_count,
+                             std::memory_order_relaxed);
+  structure = header_->structure_seq.load(std::memory_order_relaxed);
+  header_->structure_seq.store(structure + 1, std::memory_order_release);
+}
+
+absl::Status Table::Repair() const {
+  const uint32_t state = header_->journal_state.load(std::memory_order_acquire);
+  const uint64_t index = header_->journal_slot.load(std::memory_order_relaxed);
+  if (state != kJournalIdle) {
+    if (index >= geometry_.slot_count ||
+        header_->journal_entry_count > geometry_.capacity) {
+      return absl::DataLossError(absl::StrCat(
+          "store ", name(), " has a damaged journal (slot ", index, ")"));
+    }
+  }
+  if (state == kJournalWrite) {
+    const uint32_t bytes = header_->journal_image_bytes;
+    if (bytes < kSlotHeaderBytes || bytes > geometry_.slot_bytes) {
+      return absl::DataLossError(
+          absl::StrCat("store ", name(), " has a damaged journal image"));
+    }
+    ApplyWrite();
+  } else if (state == kJournalDelete) {
+    ApplyDelete();
+  } else if (state != kJournalIdle) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", name(), " has an unknown journal state ", state));
+  }
+  header_->journal_state.store(kJournalIdle, std::memory_order_release);
+  header_->recovery_count.fetch_add(1, std::memory_order_relaxed);
+  header_->last_recovery_unix_ns.store(absl::GetCurrentTimeNanos(),
+                                       std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+absl::Status Table::ResetLock(absl::string_view name) {
+  absl::StatusOr<std::unique_ptr<Table>> table = Open(name, Options());
+  if (!table.ok()) return table.status();
+  Header* h = (*table)->header_;
+  // pthread_mutex_lock, not trylock: see LockRobust.
+  int rc = pthread_mutex_lock(&h->mutex);
+  if (rc == 0 || rc == EOWNERDEAD) {
+    absl::Status repaired = rc == 0 ? absl::OkStatus() : (*table)->Repair();
+    if (rc == EOWNERDEAD) pthread_mutex_consistent(&h->mutex);
+    pthread_mutex_unlock(&h->mutex);
+    if (!repaired.ok()) return repaired;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the lock of store ", (*table)->name(),
+        " is healthy; nothing to reset"));
+  }
+  if (rc != ENOTRECOVERABLE) {
+    return absl::InternalError(absl::StrCat("locking store ",
+                                            (*table)->name(), ": error ", rc));
+  }
+  // Nobody can hold an unrecoverable mutex, so the journal is ours to
+  // replay before the lock is made anew.
+  absl::Status repaired = (*table)->Repair();
+  if (!repaired.ok()) return repaired;
+  absl::Status init = InitRobustMutex(&h->mutex);
+  if (!init.ok()) return init;
+  h->unrecoverable_resets.fetch_add(1, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+absl::Status Table::Verify() const {
+  std::vector<std::string> problems;
+  auto report = [&](std::string problem) {
+    if (problems.size() < 20) problems.push_back(std::move(problem));
+  };
+  absl::Status status = WithLock([&]() -> absl::Status {
+    absl::flat_hash_set<std::string> keys;
+    uint64_t full = 0;
+    for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
+      const SlotHeader* s = slot(i);
+      if (s->seq.load(std::memory_order_relaxed) & 1) {
+        report(absl::StrCat("slot ", i, ": left mid-write (odd seq)"));
+      }
+      if (s->state == kSlotEmpty) continue;
+      if (s->state != kSlotFull) {
+        report(absl::StrCat("slot ", i, ": bad state ", int{s->state}));
+        continue;
+      }
+      ++full;
+      if (s->key_len == 0 || s->key_len > geometry_.max_key_bytes) {
+        report(absl::StrCat("slot ", i, ": key length ", s->key_len));
+        continue;
+      }
+      if (s->value_len > geometry_.max_value_bytes) {
+        report(absl::StrCat("slot ", i, ": value length ", s->value_len));
+        continue;
+      }
+      absl::string_view key(reinterpret_cast<const char*>(s + 1), s->key_len);
+      absl::StatusOr<Value> v = Value::FromEncoded(
+          static_cast<ValueType>(s->type),
+          absl::string_view(key.data() + key.size(), s->value_len));
+      if (!v.ok()) {
+        report(absl::StrCat("slot ", i, ": ", v.status().message()));
+      }
+      const uint64_t hash = HashKey(key);
+      if (s->tag != HashTag(hash)) {
+        report(absl::StrCat("slot ", i, ": hash tag does not match its key"));
+      }
+      if (!keys.insert(std::string(key)).second) {
+        report(absl::StrCat("slot ", i, ": duplicate key"));
+      }
+      // Linear probing: no empty slot between the key's home and its slot.
+      for (uint64_t p = HomeSlot(hash, geometry_.slot_count); p != i;
+           p = Next(p)) {
+        if (slot(p)->state == kSlotEmpty) {
+          report(absl::StrCat("slot ", i, ": unreachable from its home ",
+                              HomeSlot(hash, geometry_.slot_count)));
+          break;
+        }
+      }
+    }
+    const uint64_t count = header_->entry_count.load(std::memory_order_relaxed);
+    if (count != full) {
+      report(absl::StrCat("entry count is ", count, " but ", full,
+                          " slots are full"));
+    }
+    if (full > geometry_.capacity) {
+      report(absl::StrCat(full, " entries exceed capacity ",
+                          geometry_.capacity));
+    }
+    if (header_->journal_state.load(std::memory_order_relaxed) !=
+        kJournalIdle) {
+      report("journal is not idle");
+    }
+    if (header_->structure_seq.load(std::memory_order_relaxed) & 1) {
+      report("structure sequence left odd");
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (problems.empty()) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat("store ", name(), " is damaged: ",
+                                          absl::StrJoin(problems, "; ")));
+}
+
+}  // namespace internal
+}  // namespace kvstore

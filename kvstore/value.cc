@@ -1,0 +1,181 @@
+#include "kvstore/value.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace kvstore {
+namespace {
+
+std::string EncodeFixed64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(v >> (8 * i));
+  return out;
+}
+
+uint64_t DecodeFixed64(absl::string_view s) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) {
+    v |= static_cast<uint64_t>(static_cast<uint8_t>(s[i])) << (8 * i);
+  }
+  return v;
+}
+
+}  // namespace
+
+absl::string_view ValueTypeName(ValueType type) {
+  switch (type) {
+    case ValueType::kString:
+      return "string";
+    case ValueType::kBytes:
+      return "bytes";
+    case ValueType::kInt64:
+      return "int64";
+    case ValueType::kDouble:
+      return "double";
+    case ValueType::kBool:
+      return "bool";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<ValueType> ParseValueType(absl::string_view name) {
+  for (ValueType t : {ValueType::kString, ValueType::kBytes, ValueType::kInt64,
+                      ValueType::kDouble, ValueType::kBool}) {
+    if (name == ValueTypeName(t)) return t;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown type '", name,
+                   "' (expected string, bytes, int64, double or bool)"));
+}
+
+bool IsValidValueType(uint8_t raw) { return raw >= 1 && raw <= 5; }
+
+Value Value::String(absl::string_view s) {
+  return Value(ValueType::kString, std::string(s));
+}
+Value Value::Bytes(absl::string_view b) {
+  return Value(ValueType::kBytes, std::string(b));
+}
+Value Value::Int64(int64_t v) {
+  return Value(ValueType::kInt64, EncodeFixed64(static_cast<uint64_t>(v)));
+}
+Value Value::Double(double v) {
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof(bits));
+  return Value(ValueType::kDouble, EncodeFixed64(bits));
+}
+Value Value::Bool(bool v) {
+  return Value(ValueType::kBool, std::string(1, v ? '\1' : '\0'));
+}
+
+int64_t Value::AsInt64() const {
+  return static_cast<int64_t>(DecodeFixed64(payload_));
+}
+
+double Value::AsDouble() const {
+  uint64_t bits = DecodeFixed64(payload_);
+  double v;
+  std::memcpy(&v, &bits, sizeof(v));
+  return v;
+}
+
+bool Value::AsBool() const { return payload_[0] != 0; }
+
+absl::StatusOr<Value> Value::Parse(ValueType type, absl::string_view text) {
+  switch (type) {
+    case ValueType::kString:
+      return String(text);
+    case ValueType::kBytes:
+      return Bytes(text);
+    case ValueType::kInt64: {
+      int64_t v;
+      if (!absl::SimpleAtoi(text, &v) || text.empty() ||
+          absl::ascii_isspace(static_cast<unsigned char>(text.front())) ||
+          absl::ascii_isspace(static_cast<unsigned char>(text.back()))) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "'", text, "' is not an int64 (a decimal integer from ",
+            std::numeric_limits<int64_t>::min(), " to ",
+            std::numeric_limits<int64_t>::max(), ")"));
+      }
+      return Int64(v);
+    }
+    case ValueType::kDouble: {
+      double v;
+      if (text.empty() ||
+          absl::ascii_isspace(static_cast<unsigned char>(text.front())) ||
+          absl::ascii_isspace(static_cast<unsigned char>(text.back())) ||
+          !absl::SimpleAtod(text, &v)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", text, "' is not a double"));
+      }
+      return Double(v);
+    }
+    case ValueType::kBool: {
+      if (text == "true" || text == "1") return Bool(true);
+      if (text == "false" || text == "0") return Bool(false);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", text, "' is not a bool (expected true, false, 1 or 0)"));
+    }
+  }
+  return absl::InvalidArgumentError("unknown value type");
+}
+
+absl::StatusOr<Value> Value::FromEncoded(ValueType type,
+                                         absl::string_view payload) {
+  size_t want = 0;
+  switch (type) {
+    case ValueType::kString:
+    case ValueType::kBytes:
+      return Value(type, std::string(payload));
+    case ValueType::kInt64:
+    case ValueType::kDouble:
+      want = 8;
+      break;
+    case ValueType::kBool:
+      want = 1;
+      break;
+    default:
+      return absl::DataLossError(absl::StrCat(
+          "stored value has unknown type ", static_cast<int>(type)));
+  }
+  if (payload.size() != want ||
+      (type == ValueType::kBool && static_cast<uint8_t>(payload[0]) > 1)) {
+    return absl::DataLossError(
+        absl::StrCat("stored ", ValueTypeName(type), " value has ",
+                     payload.size(), " bytes, expected ", want));
+  }
+  return Value(type, std::string(payload));
+}
+
+std::string Value::ToText() const {
+  switch (type_) {
+    case ValueType::kString:
+    case ValueType::kBytes:
+      return payload_;
+    case ValueType::kInt64:
+      return absl::StrCat(AsInt64());
+    case ValueType::kDouble: {
+      double d = AsDouble();
+      if (std::isnan(d)) return "nan";
+      if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+      for (int precision = 15; precision < 17; ++precision) {
+        std::string text = absl::StrFormat("%.*g", precision, d);
+        double back;
+        if (absl::SimpleAtod(text, &back) && back == d) return text;
+      }
+      return absl::StrFormat("%.17g", d);
+    }
+    case ValueType::kBool:
+      return AsBool() ? "true" : "false";
+  }
+  return "";
+}
+
+}  // namespace kvstore

@@ -1,0 +1,98 @@
+// A typed value as stored in a kvstore: a type tag and its payload.
+//
+//   kvstore::Value v = kvstore::Value::Int64(42);
+//   if (v.type() == kvstore::ValueType::kInt64) use(v.AsInt64());
+//
+// Every entry in a store carries its type, so processes cannot misread each
+// other's bytes: reading an int64 entry as a string is an error, not a
+// reinterpretation.
+#ifndef KVSTORE_VALUE_H_
+#define KVSTORE_VALUE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace kvstore {
+
+namespace internal {
+class Table;
+}  // namespace internal
+
+// The type of a stored value. The numbers are part of the segment format.
+enum class ValueType : uint8_t {
+  kString = 1,  // Text (any bytes, conventionally UTF-8).
+  kBytes = 2,   // Opaque bytes.
+  kInt64 = 3,   // Signed 64-bit integer.
+  kDouble = 4,  // IEEE-754 binary64.
+  kBool = 5,    // true or false.
+};
+
+// "string", "bytes", "int64", "double" or "bool".
+absl::string_view ValueTypeName(ValueType type);
+
+// Parses a name produced by ValueTypeName. Returns INVALID_ARGUMENT naming
+// the accepted types for anything else.
+absl::StatusOr<ValueType> ParseValueType(absl::string_view name);
+
+// Returns true if `raw` is the number of a ValueType.
+bool IsValidValueType(uint8_t raw);
+
+class Value {
+ public:
+  // An empty string.
+  Value() : type_(ValueType::kString) {}
+
+  static Value String(absl::string_view s);
+  static Value Bytes(absl::string_view b);
+  static Value Int64(int64_t v);
+  static Value Double(double v);
+  static Value Bool(bool v);
+
+  // Parses `text` as a value of `type`: decimal for int64 (the whole text,
+  // in range), a decimal or exponent float for double ("inf" and "nan"
+  // included), "true"/"false"/"1"/"0" for bool, the text itself for string
+  // and bytes. Returns INVALID_ARGUMENT saying why the text does not parse.
+  static absl::StatusOr<Value> Parse(ValueType type, absl::string_view text);
+
+  // Rebuilds a value from its stored encoding. Returns DATA_LOSS if the
+  // payload size does not fit the type.
+  static absl::StatusOr<Value> FromEncoded(ValueType type,
+                                           absl::string_view payload);
+
+  ValueType type() const { return type_; }
+
+  // The stored encoding: the bytes for string and bytes, 8 little-endian
+  // bytes for int64 and double, one byte (0 or 1) for bool.
+  const std::string& encoded() const { return payload_; }
+
+  // REQUIRES: type() is the one named.
+  absl::string_view AsString() const { return payload_; }
+  int64_t AsInt64() const;
+  double AsDouble() const;
+  bool AsBool() const;
+
+  // Text for display: strings and bytes raw, numbers in decimal (doubles
+  // with enough digits to round-trip), bools as "true"/"false".
+  std::string ToText() const;
+
+  friend bool operator==(const Value& a, const Value& b) {
+    return a.type_ == b.type_ && a.payload_ == b.payload_;
+  }
+  friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
+
+ private:
+  friend class internal::Table;  // Fills values in place on the read path.
+
+  Value(ValueType type, std::string payload)
+      : type_(type), payload_(std::move(payload)) {}
+
+  ValueType type_;
+  std::string payload_;
+};
+
+}  // namespace kvstore
+
+#endif  // KVSTORE_VALUE_H_

@@ -1,0 +1,298 @@
+// The C++ API's contract, one behaviour per test.
+#include "kvstore/store.h"
+
+#include <sys/stat.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace kvstore {
+namespace {
+
+using ::kvstore::testing::ScopedStoreName;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> Make(uint64_t capacity = 64, uint32_t key = 32,
+                              uint32_t value = 64) {
+    Options options;
+    options.create_if_missing = true;
+    options.capacity = capacity;
+    options.max_key_bytes = key;
+    options.max_value_bytes = value;
+    absl::StatusOr<std::unique_ptr<Store>> store =
+        Store::Open(name_.name(), options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  ScopedStoreName name_;
+};
+
+TEST_F(StoreTest, SetThenGetEachType) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("s", Value::String("hello")).ok());
+  ASSERT_TRUE(store->Set("b", Value::Bytes(std::string("\0\1\2", 3))).ok());
+  ASSERT_TRUE(store->Set("i", Value::Int64(-42)).ok());
+  ASSERT_TRUE(store->Set("d", Value::Double(2.5)).ok());
+  ASSERT_TRUE(store->Set("t", Value::Bool(true)).ok());
+  EXPECT_EQ(*store->Get<std::string>("s"), "hello");
+  EXPECT_EQ(store->Get<Bytes>("b")->data, std::string("\0\1\2", 3));
+  EXPECT_EQ(*store->Get<int64_t>("i"), -42);
+  EXPECT_EQ(*store->Get<double>("d"), 2.5);
+  EXPECT_EQ(*store->Get<bool>("t"), true);
+  EXPECT_EQ(store->Get("i")->type(), ValueType::kInt64);
+}
+
+TEST_F(StoreTest, ExtremeNumbersRoundTrip) {
+  auto store = Make();
+  for (int64_t v : {std::numeric_limits<int64_t>::min(), int64_t{0},
+                    std::numeric_limits<int64_t>::max()}) {
+    ASSERT_TRUE(store->Set("i", Value::Int64(v)).ok());
+    EXPECT_EQ(*store->Get<int64_t>("i"), v);
+  }
+  ASSERT_TRUE(store->Set("d", Value::Double(-0.0)).ok());
+  EXPECT_TRUE(std::signbit(*store->Get<double>("d")));
+  ASSERT_TRUE(store->Set("d", Value::Double(std::nan(""))).ok());
+  EXPECT_TRUE(std::isnan(*store->Get<double>("d")));
+}
+
+TEST_F(StoreTest, GetMissingKeyIsNotFound) {
+  auto store = Make();
+  absl::StatusOr<Value> v = store->Get("nope");
+  EXPECT_TRUE(absl::IsNotFound(v.status()));
+  EXPECT_NE(v.status().message().find("nope"), std::string::npos);
+}
+
+TEST_F(StoreTest, GetWithWrongTypeIsFailedPrecondition) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("n", Value::Int64(1)).ok());
+  absl::StatusOr<std::string> s = store->Get<std::string>("n");
+  EXPECT_TRUE(absl::IsFailedPrecondition(s.status()));
+  EXPECT_NE(s.status().message().find("int64"), std::string::npos);
+  EXPECT_TRUE(absl::IsFailedPrecondition(store->Get<Bytes>("n").status()));
+}
+
+TEST_F(StoreTest, OverwriteChangesTypeAndValue) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("k", Value::Int64(1)).ok());
+  ASSERT_TRUE(store->Set("k", Value::String("one")).ok());
+  EXPECT_EQ(*store->Get<std::string>("k"), "one");
+  EXPECT_EQ(store->Stats()->entry_count, 1u);
+}
+
+TEST_F(StoreTest, BadKeysAndValuesAreRefusedAndChangeNothing) {
+  auto store = Make(8, 4, 8);
+  ASSERT_TRUE(store->Set("k", Value::String("old")).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(store->Set("", Value::Int64(1))));
+  EXPECT_TRUE(absl::IsInvalidArgument(store->Set("12345", Value::Int64(1))));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(store->Set("k", Value::String("123456789"))));
+  EXPECT_TRUE(absl::IsInvalidArgument(store->Get("12345").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(store->Erase("")));
+  EXPECT_EQ(*store->Get<std::string>("k"), "old");
+  EXPECT_EQ(store->Stats()->entry_count, 1u);
+  // Limits are exact: a key of exactly max_key_bytes is accepted.
+  EXPECT_TRUE(store->Set("1234", Value::String("12345678")).ok());
+}
+
+TEST_F(StoreTest, FullStoreRefusesNewKeysButOverwrites) {
+  auto store = Make(3);
+  for (std::string k : {"a", "b", "c"}) {
+    ASSERT_TRUE(store->Set(k, Value::Int64(1)).ok());
+  }
+  absl::Status full = store->Set("d", Value::Int64(1));
+  EXPECT_TRUE(absl::IsResourceExhausted(full)) << full;
+  EXPECT_TRUE(absl::IsResourceExhausted(store->Increment("d").status()));
+  EXPECT_TRUE(store->Set("a", Value::Int64(2)).ok());
+  EXPECT_EQ(*store->Get<int64_t>("a"), 2);
+  ASSERT_TRUE(store->Erase("b").ok());
+  EXPECT_TRUE(store->Set("d", Value::Int64(1)).ok());
+}
+
+TEST_F(StoreTest, IncrementCreatesAtZeroAndAdds) {
+  auto store = Make();
+  EXPECT_EQ(*store->Increment("c"), 1);
+  EXPECT_EQ(*store->Increment("c", 10), 11);
+  EXPECT_EQ(*store->Increment("c", -20), -9);
+  EXPECT_EQ(*store->Get<int64_t>("c"), -9);
+}
+
+TEST_F(StoreTest, IncrementOverflowIsOutOfRangeAndChangesNothing) {
+  auto store = Make();
+  ASSERT_TRUE(
+      store->Set("c", Value::Int64(std::numeric_limits<int64_t>::max())).ok());
+  EXPECT_TRUE(absl::IsOutOfRange(store->Increment("c").status()));
+  EXPECT_EQ(*store->Get<int64_t>("c"), std::numeric_limits<int64_t>::max());
+}
+
+TEST_F(StoreTest, IncrementOfNonIntegerIsFailedPrecondition) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("s", Value::String("x")).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(store->Increment("s").status()));
+  EXPECT_EQ(*store->Get<std::string>("s"), "x");
+}
+
+TEST_F(StoreTest, SetIfAbsentStoresOnlyOnce) {
+  auto store = Make();
+  EXPECT_TRUE(*store->SetIfAbsent("k", Value::String("first")));
+  EXPECT_FALSE(*store->SetIfAbsent("k", Value::String("second")));
+  EXPECT_EQ(*store->Get<std::string>("k"), "first");
+}
+
+TEST_F(StoreTest, CompareAndSetSwapsOnlyOnEqualTypeAndBytes) {
+  auto store = Make();
+  EXPECT_TRUE(absl::IsNotFound(
+      store->CompareAndSet("k", Value::Int64(1), Value::Int64(2)).status()));
+  ASSERT_TRUE(store->Set("k", Value::Int64(1)).ok());
+  EXPECT_FALSE(*store->CompareAndSet("k", Value::Int64(5), Value::Int64(2)));
+  // Same bytes, other type: not equal.
+  EXPECT_FALSE(*store->CompareAndSet("k", Value::Bytes(Value::Int64(1).encoded()),
+                                     Value::Int64(2)));
+  EXPECT_EQ(*store->Get<int64_t>("k"), 1);
+  EXPECT_TRUE(*store->CompareAndSet("k", Value::Int64(1), Value::Int64(2)));
+  EXPECT_EQ(*store->Get<int64_t>("k"), 2);
+}
+
+TEST_F(StoreTest, EraseRemovesAndReportsMissing) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("k", Value::Int64(1)).ok());
+  EXPECT_TRUE(store->Erase("k").ok());
+  EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
+  EXPECT_TRUE(absl::IsNotFound(store->Erase("k")));
+  EXPECT_EQ(store->Stats()->entry_count, 0u);
+}
+
+TEST_F(StoreTest, ForEachVisitsEntriesWithPrefix) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("user:1", Value::String("ann")).ok());
+  ASSERT_TRUE(store->Set("user:2", Value::String("bob")).ok());
+  ASSERT_TRUE(store->Set("other", Value::Int64(3)).ok());
+  std::map<std::string, std::string> seen;
+  ASSERT_TRUE(store
+                  ->ForEach(
+                      [&](absl::string_view k, const Value& v) {
+                        seen[std::string(k)] = v.ToText();
+                        return absl::OkStatus();
+                      },
+                      "user:")
+                  .ok());
+  EXPECT_EQ(seen, (std::map<std::string, std::string>{{"user:1", "ann"},
+                                                      {"user:2", "bob"}}));
+  int all = 0;
+  ASSERT_TRUE(store
+                  ->ForEach([&](absl::string_view, const Value&) {
+                    ++all;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(all, 3);
+}
+
+TEST_F(StoreTest, ForEachStopsAtCallbackError) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
+  ASSERT_TRUE(store->Set("b", Value::Int64(2)).ok());
+  int calls = 0;
+  absl::Status s = store->ForEach([&](absl::string_view, const Value&) {
+    ++calls;
+    return absl::CancelledError("stop");
+  });
+  EXPECT_TRUE(absl::IsCancelled(s));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(StoreTest, ForEachCallbackMayWriteTheStore) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
+  ASSERT_TRUE(store
+                  ->ForEach([&](absl::string_view k, const Value&) {
+                    return store->Increment(k).status();
+                  })
+                  .ok());
+  EXPECT_EQ(*store->Get<int64_t>("a"), 2);
+}
+
+TEST_F(StoreTest, StatsReportLimitsCountsAndOwnership) {
+  auto store = Make(100, 16, 32);
+  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
+  absl::StatusOr<StoreStats> stats = store->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->name, name_.name());
+  EXPECT_EQ(stats->capacity, 100u);
+  EXPECT_GT(stats->slot_count, stats->capacity);
+  EXPECT_EQ(stats->max_key_bytes, 16u);
+  EXPECT_EQ(stats->max_value_bytes, 32u);
+  EXPECT_LE(stats->slot_bytes, 16u + 16u + 32u + 7u);
+  EXPECT_EQ(stats->entry_count, 1u);
+  EXPECT_EQ(stats->mode, 0600u);
+  EXPECT_EQ(stats->owner_uid, geteuid());
+  EXPECT_EQ(stats->recoveries, 0u);
+  EXPECT_EQ(stats->last_recovery, absl::InfinitePast());
+  EXPECT_LT(absl::Now() - stats->created, absl::Minutes(1));
+  struct stat st;
+  ASSERT_EQ(stat(name_.path().c_str(), &st), 0);
+  EXPECT_EQ(static_cast<uint64_t>(st.st_size), stats->segment_bytes);
+}
+
+TEST_F(StoreTest, VerifyPassesOnAHealthyStore) {
+  auto store = Make(200);
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(store->Set("k" + std::to_string(i), Value::Int64(i)).ok());
+  }
+  for (int i = 0; i < 200; i += 3) {
+    ASSERT_TRUE(store->Erase("k" + std::to_string(i)).ok());
+  }
+  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+  for (int i = 0; i < 200; ++i) {
+    absl::StatusOr<int64_t> v = store->Get<int64_t>("k" + std::to_string(i));
+    if (i % 3 == 0) {
+      EXPECT_TRUE(absl::IsNotFound(v.status())) << i;
+    } else {
+      EXPECT_EQ(*v, i);
+    }
+  }
+}
+
+TEST_F(StoreTest, GetIntoReusesTheCallersValue) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("k", Value::String("abc")).ok());
+  Value out;
+  ASSERT_TRUE(store->Get("k", &out).ok());
+  EXPECT_EQ(out, Value::String("abc"));
+  EXPECT_TRUE(absl::IsNotFound(store->Get("missing", &out)));
+}
+
+TEST(ValueTest, ParseAcceptsEachTypeAndRefusesGarbage) {
+  EXPECT_EQ(*Value::Parse(ValueType::kInt64, "-12"), Value::Int64(-12));
+  EXPECT_EQ(*Value::Parse(ValueType::kDouble, "1e3"), Value::Double(1000));
+  EXPECT_EQ(*Value::Parse(ValueType::kBool, "false"), Value::Bool(false));
+  EXPECT_EQ(*Value::Parse(ValueType::kString, " x "), Value::String(" x "));
+  for (const char* bad : {"", "12a", " 1", "1 ", "99999999999999999999"}) {
+    EXPECT_TRUE(
+        absl::IsInvalidArgument(Value::Parse(ValueType::kInt64, bad).status()))
+        << bad;
+  }
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(Value::Parse(ValueType::kDouble, "x").status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(Value::Parse(ValueType::kBool, "yes").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(ParseValueType("float").status()));
+  EXPECT_EQ(*ParseValueType("bytes"), ValueType::kBytes);
+}
+
+TEST(ValueTest, ToTextPrintsShortestRoundTrip) {
+  EXPECT_EQ(Value::Double(0.1).ToText(), "0.1");
+  EXPECT_EQ(Value::Double(1.0 / 3).ToText(), "0.3333333333333333");
+  EXPECT_EQ(Value::Int64(-5).ToText(), "-5");
+  EXPECT_EQ(Value::Bool(true).ToText(), "true");
+}
+
+}  // namespace
+}  // namespace kvstore

@@ -1,0 +1,123 @@
+#include "tests/test_util.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+extern char** environ;
+
+namespace kvstore {
+namespace testing {
+namespace {
+
+std::vector<char*> MakeEnv(const std::vector<std::string>& extra,
+                           std::vector<std::string>* storage) {
+  for (char** e = environ; *e != nullptr; ++e) storage->push_back(*e);
+  for (const std::string& s : extra) storage->push_back(s);
+  std::vector<char*> out;
+  for (std::string& s : *storage) out.push_back(&s[0]);
+  out.push_back(nullptr);
+  return out;
+}
+
+pid_t Spawn(const std::vector<std::string>& argv,
+            const std::vector<std::string>& env, int out_fd, int err_fd) {
+  std::vector<std::string> args = argv;
+  std::vector<char*> cargv;
+  for (std::string& a : args) cargv.push_back(&a[0]);
+  cargv.push_back(nullptr);
+  std::vector<std::string> storage;
+  std::vector<char*> cenv = MakeEnv(env, &storage);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (out_fd >= 0) posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  if (err_fd >= 0) posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, cargv[0], &actions, nullptr, cargv.data(),
+                  cenv.data()) != 0) {
+    pid = -1;
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+}  // namespace
+
+ScopedStoreName::ScopedStoreName(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  name_ = absl::StrCat("/kvtest_", getpid(), "_", counter.fetch_add(1), "_",
+                       tag);
+}
+
+ScopedStoreName::~ScopedStoreName() { shm_unlink(name_.c_str()); }
+
+bool ShmExists(const std::string& name) {
+  struct stat st;
+  return stat(("/dev/shm" + name).c_str(), &st) == 0;
+}
+
+std::string RunfilePath(const std::string& relative) {
+  const char* srcdir = getenv("TEST_SRCDIR");
+  const char* workspace = getenv("TEST_WORKSPACE");
+  if (srcdir == nullptr) return relative;
+  return absl::StrCat(srcdir, "/", workspace ? workspace : "kvstore", "/",
+                      relative);
+}
+
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& env) {
+  ProcessResult result;
+  int out_pipe[2], err_pipe[2];
+  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return result;
+  pid_t pid = Spawn(argv, env, out_pipe[1], err_pipe[1]);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&result.out, &result.err};
+  int open_fds = 2;
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buf[4096];
+      ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      } else {
+        sinks[i]->append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  if (pid < 0) return result;
+  int status = WaitProcess(pid);
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  return result;
+}
+
+pid_t StartProcess(const std::vector<std::string>& argv,
+                   const std::vector<std::string>& env) {
+  return Spawn(argv, env, -1, -1);
+}
+
+int WaitProcess(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+}  // namespace testing
+}  // namespace kvstore

@@ -1,0 +1,60 @@
+// Helpers shared by the kvstore tests: unique store names that are removed
+// even when a test fails, and running other processes.
+#ifndef KVSTORE_TESTS_TEST_UTIL_H_
+#define KVSTORE_TESTS_TEST_UTIL_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace kvstore {
+namespace testing {
+
+// A store name no other test (in this or another process) uses:
+// "/kvtest_<pid>_<counter>_<tag>". The store is destroyed when the object
+// goes out of scope, whether or not the test passed.
+class ScopedStoreName {
+ public:
+  explicit ScopedStoreName(const std::string& tag = "t");
+  ~ScopedStoreName();
+  ScopedStoreName(const ScopedStoreName&) = delete;
+  ScopedStoreName& operator=(const ScopedStoreName&) = delete;
+
+  const std::string& name() const { return name_; }
+  // The object's path under /dev/shm.
+  std::string path() const { return "/dev/shm" + name_; }
+
+ private:
+  std::string name_;
+};
+
+// True if /dev/shm/<name without '/'> exists.
+bool ShmExists(const std::string& name);
+
+// Path of a binary in the test's runfiles, e.g. "tests/worker".
+std::string RunfilePath(const std::string& relative);
+
+struct ProcessResult {
+  int exit_code = -1;   // Exit status, or -1 if killed by a signal.
+  int signal = 0;       // Signal that killed it, or 0.
+  std::string out;      // Everything written to stdout.
+  std::string err;      // Everything written to stderr.
+};
+
+// Runs `argv` (argv[0] a path) to completion with extra environment
+// entries "NAME=value", capturing its output.
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& env = {});
+
+// Starts `argv` in the background; returns its pid.
+pid_t StartProcess(const std::vector<std::string>& argv,
+                   const std::vector<std::string>& env = {});
+
+// Waits for `pid`; returns the wait status.
+int WaitProcess(pid_t pid);
+
+}  // namespace testing
+}  // namespace kvstore
+
+#endif  // KVSTORE_TESTS_TEST_UTIL_H_

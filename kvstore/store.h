@@ -83,6 +83,8 @@ struct StoreStats {
   absl::Time created;        // When the store was created.
   uint64_t recoveries;       // Repairs after a process died holding the lock.
   absl::Time last_recovery;  // absl::InfinitePast() if there was none.
+  absl::Duration longest_repair;  // Slowest of those repairs.
+  uint64_t lock_resets;      // Times ResetLock revived an unrecoverable lock.
 };
 
 class Store {

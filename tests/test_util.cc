@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 
@@ -54,9 +55,15 @@ pid_t Spawn(const std::vector<std::string>& argv,
 }  // namespace
 
 ScopedStoreName::ScopedStoreName(const std::string& tag) {
+  // The pid alone is not unique: tests run in PID namespaces of their own
+  // but share /dev/shm. A random part per process makes it so.
+  static const uint64_t process_id = [] {
+    std::random_device rd;
+    return (uint64_t{rd()} << 32) | rd();
+  }();
   static std::atomic<int> counter{0};
-  name_ = absl::StrCat("/kvtest_", getpid(), "_", counter.fetch_add(1), "_",
-                       tag);
+  name_ = absl::StrCat("/kvtest_", absl::Hex(process_id), "_", getpid(), "_",
+                       counter.fetch_add(1), "_", tag);
 }
 
 ScopedStoreName::~ScopedStoreName() { shm_unlink(name_.c_str()); }

@@ -12,7 +12,7 @@ namespace kvstore {
 namespace testing {
 
 // A store name no other test (in this or another process) uses:
-// "/kvtest_<pid>_<counter>_<tag>". The store is destroyed when the object
+// "/kvtest_<random>_<pid>_<counter>_<tag>". The store is destroyed when the object
 // goes out of scope, whether or not the test passed.
 class ScopedStoreName {
  public:

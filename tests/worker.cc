@@ -28,7 +28,9 @@
 namespace kvstore {
 namespace {
 
+// The exit status for `s`, printing it if it is an error.
 int Fail(const absl::Status& s) {
+  if (s.ok()) return 0;
   fprintf(stderr, "worker: %s\n", s.ToString().c_str());
   return absl::IsNotFound(s) ? 1 : 3;
 }

@@ -101,7 +101,8 @@ struct Header {
   std::atomic<uint64_t> recovery_count;         // 328: repairs after death.
   std::atomic<int64_t> last_recovery_unix_ns;   // 336: 0 if never.
   std::atomic<uint64_t> unrecoverable_resets;   // 344: lock reinitialisations.
-  uint8_t pad3[32];
+  std::atomic<int64_t> longest_repair_ns;       // 352: slowest repair.
+  uint8_t pad3[24];
 
   // ---- Journal control, bytes [384, 448) (lock). ----
   // A writer fills these and the journal image, then publishes
@@ -123,6 +124,7 @@ static_assert(offsetof(Header, init_state) == 128, "layout");
 static_assert(offsetof(Header, mutex) == 192, "layout");
 static_assert(offsetof(Header, structure_seq) == 256, "layout");
 static_assert(offsetof(Header, entry_count) == 320, "layout");
+static_assert(offsetof(Header, longest_repair_ns) == 352, "layout");
 static_assert(offsetof(Header, journal_state) == 384, "layout");
 static_assert(offsetof(Header, journal_entry_count) == 400, "layout");
 static_assert(sizeof(Header) == kHeaderBytes, "header is one page");

@@ -170,6 +170,10 @@ absl::StatusOr<StoreStats> Table::Stats() const {
       header_->last_recovery_unix_ns.load(std::memory_order_relaxed);
   stats.last_recovery =
       last == 0 ? absl::InfinitePast() : absl::FromUnixNanos(last);
+  stats.longest_repair = absl::Nanoseconds(
+      header_->longest_repair_ns.load(std::memory_order_relaxed));
+  stats.lock_resets =
+      header_->unrecoverable_resets.load(std::memory_order_relaxed);
   return stats;
 }
 

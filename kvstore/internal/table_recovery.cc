@@ -117,6 +117,7 @@ void Table::ApplyDelete() const {
 }
 
 absl::Status Table::Repair() const {
+  const int64_t start_ns = absl::GetCurrentTimeNanos();
   const uint32_t state = header_->journal_state.load(std::memory_order_acquire);
   const uint64_t index = header_->journal_slot.load(std::memory_order_relaxed);
   if (state != kJournalIdle) {
@@ -141,8 +142,13 @@ absl::Status Table::Repair() const {
   }
   header_->journal_state.store(kJournalIdle, std::memory_order_release);
   header_->recovery_count.fetch_add(1, std::memory_order_relaxed);
-  header_->last_recovery_unix_ns.store(absl::GetCurrentTimeNanos(),
-                                       std::memory_order_relaxed);
+  const int64_t end_ns = absl::GetCurrentTimeNanos();
+  header_->last_recovery_unix_ns.store(end_ns, std::memory_order_relaxed);
+  if (end_ns - start_ns >
+      header_->longest_repair_ns.load(std::memory_order_relaxed)) {
+    header_->longest_repair_ns.store(end_ns - start_ns,
+                                     std::memory_order_relaxed);
+  }
   return absl::OkStatus();
 }
 

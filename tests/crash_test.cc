@@ -1,0 +1,279 @@
+// Kill-anywhere crash safety: a worker process is killed with SIGKILL at
+// every numbered step of every write path (KVSTORE_CRASH_AT), and the store
+// must afterwards hold every earlier write, the interrupted one wholly or
+// not at all, and verify clean. Nobody may hang.
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "kvstore/internal/fault_injection.h"
+#include "kvstore/internal/layout.h"
+#include "kvstore/store.h"
+#include "tests/test_util.h"
+
+namespace kvstore {
+namespace {
+
+using ::kvstore::testing::ProcessResult;
+using ::kvstore::testing::RunfilePath;
+using ::kvstore::testing::RunProcess;
+using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StartProcess;
+
+std::string Worker() { return RunfilePath("tests/worker"); }
+
+using Contents = std::map<std::string, std::string>;
+
+Contents ReadAll(Store& store) {
+  Contents all;
+  EXPECT_TRUE(store
+                  .ForEach([&](absl::string_view k, const Value& v) {
+                    all[std::string(k)] = v.ToText();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  return all;
+}
+
+// 44 keys in a 64-entry store (86 slots): long clusters, so that erasing
+// moves other entries back.
+Contents Seed(const std::string& name) {
+  EXPECT_EQ(RunProcess({Worker(), "create", name}).exit_code, 0);
+  auto store = Store::Open(name);
+  EXPECT_TRUE(store.ok());
+  Contents seeded;
+  for (int i = 0; i < 44; ++i) {
+    std::string k = absl::StrCat("key", i);
+    EXPECT_TRUE((*store)->Set(k, Value::String(absl::StrCat("v", i))).ok());
+    seeded[k] = absl::StrCat("v", i);
+  }
+  EXPECT_TRUE((*store)->Set("ctr", Value::Int64(10)).ok());
+  seeded["ctr"] = "10";
+  return seeded;
+}
+
+struct Operation {
+  std::string label;
+  std::vector<std::string> args;  // After "worker".
+  std::string key;
+  bool erases;                    // Result: key absent.
+  std::string after;              // Result value otherwise.
+};
+
+std::vector<Operation> Operations(const std::string& name) {
+  return {
+      {"set-new", {"set", name, "fresh", "new"}, "fresh", false, "new"},
+      {"set-overwrite", {"set", name, "key7", "changed"}, "key7", false,
+       "changed"},
+      {"incr", {"incr", name, "ctr", "1"}, "ctr", false, "11"},
+      {"cas", {"cas", name, "key3", "v3", "swapped"}, "key3", false,
+       "swapped"},
+  };
+}
+
+// Checks that `now` equals `before` except that `key` holds either its old
+// state or `after` (absent if `erases`). Returns which one it holds.
+bool CheckAtomic(const Contents& before, const Contents& now,
+                 const std::string& key, bool erases,
+                 const std::string& after, bool* applied) {
+  Contents expect_old = before;
+  Contents expect_new = before;
+  if (erases) {
+    expect_new.erase(key);
+  } else {
+    expect_new[key] = after;
+  }
+  *applied = now == expect_new;
+  return now == expect_old || now == expect_new;
+}
+
+TEST(CrashTest, EveryCrashPointOfEveryWriteLeavesOldOrNewState) {
+  std::set<std::string> points_hit;
+  int kills = 0;
+  for (const char* point : internal::kFaultPoints) {
+    ScopedStoreName name;
+    Contents before = Seed(name.name());
+    std::vector<Operation> ops = Operations(name.name());
+    // Erase every key in turn so that each shift position is exercised.
+    for (int i = 0; i < 44; i += 11) {
+      std::string k = absl::StrCat("key", i);
+      ops.push_back({"erase-" + k, {"erase", name.name(), k}, k, true, ""});
+    }
+    for (const Operation& op : ops) {
+      std::vector<std::string> argv = {Worker()};
+      argv.insert(argv.end(), op.args.begin(), op.args.end());
+      ProcessResult r =
+          RunProcess(argv, {absl::StrCat("KVSTORE_CRASH_AT=", point)});
+      if (r.signal == SIGKILL) {
+        points_hit.insert(point);
+        ++kills;
+      } else {
+        ASSERT_EQ(r.exit_code, 0) << op.label << " " << point << r.err;
+      }
+      auto store = Store::Open(name.name());
+      ASSERT_TRUE(store.ok()) << store.status();
+      Contents now = ReadAll(**store);
+      bool applied = false;
+      EXPECT_TRUE(CheckAtomic(before, now, op.key, op.erases, op.after,
+                              &applied))
+          << op.label << " killed at " << point;
+      if (r.signal == 0) {
+        EXPECT_TRUE(applied) << op.label << " " << point;
+      }
+      EXPECT_TRUE((*store)->Verify().ok())
+          << op.label << " " << point << ": " << (*store)->Verify();
+      before = now;
+    }
+  }
+  // Every point inside a write path was reached by some operation.
+  for (const char* point : internal::kFaultPoints) {
+    std::string p = point;
+    if (p.rfind("recover.", 0) == 0 || p.rfind("create.", 0) == 0) continue;
+    EXPECT_TRUE(points_hit.count(p)) << "never reached: " << p;
+  }
+  EXPECT_GT(kills, 20);
+}
+
+TEST(CrashTest, CommittedWriteIsFinishedByTheNextLocker) {
+  ScopedStoreName name;
+  Seed(name.name());
+  ProcessResult r = RunProcess({Worker(), "set", name.name(), "key1", "new"},
+                               {"KVSTORE_CRASH_AT=write.slot_half_copied"});
+  ASSERT_EQ(r.signal, SIGKILL);
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  // Committed before the kill: redone, never half-applied.
+  EXPECT_EQ(*(*store)->Get<std::string>("key1"), "new");
+  absl::StatusOr<StoreStats> stats = (*store)->Stats();
+  EXPECT_EQ(stats->recoveries, 1u);
+  EXPECT_NE(stats->last_recovery, absl::InfinitePast());
+  EXPECT_GT(stats->longest_repair, absl::ZeroDuration());
+}
+
+TEST(CrashTest, UncommittedWriteLeavesNoTrace) {
+  ScopedStoreName name;
+  Seed(name.name());
+  ProcessResult r = RunProcess({Worker(), "set", name.name(), "key1", "new"},
+                               {"KVSTORE_CRASH_AT=write.image_filled"});
+  ASSERT_EQ(r.signal, SIGKILL);
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(*(*store)->Get<std::string>("key1"), "v1");
+  EXPECT_TRUE((*store)->Verify().ok());
+}
+
+TEST(CrashTest, ARecovererKilledWhileRepairingIsItselfRecovered) {
+  ScopedStoreName name;
+  Contents before = Seed(name.name());
+  // Erase keys until one erase has to move another entry back, and is
+  // killed right after the first move.
+  std::string victim;
+  for (int i = 0; i < 44 && victim.empty(); ++i) {
+    std::string k = absl::StrCat("key", i);
+    ProcessResult r = RunProcess({Worker(), "erase", name.name(), k},
+                                 {"KVSTORE_CRASH_AT=erase.shifted"});
+    if (r.signal == SIGKILL) victim = k;
+    before.erase(k);  // Done, or committed before the kill.
+  }
+  ASSERT_FALSE(victim.empty());
+  // Two recoverers die in turn, at the start and at the end of the repair.
+  for (const char* point : {"recover.begin", "recover.before_consistent"}) {
+    ProcessResult r = RunProcess({Worker(), "get", name.name(), "key9"},
+                                 {absl::StrCat("KVSTORE_CRASH_AT=", point)});
+    EXPECT_EQ(r.signal, SIGKILL) << point << r.err;
+  }
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  Contents now = ReadAll(**store);
+  EXPECT_EQ(now, before);
+  EXPECT_TRUE((*store)->Verify().ok()) << (*store)->Verify();
+}
+
+TEST(CrashTest, CreatorKilledMidCreationGivesAClearErrorNotAHang) {
+  ScopedStoreName name;
+  ProcessResult r = RunProcess({Worker(), "create", name.name()},
+                               {"KVSTORE_CRASH_AT=create.before_ready"});
+  ASSERT_EQ(r.signal, SIGKILL);
+  Options o;
+  o.create_if_missing = true;
+  absl::Status s = Store::Open(name.name(), o).status();
+  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_NE(s.message().find("half-created"), std::string::npos) << s;
+  EXPECT_TRUE(Store::Destroy(name.name()).ok());
+  EXPECT_TRUE(Store::Open(name.name(), o).ok());
+}
+
+TEST(CrashTest, ReaderWaitingOnAWriterThatIsKilledGetsTheRightAnswer) {
+  ScopedStoreName name;
+  Seed(name.name());
+  // The writer stops itself mid-copy, holding the lock with the slot odd.
+  pid_t writer =
+      StartProcess({Worker(), "set", name.name(), "key2", "after"},
+                   {"KVSTORE_CRASH_AT=write.slot_half_copied",
+                    "KVSTORE_CRASH_SIGNAL=STOP"});
+  int status;
+  ASSERT_EQ(waitpid(writer, &status, WUNTRACED), writer);
+  ASSERT_TRUE(WIFSTOPPED(status));
+  // A reader spins on the odd slot, falls back to the lock and blocks.
+  ProcessResult reader_result;
+  std::thread reader([&] {
+    reader_result = RunProcess({Worker(), "get", name.name(), "key2"});
+  });
+  absl::SleepFor(absl::Milliseconds(200));
+  kill(writer, SIGKILL);
+  waitpid(writer, &status, 0);
+  reader.join();  // Returns only if the reader did not hang.
+  EXPECT_EQ(reader_result.exit_code, 0) << reader_result.err;
+  EXPECT_EQ(reader_result.out, "after\n");
+}
+
+TEST(CrashTest, UnrecoverableLockIsRevivedByResetLockKeepingData) {
+  ScopedStoreName name;
+  Contents before = Seed(name.name());
+  {
+    // Simulate an older, faulty build: a process dies holding the lock and
+    // the next owner unlocks without marking it consistent.
+    int fd = shm_open(name.name().c_str(), O_RDWR, 0);
+    void* p = mmap(nullptr, internal::kHeaderBytes, PROT_READ | PROT_WRITE,
+                   MAP_SHARED, fd, 0);
+    auto* h = static_cast<internal::Header*>(p);
+    pid_t child = fork();
+    if (child == 0) {
+      pthread_mutex_lock(&h->mutex);
+      _exit(0);
+    }
+    int status;
+    waitpid(child, &status, 0);
+    ASSERT_EQ(pthread_mutex_lock(&h->mutex), EOWNERDEAD);
+    pthread_mutex_unlock(&h->mutex);
+    munmap(p, internal::kHeaderBytes);
+    close(fd);
+  }
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  absl::Status s = (*store)->Set("x", Value::Int64(1));
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_NE(s.message().find("reset-lock"), std::string::npos);
+  EXPECT_EQ(*(*store)->Get<std::string>("key1"), "v1");  // Reads still work.
+  ASSERT_TRUE(Store::ResetLock(name.name()).ok());
+  EXPECT_TRUE((*store)->Set("x", Value::Int64(1)).ok());
+  before["x"] = "1";
+  EXPECT_EQ(ReadAll(**store), before);
+  EXPECT_EQ((*store)->Stats()->lock_resets, 1u);
+  EXPECT_TRUE(absl::IsFailedPrecondition(Store::ResetLock(name.name())));
+}
+
+}  // namespace
+}  // namespace kvstore

@@ -1,0 +1,181 @@
+// In the spirit of Samba's tdbtorture -k: writer processes doing mixed set,
+// erase, increment and compare-and-set are killed with SIGKILL at random
+// moments, round after round. After every round the store must verify
+// clean and match a ledger of every acknowledged write.
+//
+// Default: at least 1000 kills (under a minute). Soak:
+//   KVSTORE_TORTURE_SECONDS=3600 bazel test //tests:torture_test
+//       --test_timeout=4000 --test_output=streamed
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "kvstore/store.h"
+#include "tests/test_util.h"
+
+namespace kvstore {
+namespace {
+
+using ::kvstore::testing::RunfilePath;
+using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StartProcess;
+
+constexpr int kWriters = 3;
+
+using Model = std::map<std::string, std::string>;  // Absent keys missing.
+
+struct InFlight {
+  std::string op, key, value;
+};
+
+// Applies one logged operation to the model.
+void Apply(Model& m, const InFlight& op) {
+  if (op.op == "set" || op.op == "cas") m[op.key] = op.value;
+  if (op.op == "erase") m.erase(op.key);
+}
+
+// Reads one writer's log: applies acknowledged operations to `model` (the
+// counter separately) and returns the operation in flight, if any.
+std::optional<InFlight> ReplayLog(const std::string& path, Model& model,
+                                  int64_t& counter) {
+  std::ifstream in(path);
+  std::string line;
+  std::optional<InFlight> pending;
+  while (std::getline(in, line)) {
+    if (line == "A") {
+      if (pending) {
+        if (pending->op == "incr") {
+          ++counter;
+        } else {
+          Apply(model, *pending);
+        }
+      }
+      pending.reset();
+      continue;
+    }
+    std::vector<std::string> f = absl::StrSplit(line, ' ');
+    if (f.size() == 4 && f[0] == "I") pending = InFlight{f[1], f[2], f[3]};
+  }
+  return pending;
+}
+
+TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
+  int64_t min_kills = 1000;
+  int64_t seconds = 0;
+  if (const char* s = getenv("KVSTORE_TORTURE_SECONDS")) {
+    absl::SimpleAtoi(s, &seconds);
+  }
+  ScopedStoreName name;
+  const std::string worker = RunfilePath("tests/worker");
+  ASSERT_EQ(::kvstore::testing::RunProcess({worker, "create", name.name()})
+                .exit_code,
+            0);
+  const absl::Time deadline = absl::Now() + absl::Seconds(seconds);
+  std::mt19937_64 rng(12345);
+  Model model;
+  int64_t counter = 0;
+  int64_t kills = 0, rounds = 0, killed_in_flight = 0;
+  uint64_t last_recoveries = 0;
+  while (kills < min_kills || absl::Now() < deadline) {
+    ++rounds;
+    std::vector<pid_t> pids;
+    std::vector<std::string> logs;
+    for (int w = 0; w < kWriters; ++w) {
+      logs.push_back(absl::StrCat(::testing::TempDir(), "/torture_", w, "_",
+                                  rounds % 2));
+      std::remove(logs.back().c_str());
+      pids.push_back(StartProcess({worker, "torture", name.name(),
+                                   absl::StrCat(w), logs.back(),
+                                   absl::StrCat(rng())}));
+    }
+    absl::SleepFor(absl::Microseconds(2000 + rng() % 15000));
+    for (pid_t pid : pids) kill(pid, SIGKILL);
+    for (pid_t pid : pids) {
+      int status;
+      waitpid(pid, &status, 0);
+      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+          << "a writer failed on its own (exit "
+          << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << ")";
+      ++kills;
+    }
+    // Acknowledged operations are certain; each writer's last unacknowledged
+    // one may or may not have happened.
+    std::vector<InFlight> pending;
+    for (const std::string& log : logs) {
+      std::optional<InFlight> p = ReplayLog(log, model, counter);
+      if (p) pending.push_back(*p);
+    }
+    auto store = Store::Open(name.name());
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->Verify().ok()) << "round " << rounds << ": "
+                                         << (*store)->Verify();
+    Model actual;
+    int64_t actual_counter = 0;
+    ASSERT_TRUE((*store)
+                    ->ForEach([&](absl::string_view k, const Value& v) {
+                      if (k == "ctr") {
+                        actual_counter = v.AsInt64();
+                      } else {
+                        actual[std::string(k)] = v.ToText();
+                      }
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    int64_t incr_in_flight = 0;
+    for (const InFlight& p : pending) {
+      if (p.op == "incr") {
+        ++incr_in_flight;
+        continue;
+      }
+      // Writers own disjoint keys: the key is at its old or its new state.
+      auto old_it = model.find(p.key);
+      auto now_it = actual.find(p.key);
+      Model with = model;
+      Apply(with, p);
+      auto new_it = with.find(p.key);
+      auto same = [](auto a, auto a_end, auto b, auto b_end) {
+        return (a == a_end) == (b == b_end) && (a == a_end || a->second == b->second);
+      };
+      bool is_old = same(now_it, actual.end(), old_it, model.end());
+      bool is_new = same(now_it, actual.end(), new_it, with.end());
+      ASSERT_TRUE(is_old || is_new)
+          << "round " << rounds << ": in-flight " << p.op << " " << p.key
+          << " left neither state";
+      if (is_new && !is_old) ++killed_in_flight;
+      model = is_new ? with : model;
+    }
+    ASSERT_EQ(actual, model) << "round " << rounds;
+    ASSERT_GE(actual_counter, counter) << "acknowledged increments lost";
+    ASSERT_LE(actual_counter, counter + incr_in_flight) << "phantom increments";
+    counter = actual_counter;
+    last_recoveries = (*store)->Stats()->recoveries;
+  }
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  absl::StatusOr<StoreStats> stats = (*store)->Stats();
+  printf("torture: %lld rounds, %lld kills, %llu recoveries, longest repair "
+         "%s, %lld in-flight writes found applied, counter %lld\n",
+         static_cast<long long>(rounds), static_cast<long long>(kills),
+         static_cast<unsigned long long>(stats->recoveries),
+         absl::FormatDuration(stats->longest_repair).c_str(),
+         static_cast<long long>(killed_in_flight),
+         static_cast<long long>(counter));
+  EXPECT_GE(kills, min_kills);
+  EXPECT_GT(last_recoveries, 0u) << "no writer was ever killed holding the lock";
+}
+
+}  // namespace
+}  // namespace kvstore

@@ -10,6 +10,15 @@
 
 namespace kvstore {
 
+// What a full store does when asked to add a new key.
+enum class Eviction : uint32_t {
+  // Refuse it with RESOURCE_EXHAUSTED (expired entries are reclaimed first).
+  kNone = 0,
+  // Evict a cold entry (CLOCK, an approximation of least-recently-used:
+  // an entry read since the hand last passed it survives one more pass).
+  kClock = 1,
+};
+
 struct Options {
   // -------------------------------------------------------------------
   // Parameters that affect behaviour
@@ -41,6 +50,11 @@ struct Options {
   // at least 8 so that every int64 and double fits.
   // Default: 1024
   uint32_t max_value_bytes = 1024;
+
+  // What a full store does with a new key. Used at creation; recorded in
+  // the store and shown by Stats().
+  // Default: Eviction::kNone
+  Eviction eviction = Eviction::kNone;
 
   // Permission bits of a new store, applied exactly (the umask is ignored).
   // Default: 0600 (owner read and write)

@@ -3,10 +3,27 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "kvstore/internal/segment.h"
 #include "kvstore/internal/table.h"
 
 namespace kvstore {
+namespace {
+
+using internal::WriteSpec;
+
+// The absolute CLOCK_BOOTTIME expiry for `ttl`, 0 for none.
+absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl) {
+  if (ttl == absl::InfiniteDuration()) return 0;
+  if (ttl <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "time to live must be positive, not ", absl::FormatDuration(ttl)));
+  }
+  return internal::BoottimeNanos() + absl::ToInt64Nanoseconds(ttl);
+}
+
+}  // namespace
 
 Store::Store(std::unique_ptr<internal::Table> table)
     : table_(std::move(table)) {}
@@ -44,31 +61,184 @@ absl::Status Store::Get(absl::string_view key, Value* out) const {
   return table_->Get(key, out);
 }
 
-absl::Status Store::Set(absl::string_view key, const Value& value) {
-  bool stored;
-  return table_->Set(key, value, /*only_if_absent=*/false, &stored);
+absl::StatusOr<Entry> Store::GetEntry(absl::string_view key) const {
+  return table_->GetEntry(key);
 }
 
-absl::StatusOr<bool> Store::SetIfAbsent(absl::string_view key,
-                                        const Value& value) {
-  bool stored;
-  absl::Status status =
-      table_->Set(key, value, /*only_if_absent=*/true, &stored);
+std::vector<absl::StatusOr<Value>> Store::MultiGet(
+    const std::vector<std::string>& keys) const {
+  return table_->MultiGet(keys);
+}
+
+absl::Status Store::Set(absl::string_view key, const Value& value,
+                        const WriteOptions& options) {
+  absl::StatusOr<int64_t> expires = ExpiryFor(options.ttl);
+  if (!expires.ok()) return expires.status();
+  WriteSpec spec;
+  spec.expires_ns = *expires;
+  bool written;
+  return table_->Write(key, value, spec, &written);
+}
+
+absl::Status Store::MultiSet(
+    const std::vector<std::pair<std::string, Value>>& kvs,
+    const WriteOptions& options) {
+  absl::StatusOr<int64_t> expires = ExpiryFor(options.ttl);
+  if (!expires.ok()) return expires.status();
+  return table_->MultiWrite(kvs, *expires);
+}
+
+namespace {
+
+absl::StatusOr<bool> Conditional(internal::Table& table, absl::string_view key,
+                                 const Value& value, WriteSpec spec,
+                                 absl::Duration ttl) {
+  absl::StatusOr<int64_t> expires = ExpiryFor(ttl);
+  if (!expires.ok()) return expires.status();
+  spec.expires_ns = *expires;
+  bool written = false;
+  absl::Status status = table.Write(key, value, spec, &written);
   if (!status.ok()) return status;
-  return stored;
+  return written;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> Store::SetIfAbsent(absl::string_view key,
+                                        const Value& value,
+                                        const WriteOptions& options) {
+  WriteSpec spec;
+  spec.mode = WriteSpec::Mode::kInsertOnly;
+  return Conditional(*table_, key, value, spec, options.ttl);
+}
+
+absl::StatusOr<bool> Store::Replace(absl::string_view key, const Value& value,
+                                    const WriteOptions& options) {
+  WriteSpec spec;
+  spec.mode = WriteSpec::Mode::kUpdateOnly;
+  return Conditional(*table_, key, value, spec, options.ttl);
 }
 
 absl::StatusOr<bool> Store::CompareAndSet(absl::string_view key,
                                           const Value& expected,
-                                          const Value& desired) {
-  return table_->CompareAndSet(key, expected, desired);
+                                          const Value& desired,
+                                          const WriteOptions& options) {
+  WriteSpec spec;
+  spec.mode = WriteSpec::Mode::kUpdateOnly;
+  spec.expected_value = &expected;
+  return Conditional(*table_, key, desired, spec, options.ttl);
 }
 
-absl::Status Store::Erase(absl::string_view key) { return table_->Erase(key); }
+absl::StatusOr<bool> Store::CompareVersionAndSet(absl::string_view key,
+                                                 uint64_t version,
+                                                 const Value& desired,
+                                                 const WriteOptions& options) {
+  WriteSpec spec;
+  spec.mode = WriteSpec::Mode::kUpdateOnly;
+  spec.check_version = true;
+  spec.expected_version = version;
+  return Conditional(*table_, key, desired, spec, options.ttl);
+}
+
+absl::Status Store::Erase(absl::string_view key) {
+  return table_->Erase(key, nullptr);
+}
+
+absl::StatusOr<Value> Store::GetAndErase(absl::string_view key) {
+  Value value;
+  absl::Status status = table_->Erase(key, &value);
+  if (!status.ok()) return status;
+  return value;
+}
 
 absl::StatusOr<int64_t> Store::Increment(absl::string_view key,
                                          int64_t delta) {
-  return table_->Increment(key, delta);
+  absl::StatusOr<Value> v = table_->Add(key, Value::Int64(delta));
+  if (!v.ok()) return v.status();
+  return v->AsInt64();
+}
+
+absl::StatusOr<double> Store::AddDouble(absl::string_view key, double delta) {
+  absl::StatusOr<Value> v = table_->Add(key, Value::Double(delta));
+  if (!v.ok()) return v.status();
+  return v->AsDouble();
+}
+
+absl::Status Store::Expire(absl::string_view key, absl::Duration ttl) {
+  if (ttl == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        "an infinite time to live is Persist(), not Expire()");
+  }
+  absl::StatusOr<int64_t> expires = ExpiryFor(ttl);
+  if (!expires.ok()) return expires.status();
+  return table_->SetExpiry(key, *expires);
+}
+
+absl::Status Store::Persist(absl::string_view key) {
+  return table_->SetExpiry(key, 0);
+}
+
+absl::StatusOr<absl::Duration> Store::Ttl(absl::string_view key) const {
+  absl::StatusOr<Entry> entry = table_->GetEntry(key);
+  if (!entry.ok()) return entry.status();
+  return entry->ttl;
+}
+
+absl::StatusOr<Value> Store::GetOrCompute(
+    absl::string_view key,
+    const std::function<absl::StatusOr<Value>()>& compute,
+    const ComputeOptions& options) {
+  if (options.lease <= absl::ZeroDuration() ||
+      options.wait < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "GetOrCompute needs a positive lease and a non-negative wait");
+  }
+  absl::StatusOr<int64_t> expires = ExpiryFor(options.ttl);
+  if (!expires.ok()) return expires.status();
+  const absl::Time deadline = absl::Now() + options.wait;
+  absl::Duration backoff = absl::Microseconds(50);
+  for (;;) {
+    Value value;
+    absl::Status got = table_->Get(key, &value);
+    if (got.ok()) return value;
+    if (!absl::IsNotFound(got)) return got;
+    bool present = false;
+    uint64_t claim = 0;
+    absl::StatusOr<bool> claimed = table_->ClaimForCompute(
+        key, absl::ToInt64Nanoseconds(options.lease), &value, &present,
+        &claim);
+    if (!claimed.ok()) return claimed.status();
+    if (present) return value;
+    if (*claimed) {
+      absl::StatusOr<Value> computed = compute();
+      if (!computed.ok()) {
+        table_->ReleaseClaim(key, claim);
+        return computed.status();
+      }
+      WriteSpec spec;
+      spec.expires_ns = *ExpiryFor(options.ttl);
+      bool written;
+      absl::Status stored = table_->Write(key, *computed, spec, &written);
+      if (!stored.ok()) {
+        table_->ReleaseClaim(key, claim);
+        return stored;
+      }
+      return computed;
+    }
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "waited ", absl::FormatDuration(options.wait), " for key '", key,
+          "' in store ", name(), " to be computed by another process"));
+    }
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Milliseconds(5));
+  }
+}
+
+absl::StatusOr<ScanBatch> Store::Scan(uint64_t cursor,
+                                      absl::string_view prefix,
+                                      size_t count) const {
+  return table_->Scan(cursor, prefix, count);
 }
 
 absl::Status Store::ForEach(

@@ -29,7 +29,9 @@
 //                        object is not a kvstore or has an unsupported
 //                        format version or binary interface
 //   RESOURCE_EXHAUSTED   the store is full, or /dev/shm is
-//   OUT_OF_RANGE         an increment would overflow int64
+//   OUT_OF_RANGE         an increment would overflow int64; a scan cursor
+//                        is past the table
+//   DEADLINE_EXCEEDED    GetOrCompute waited too long for another process
 //   DATA_LOSS            the store is damaged (checksum, sizes, slots) or
 //                        was left half-created by a process that died
 //   UNAVAILABLE          the store is still being created by another process
@@ -48,6 +50,8 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -65,6 +69,47 @@ class Table;
 // Wraps a payload that Get<Bytes>/Set store as ValueType::kBytes.
 struct Bytes {
   std::string data;
+};
+
+// Options for one write.
+struct WriteOptions {
+  // Time to live: the entry expires (is never returned again, from any
+  // process) this long after the write. Must be positive; at least 1 ms.
+  // Measured on CLOCK_BOOTTIME, which every process on the host shares and
+  // which does not jump when the wall clock is set.
+  // Default: absl::InfiniteDuration() (never expires)
+  absl::Duration ttl = absl::InfiniteDuration();
+};
+
+// An entry with its metadata, as Store::GetEntry returns it.
+struct Entry {
+  Value value;
+  // Bumped by every write of any key; CompareVersionAndSet takes it.
+  uint64_t version = 0;
+  // Time left to live, or absl::InfiniteDuration() if the entry has none.
+  absl::Duration ttl = absl::InfiniteDuration();
+};
+
+// One batch of Store::Scan.
+struct ScanBatch {
+  std::vector<std::pair<std::string, Value>> entries;
+  // Pass to the next Scan call; 0 when the scan is complete.
+  uint64_t cursor = 0;
+};
+
+// Options for Store::GetOrCompute.
+struct ComputeOptions {
+  // Time to live of the computed value.
+  // Default: absl::InfiniteDuration()
+  absl::Duration ttl = absl::InfiniteDuration();
+  // How long a caller waits for another process's computation before it
+  // gives up with DEADLINE_EXCEEDED.
+  // Default: 10 seconds
+  absl::Duration wait = absl::Seconds(10);
+  // How long a computation may run before waiters assume its process hung
+  // and take over (a dead process is noticed at once).
+  // Default: 10 seconds
+  absl::Duration lease = absl::Seconds(10);
 };
 
 // What Store::Stats() reports.
@@ -85,6 +130,18 @@ struct StoreStats {
   absl::Time last_recovery;  // absl::InfinitePast() if there was none.
   absl::Duration longest_repair;  // Slowest of those repairs.
   uint64_t lock_resets;      // Times ResetLock revived an unrecoverable lock.
+  Eviction eviction;         // Policy chosen at creation.
+  double load_factor;        // entry_count / slot_count.
+  uint64_t tombstones;       // Always 0: deletion shifts entries back.
+  // Operation counters, summed over every process since creation.
+  uint64_t hits;             // Gets that found a live entry.
+  uint64_t misses;           // Gets that did not.
+  uint64_t sets;             // Successful writes of a value.
+  uint64_t deletes;          // Entries removed by Erase or GetAndErase.
+  uint64_t expirations;      // Expired entries reclaimed.
+  uint64_t evictions;        // Entries evicted by CLOCK to make room.
+  uint64_t lock_waits;       // Times a process found the lock held.
+  absl::Duration lock_wait_time;  // Total time spent waiting for it.
 };
 
 class Store {
@@ -130,29 +187,99 @@ class Store {
   template <typename T>
   absl::StatusOr<T> Get(absl::string_view key) const;
 
-  // Stores `value` under `key`, replacing any value of any type.
-  // Returns INVALID_ARGUMENT for an empty or over-long key or value and
-  // RESOURCE_EXHAUSTED if `key` is new and the store is full.
-  absl::Status Set(absl::string_view key, const Value& value);
+  // The value under `key` with its version and remaining time to live.
+  absl::StatusOr<Entry> GetEntry(absl::string_view key) const;
+
+  // The values of `keys`, read under one lock acquisition (a consistent
+  // snapshot): one result per key, NOT_FOUND for absent ones.
+  std::vector<absl::StatusOr<Value>> MultiGet(
+      const std::vector<std::string>& keys) const;
+
+  // Stores `value` under `key`, replacing any value of any type (and any
+  // time to live: the entry gets options.ttl).
+  // Returns INVALID_ARGUMENT for an empty or over-long key or value or a
+  // non-positive ttl, and RESOURCE_EXHAUSTED if `key` is new and the store
+  // is full (with Eviction::kNone).
+  absl::Status Set(absl::string_view key, const Value& value,
+                   const WriteOptions& options = WriteOptions());
+
+  // Stores every pair under one lock acquisition. All pairs are checked
+  // first: if any is invalid, or the new keys do not fit a store without
+  // eviction, nothing is written. Each pair is written atomically; a
+  // process killed midway leaves a prefix of the batch written.
+  absl::Status MultiSet(const std::vector<std::pair<std::string, Value>>& kvs,
+                        const WriteOptions& options = WriteOptions());
 
   // Stores `value` under `key` only if `key` is absent. Returns true if it
   // was stored, false if the key existed (its value is left unchanged).
-  absl::StatusOr<bool> SetIfAbsent(absl::string_view key, const Value& value);
+  absl::StatusOr<bool> SetIfAbsent(absl::string_view key, const Value& value,
+                                   const WriteOptions& options = WriteOptions());
+
+  // Stores `value` under `key` only if `key` is present. Returns true if it
+  // was replaced, false if the key was absent (nothing is written).
+  absl::StatusOr<bool> Replace(absl::string_view key, const Value& value,
+                               const WriteOptions& options = WriteOptions());
 
   // Replaces the value under `key` with `desired` only if it equals
   // `expected` (type and bytes). Returns true if replaced, false if the
   // current value differs, NOT_FOUND if the key is absent.
-  absl::StatusOr<bool> CompareAndSet(absl::string_view key,
-                                     const Value& expected,
-                                     const Value& desired);
+  absl::StatusOr<bool> CompareAndSet(
+      absl::string_view key, const Value& expected, const Value& desired,
+      const WriteOptions& options = WriteOptions());
+
+  // Replaces the value under `key` with `desired` only if the entry's
+  // version (from GetEntry) is still `version`. Returns true if replaced,
+  // false if another write came first, NOT_FOUND if the key is absent.
+  absl::StatusOr<bool> CompareVersionAndSet(
+      absl::string_view key, uint64_t version, const Value& desired,
+      const WriteOptions& options = WriteOptions());
 
   // Removes `key`. Returns NOT_FOUND if it was absent.
   absl::Status Erase(absl::string_view key);
 
+  // Removes `key` and returns the value it had, atomically: of processes
+  // racing on one key, exactly one gets the value. NOT_FOUND if absent.
+  absl::StatusOr<Value> GetAndErase(absl::string_view key);
+
   // Adds `delta` to the int64 under `key`, creating it at 0 first if absent,
-  // and returns the new value. Returns FAILED_PRECONDITION if the entry is
-  // not an int64 and OUT_OF_RANGE (changing nothing) on overflow.
+  // and returns the new value. Keeps the entry's time to live. Returns
+  // FAILED_PRECONDITION if the entry is not an int64 and OUT_OF_RANGE
+  // (changing nothing) on overflow.
   absl::StatusOr<int64_t> Increment(absl::string_view key, int64_t delta = 1);
+
+  // Adds `delta` to the double under `key`, creating it at 0.0 first if
+  // absent, and returns the new value. FAILED_PRECONDITION if the entry is
+  // not a double.
+  absl::StatusOr<double> AddDouble(absl::string_view key, double delta);
+
+  // Gives `key` a new time to live (positive). NOT_FOUND if absent.
+  absl::Status Expire(absl::string_view key, absl::Duration ttl);
+
+  // Removes `key`'s time to live. NOT_FOUND if absent.
+  absl::Status Persist(absl::string_view key);
+
+  // Time left to live, absl::InfiniteDuration() if none. NOT_FOUND if absent.
+  absl::StatusOr<absl::Duration> Ttl(absl::string_view key) const;
+
+  // Returns the value under `key`; on a miss calls `compute` and stores
+  // its result (with options.ttl). Of the processes that ask for one
+  // missing key at once, only one computes; the others wait for its result
+  // up to options.wait (then DEADLINE_EXCEEDED). If the computing process
+  // dies, or outlives options.lease, a waiter takes over. An error from
+  // `compute` is returned to its caller and stores nothing.
+  absl::StatusOr<Value> GetOrCompute(
+      absl::string_view key,
+      const std::function<absl::StatusOr<Value>()>& compute,
+      const ComputeOptions& options = ComputeOptions());
+
+  // One batch of a scan over the entries whose key starts with `prefix`.
+  // Start with cursor 0 and pass each returned cursor back until it is 0.
+  // Every entry present for the whole scan is returned at least once (some
+  // may be returned twice), even while other processes write; the lock is
+  // taken once per batch. A batch visits about `count` slots (more to
+  // finish a probe cluster), so it may hold fewer or no entries.
+  absl::StatusOr<ScanBatch> Scan(uint64_t cursor, absl::string_view prefix,
+                                 size_t count = 256) const;
 
   // Calls `fn` for every entry whose key starts with `prefix`, in table
   // order, from a consistent snapshot taken under the lock (`fn` runs

@@ -229,7 +229,7 @@ TEST_F(StoreTest, StatsReportLimitsCountsAndOwnership) {
   EXPECT_GT(stats->slot_count, stats->capacity);
   EXPECT_EQ(stats->max_key_bytes, 16u);
   EXPECT_EQ(stats->max_value_bytes, 32u);
-  EXPECT_LE(stats->slot_bytes, 16u + 16u + 32u + 7u);
+  EXPECT_LE(stats->slot_bytes, 32u + 16u + 32u + 7u);
   EXPECT_EQ(stats->entry_count, 1u);
   EXPECT_EQ(stats->mode, 0600u);
   EXPECT_EQ(stats->owner_uid, geteuid());

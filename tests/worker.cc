@@ -11,6 +11,12 @@
 //   worker pattern-write STORE ID ITERS      self-checking values
 //   worker pattern-read STORE ITERS          checks them; exit 1 on a tear
 //   worker torture STORE ID LOG SEED         random ops forever, logged
+//   worker setnx STORE KEY VALUE             exit 0 if it won, 1 if not
+//   worker getdel STORE KEY                  print the value it took
+//   worker compute STORE KEY VALUE MS LOG    GetOrCompute; the computation
+//                                            appends a line to LOG, sleeps
+//                                            MS ms (or forever if MS < 0)
+//   worker ttl STORE KEY                     print the remaining ms or -1
 //
 // Exit status: 0 success, 1 check failed or key absent, 3 other error.
 #include <fcntl.h>
@@ -166,6 +172,46 @@ int Main(int argc, char** argv) {
         return 1;
       }
     }
+    return 0;
+  }
+  if (cmd == "setnx") {
+    absl::StatusOr<bool> r = store->SetIfAbsent(arg(3), Value::String(arg(4)));
+    if (!r.ok()) return Fail(r.status());
+    return *r ? 0 : 1;
+  }
+  if (cmd == "getdel") {
+    absl::StatusOr<Value> v = store->GetAndErase(arg(3));
+    if (!v.ok()) return Fail(v.status());
+    printf("%s\n", v->ToText().c_str());
+    return 0;
+  }
+  if (cmd == "ttl") {
+    absl::StatusOr<absl::Duration> t = store->Ttl(arg(3));
+    if (!t.ok()) return Fail(t.status());
+    printf("%lld\n", *t == absl::InfiniteDuration()
+                         ? -1LL
+                         : static_cast<long long>(absl::ToInt64Milliseconds(*t)));
+    return 0;
+  }
+  if (cmd == "compute") {
+    const std::string value = arg(4);
+    const int ms = atoi(arg(5).c_str());
+    const std::string log = arg(6);
+    ComputeOptions options;
+    options.lease = absl::Seconds(30);
+    absl::StatusOr<Value> v = store->GetOrCompute(
+        arg(3),
+        [&]() -> absl::StatusOr<Value> {
+          int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+          Log(fd, absl::StrCat(getpid()));
+          close(fd);
+          if (ms < 0) pause();  // Hangs until killed.
+          usleep(ms * 1000);
+          return Value::String(value);
+        },
+        options);
+    if (!v.ok()) return Fail(v.status());
+    printf("%s\n", v->ToText().c_str());
     return 0;
   }
   if (cmd == "torture") {

@@ -4,7 +4,8 @@
 // A segment is one POSIX shared-memory object:
 //
 //   [0, 4096)                   Header (one page)
-//   [4096, 4096 + journal)      Journal image: one slot-sized redo buffer
+//   [4096, counters_offset)     Journal image: one slot-sized redo buffer
+//   [counters_offset, +8192)    Statistics: kCounterShards lines of counters
 //   [table_offset, end)         Table: slot_count slots of slot_bytes each
 //
 // All integers are little-endian host integers (the magic number detects a
@@ -38,9 +39,39 @@ inline constexpr uint32_t kReady = 0x59444552;  // "REDY"
 inline constexpr uint32_t kCreating = 0;
 
 inline constexpr size_t kHeaderBytes = 4096;
-inline constexpr size_t kSlotHeaderBytes = 16;
+inline constexpr size_t kSlotHeaderBytes = 32;
 inline constexpr size_t kCacheLine = 64;
+// Bytes of a slot header that a write copies from the journal image: all but
+// seq and the CLOCK bit, which have their own writers.
+inline constexpr size_t kSlotImageStart = 5;
 
+// Statistics are sharded by CPU so that counting never makes every reader
+// write one shared cache line. Each shard is one 128-byte block of
+// kCounterKinds uint64 counters (two lines, so adjacent-line prefetch does
+// not couple shards).
+inline constexpr size_t kCounterShards = 64;
+inline constexpr size_t kCounterShardBytes = 128;
+enum CounterKind : int {
+  kHits = 0,
+  kMisses,
+  kSets,
+  kDeletes,
+  kExpirations,
+  kEvictions,
+  kLockWaits,
+  kLockWaitNanos,
+  kCounterKinds,
+};
+static_assert(kCounterKinds * 8 <= kCounterShardBytes, "shard size");
+
+// Eviction policies (Header::eviction).
+inline constexpr uint32_t kEvictNone = 0;   // Full store refuses new keys.
+inline constexpr uint32_t kEvictClock = 1;  // Full store evicts (CLOCK).
+
+// Internal value type of a get-or-compute placeholder: the key is being
+// computed by the process whose pid is the payload's first 4 bytes, until
+// expires_ns (the lease). Readers treat it as absent.
+inline constexpr uint8_t kTypePending = 0x40;
 // Store kinds recorded in Header::kind.
 inline constexpr uint32_t kKindTagged = 1;
 
@@ -74,8 +105,9 @@ struct Header {
   uint64_t hash_seed;        // 80: XXH3 seed, random per store.
   int64_t created_unix_ns;   // 88: wall-clock creation time.
   int32_t creator_pid;       // 96: pid of the creator (diagnostics only).
-  uint32_t reserved0;        // 100: zero.
-  uint64_t reserved1[2];     // 104: zero.
+  uint32_t eviction;         // 100: kEvictNone or kEvictClock.
+  uint64_t counters_offset;  // 104: offset of the statistics shards.
+  uint64_t reserved1;        // 112: zero.
   uint64_t checksum;         // 120: XXH3-64 (seed 0) of bytes [0, 120).
 
   // ---- Creation marker, bytes [128, 192). ----
@@ -102,7 +134,9 @@ struct Header {
   std::atomic<int64_t> last_recovery_unix_ns;   // 336: 0 if never.
   std::atomic<uint64_t> unrecoverable_resets;   // 344: lock reinitialisations.
   std::atomic<int64_t> longest_repair_ns;       // 352: slowest repair.
-  uint8_t pad3[24];
+  std::atomic<uint64_t> version_counter;        // 360: last version given.
+  std::atomic<uint64_t> clock_hand;             // 368: next CLOCK victim.
+  std::atomic<uint64_t> sweep_hand;             // 376: next expiry sweep.
 
   // ---- Journal control, bytes [384, 448) (lock). ----
   // A writer fills these and the journal image, then publishes
@@ -115,7 +149,13 @@ struct Header {
   uint64_t journal_entry_count;               // 400: entry_count afterwards.
   uint8_t pad4[40];
 
-  uint8_t reserved_tail[kHeaderBytes - 448];
+  // ---- Flags, bytes [448, 512). ----
+  // Set (once, never cleared) before the first write with a time to live
+  // commits; while 0, writes skip the expiry sweep.
+  std::atomic<uint32_t> has_expiring;  // 448
+  uint8_t pad5[60];
+
+  uint8_t reserved_tail[kHeaderBytes - 512];
 };
 
 static_assert(sizeof(pthread_mutex_t) <= 64, "mutex must fit its line");
@@ -127,27 +167,51 @@ static_assert(offsetof(Header, entry_count) == 320, "layout");
 static_assert(offsetof(Header, longest_repair_ns) == 352, "layout");
 static_assert(offsetof(Header, journal_state) == 384, "layout");
 static_assert(offsetof(Header, journal_entry_count) == 400, "layout");
+static_assert(offsetof(Header, version_counter) == 360, "layout");
+static_assert(offsetof(Header, sweep_hand) == 376, "layout");
+static_assert(offsetof(Header, has_expiring) == 448, "layout");
 static_assert(sizeof(Header) == kHeaderBytes, "header is one page");
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "lock-free");
 static_assert(std::atomic<uint32_t>::is_always_lock_free, "lock-free");
 
-// Every slot starts with this 16-byte header, followed by max_key_bytes of
+// Every slot starts with this 32-byte header, followed by max_key_bytes of
 // key and then max_value_bytes of value (rounded up to 8 bytes in total).
 struct SlotHeader {
   // Even when the slot is stable, odd while a writer changes it (lock).
   // Lock-free readers copy the slot and keep the copy only if seq was even
   // and unchanged around the copy.
   std::atomic<uint32_t> seq;  // 0
-  uint8_t state;              // 4: kSlotEmpty or kSlotFull.
-  uint8_t type;               // 5: ValueType of the value.
-  uint16_t key_len;           // 6: <= max_key_bytes.
-  uint32_t value_len;         // 8: <= max_value_bytes.
-  uint32_t tag;               // 12: low 32 bits of the key's hash.
+  // CLOCK reference bit: set by readers on a hit without any lock (only if
+  // clear, so hot entries are not rewritten), cleared by the CLOCK hand and
+  // by writes of a new key (lock). Not part of the journal image.
+  std::atomic<uint8_t> referenced;  // 4
+  uint8_t state;                    // 5: kSlotEmpty or kSlotFull.
+  uint16_t key_len;                 // 6: <= max_key_bytes.
+  uint32_t value_len;               // 8: <= max_value_bytes.
+  uint32_t tag;                     // 12: low 32 bits of the key's hash.
+  int64_t expires_ns;               // 16: CLOCK_BOOTTIME ns; 0 = never.
+  uint32_t version_low;             // 24: version (low half); see Version.
+  uint16_t version_high;            // 28: version bits 32..47.
+  uint8_t type;                     // 30: ValueType, or kTypePending.
+  uint8_t reserved;                 // 31: zero.
 };
 
-static_assert(sizeof(SlotHeader) == kSlotHeaderBytes, "16 bytes of metadata");
+static_assert(sizeof(SlotHeader) == kSlotHeaderBytes, "32 bytes of metadata");
+static_assert(offsetof(SlotHeader, state) == kSlotImageStart, "layout");
 static_assert(offsetof(SlotHeader, value_len) == 8, "layout");
 static_assert(offsetof(SlotHeader, tag) == 12, "layout");
+static_assert(offsetof(SlotHeader, expires_ns) == 16, "layout");
+static_assert(offsetof(SlotHeader, type) == 30, "layout");
+
+// Versions are 48-bit: a store would need 2^48 writes (years at 10 million
+// writes a second) to wrap.
+inline uint64_t Version(const SlotHeader& s) {
+  return uint64_t{s.version_low} | uint64_t{s.version_high} << 32;
+}
+inline void SetVersion(SlotHeader& s, uint64_t v) {
+  s.version_low = static_cast<uint32_t>(v);
+  s.version_high = static_cast<uint16_t>(v >> 32);
+}
 
 // Identifies the binary interface of the shared structures: a store made by
 // a build with another mutex size or header layout is refused.

@@ -96,6 +96,7 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
   if (h.header_bytes != kHeaderBytes || h.slot_count != g->slot_count ||
       h.slot_bytes != g->slot_bytes || h.table_offset != g->table_offset ||
       h.journal_offset != g->journal_offset ||
+      h.counters_offset != g->counters_offset ||
       h.segment_bytes != g->segment_bytes) {
     return absl::DataLossError(absl::StrCat(
         "store ", name, " has a header whose sizes do not match its limits"));
@@ -106,7 +107,12 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
         "by another program)",
         name, file_size, h.segment_bytes));
   }
+  if (h.eviction != kEvictNone && h.eviction != kEvictClock) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", name, " has an unknown eviction policy ", h.eviction));
+  }
   g->hash_seed = h.hash_seed;
+  g->eviction = h.eviction;
   return g;
 }
 
@@ -155,8 +161,10 @@ absl::StatusOr<Geometry> ComputeGeometry(uint64_t capacity,
   g.slot_bytes = static_cast<uint32_t>(
       RoundUp(kSlotHeaderBytes + uint64_t{max_key_bytes} + max_value_bytes, 8));
   g.journal_offset = kHeaderBytes;
-  g.table_offset = RoundUp(g.journal_offset + g.slot_bytes, kCacheLine);
-  // At most 2^31 * 4/3 slots of at most 2^24 + 2^16 + 16 bytes: < 2^58.
+  g.counters_offset =
+      RoundUp(g.journal_offset + g.slot_bytes, kCounterShardBytes);
+  g.table_offset = g.counters_offset + kCounterShards * kCounterShardBytes;
+  // At most 2^31 * 4/3 slots of at most 2^24 + 2^16 + 32 bytes: < 2^58.
   g.segment_bytes = RoundUp(g.table_offset + g.slot_count * g.slot_bytes,
                             static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
   return g;
@@ -190,6 +198,10 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   absl::StatusOr<Geometry> g = ComputeGeometry(
       options.capacity, options.max_key_bytes, options.max_value_bytes);
   if (!g.ok()) return g.status();
+  if (options.eviction != Eviction::kNone &&
+      options.eviction != Eviction::kClock) {
+    return absl::InvalidArgumentError("unknown eviction policy");
+  }
   if ((options.mode & ~mode_t{0777}) != 0 || (options.mode & 0600) != 0600) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "mode %04o is invalid: it must be within 0777 and give the owner "
@@ -238,6 +250,8 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   h->kind = kKindTagged;
   h->table_offset = g->table_offset;
   h->journal_offset = g->journal_offset;
+  h->counters_offset = g->counters_offset;
+  h->eviction = g->eviction = static_cast<uint32_t>(options.eviction);
   h->hash_seed = g->hash_seed = RandomSeed();
   h->created_unix_ns = absl::GetCurrentTimeNanos();
   absl::Status init = InitRobustMutex(&h->mutex);

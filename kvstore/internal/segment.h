@@ -31,9 +31,11 @@ struct Geometry {
   uint32_t max_value_bytes = 0;
   uint32_t slot_bytes = 0;
   uint64_t journal_offset = 0;
+  uint64_t counters_offset = 0;
   uint64_t table_offset = 0;
   uint64_t segment_bytes = 0;
   uint64_t hash_seed = 0;
+  uint32_t eviction = kEvictNone;
 };
 
 // Computes the geometry for the given limits, or INVALID_ARGUMENT saying

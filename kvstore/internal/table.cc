@@ -1,7 +1,11 @@
-// Opening a table and its write paths. Every write runs under the robust
-// mutex and follows the same protocol: fill the journal, publish
-// journal_state (the commit point), apply, set the journal idle.
+// Opening a table, the lock, and the write primitives every operation is
+// built from. Every write runs under the robust mutex and follows the same
+// protocol: fill the journal, publish journal_state (the commit point),
+// apply, set the journal idle.
 #include "kvstore/internal/table.h"
+
+#include <sched.h>
+#include <time.h>
 
 #include <cstring>
 
@@ -15,6 +19,9 @@
 namespace kvstore {
 namespace internal {
 namespace {
+
+// Slots examined for expired entries before a full store evicts.
+constexpr uint64_t kSweepWhenFull = 256;
 
 absl::Status CheckLimits(const std::string& name, const Geometry& g,
                          const Options& options) {
@@ -53,7 +60,17 @@ absl::StatusOr<std::unique_ptr<Segment>> OpenOrCreate(const std::string& name,
       absl::StrCat("store ", name, " keeps appearing and disappearing"));
 }
 
+bool IsExpired(const SlotHeader* s, int64_t now) {
+  return s->expires_ns != 0 && s->expires_ns <= now;
+}
+
 }  // namespace
+
+int64_t BoottimeNanos() {
+  struct timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
 
 absl::StatusOr<std::unique_ptr<Table>> Table::Open(absl::string_view name,
                                                    const Options& options) {
@@ -76,6 +93,7 @@ Table::Table(std::unique_ptr<Segment> segment)
       geometry_(segment_->geometry()),
       header_(segment_->header()),
       journal_(segment_->base() + geometry_.journal_offset),
+      counters_(segment_->base() + geometry_.counters_offset),
       table_(segment_->base() + geometry_.table_offset) {}
 
 uint64_t Table::HashKey(absl::string_view key) const {
@@ -106,43 +124,136 @@ absl::Status Table::CheckValue(absl::string_view key,
   return absl::OkStatus();
 }
 
+absl::Status Table::NotFound(absl::string_view key) const {
+  return absl::NotFoundError(
+      absl::StrCat("key '", key, "' not found in store ", name()));
+}
+
+void Table::Count(CounterKind kind, uint64_t n) const {
+  // Shard by CPU (glibc reads it from rseq, no system call): processes on
+  // different CPUs never share a counter line.
+  const int cpu = sched_getcpu();
+  const size_t shard = static_cast<size_t>(cpu < 0 ? 0 : cpu) % kCounterShards;
+  auto* counter = reinterpret_cast<std::atomic<uint64_t>*>(
+      counters_ + shard * kCounterShardBytes + kind * sizeof(uint64_t));
+  counter->fetch_add(n, std::memory_order_relaxed);
+}
+
 absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn) const {
+  // Peek at the futex word (glibc keeps the owner's tid there) to count
+  // contended acquisitions without a trylock.
+  const bool contended =
+      reinterpret_cast<const std::atomic<int>*>(&header_->mutex)
+          ->load(std::memory_order_relaxed) != 0;
+  const int64_t start = contended ? BoottimeNanos() : 0;
   bool recovered = false;
   absl::Status status =
       LockRobust(&header_->mutex, [this] { return Repair(); }, &recovered);
   if (!status.ok()) return status;
+  if (contended) {
+    Count(kLockWaits);
+    Count(kLockWaitNanos, static_cast<uint64_t>(BoottimeNanos() - start));
+  }
   status = fn();
   UnlockRobust(&header_->mutex);
   return status;
 }
 
 absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
-                                               uint64_t hash) const {
+                                               uint64_t hash, int64_t now) {
   const uint32_t tag = HashTag(hash);
   uint64_t i = HomeSlot(hash, geometry_.slot_count);
   for (uint64_t n = 0; n < geometry_.slot_count; ++n, i = Next(i)) {
     const SlotHeader* s = slot(i);
     if (s->state == kSlotEmpty) return Probe{false, i};
     if (s->tag == tag && s->key_len == key.size() &&
-        std::memcmp(s + 1, key.data(), key.size()) == 0) {
-      return Probe{true, i};
+        std::memcmp(KeyOf(s), key.data(), key.size()) == 0) {
+      if (!IsExpired(s, now)) return Probe{true, i};
+      // Reclaim on access. The erase may move later entries back, so the
+      // chain is walked again.
+      EraseLocked(i);
+      Count(kExpirations);
+      return FindLocked(key, hash, now);
     }
   }
   return absl::DataLossError(absl::StrCat(
       "store ", name(), " has no empty slot (damaged); run 'kvstore check'"));
 }
 
-void Table::WriteLocked(const Probe& probe, absl::string_view key,
-                        uint64_t hash, ValueType type,
-                        absl::string_view payload) {
+void Table::SweepLocked(int64_t now, uint64_t slots) {
+  if (header_->has_expiring.load(std::memory_order_relaxed) == 0) return;
+  uint64_t hand = header_->sweep_hand.load(std::memory_order_relaxed);
+  for (uint64_t n = 0; n < slots; ++n) {
+    hand = hand >= geometry_.slot_count ? 0 : hand;
+    const SlotHeader* s = slot(hand);
+    if (s->state == kSlotFull && IsExpired(s, now)) {
+      // The erase may move the next entry into this slot: look again.
+      EraseLocked(hand);
+      Count(kExpirations);
+      continue;
+    }
+    ++hand;
+  }
+  header_->sweep_hand.store(hand, std::memory_order_relaxed);
+}
+
+bool Table::EvictOneLocked() {
+  uint64_t hand = header_->clock_hand.load(std::memory_order_relaxed);
+  // Two passes at most: the first clears every reference bit it passes.
+  for (uint64_t n = 0; n < 2 * geometry_.slot_count + 1; ++n) {
+    hand = hand >= geometry_.slot_count ? 0 : hand;
+    SlotHeader* s = slot(hand);
+    if (s->state == kSlotFull) {
+      // Readers may set bits again behind the hand; on the second pass the
+      // first evictable entry goes regardless.
+      if (n < geometry_.slot_count &&
+          s->referenced.load(std::memory_order_relaxed) != 0) {
+        s->referenced.store(0, std::memory_order_relaxed);
+      } else if (s->type != kTypePending) {
+        EraseLocked(hand);
+        Count(kEvictions);
+        header_->clock_hand.store(hand, std::memory_order_relaxed);
+        return true;
+      }
+    }
+    ++hand;
+  }
+  return false;
+}
+
+absl::Status Table::EnsureRoomLocked(absl::string_view key, int64_t now) {
+  auto full = [&] {
+    return header_->entry_count.load(std::memory_order_relaxed) >=
+           geometry_.capacity;
+  };
+  if (!full()) return absl::OkStatus();
+  // Without eviction, every expired entry counts: sweep the whole table.
+  SweepLocked(now, geometry_.eviction == kEvictClock ? kSweepWhenFull
+                                                     : geometry_.slot_count);
+  if (!full()) return absl::OkStatus();
+  if (geometry_.eviction == kEvictClock && EvictOneLocked()) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(absl::StrFormat(
+      "store %s is full (%d entries); cannot add key '%s' (delete keys, "
+      "create a larger store, or one with --eviction=clock)",
+      name(), geometry_.capacity, key));
+}
+
+void Table::PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
+                      uint8_t type, absl::string_view payload,
+                      int64_t expires_ns) {
   SlotHeader image;
-  image.seq.store(0, std::memory_order_relaxed);
+  std::memset(static_cast<void*>(&image), 0, sizeof(image));
   image.state = kSlotFull;
-  image.type = static_cast<uint8_t>(type);
+  image.type = type;
   image.key_len = static_cast<uint16_t>(key.size());
   image.value_len = static_cast<uint32_t>(payload.size());
   image.tag = HashTag(hash);
-  std::memcpy(journal_, &image, sizeof(image));
+  image.expires_ns = expires_ns;
+  SetVersion(image,
+             header_->version_counter.load(std::memory_order_relaxed) + 1);
+  std::memcpy(journal_, static_cast<const void*>(&image), sizeof(image));
   std::memcpy(journal_ + sizeof(image), key.data(), key.size());
   std::memcpy(journal_ + sizeof(image) + key.size(), payload.data(),
               payload.size());
@@ -151,6 +262,10 @@ void Table::WriteLocked(const Probe& probe, absl::string_view key,
       static_cast<uint32_t>(sizeof(image) + key.size() + payload.size());
   header_->journal_slot.store(probe.index, std::memory_order_relaxed);
   header_->journal_entry_count = probe.found ? count : count + 1;
+  if (expires_ns != 0 &&
+      header_->has_expiring.load(std::memory_order_relaxed) == 0) {
+    header_->has_expiring.store(1, std::memory_order_relaxed);
+  }
   KVSTORE_FAULT_POINT("write.image_filled");
   header_->journal_state.store(kJournalWrite, std::memory_order_release);
   KVSTORE_FAULT_POINT("write.committed");
@@ -158,6 +273,10 @@ void Table::WriteLocked(const Probe& probe, absl::string_view key,
   KVSTORE_FAULT_POINT("write.applied");
   header_->journal_state.store(kJournalIdle, std::memory_order_release);
   KVSTORE_FAULT_POINT("write.done");
+  // A new key starts unreferenced: CLOCK evicts it first unless it is read.
+  if (!probe.found) {
+    slot(probe.index)->referenced.store(0, std::memory_order_relaxed);
+  }
 }
 
 void Table::EraseLocked(uint64_t index) {
@@ -169,116 +288,6 @@ void Table::EraseLocked(uint64_t index) {
   ApplyDelete();
   header_->journal_state.store(kJournalIdle, std::memory_order_release);
   KVSTORE_FAULT_POINT("erase.done");
-}
-
-absl::Status Table::Set(absl::string_view key, const Value& value,
-                        bool only_if_absent, bool* stored) {
-  absl::Status status = CheckKey(key);
-  if (status.ok()) status = CheckValue(key, value);
-  if (!status.ok()) return status;
-  const uint64_t hash = HashKey(key);
-  *stored = false;
-  return WithLock([&]() -> absl::Status {
-    absl::StatusOr<Probe> probe = FindLocked(key, hash);
-    if (!probe.ok()) return probe.status();
-    if (probe->found && only_if_absent) return absl::OkStatus();
-    if (!probe->found &&
-        header_->entry_count.load(std::memory_order_relaxed) >=
-            geometry_.capacity) {
-      return absl::ResourceExhaustedError(absl::StrFormat(
-          "store %s is full (%d entries); cannot add key '%s' (delete keys "
-          "or create a larger store)",
-          name(), geometry_.capacity, key));
-    }
-    WriteLocked(*probe, key, hash, value.type(), value.encoded());
-    *stored = true;
-    return absl::OkStatus();
-  });
-}
-
-absl::StatusOr<bool> Table::CompareAndSet(absl::string_view key,
-                                          const Value& expected,
-                                          const Value& desired) {
-  absl::Status status = CheckKey(key);
-  if (status.ok()) status = CheckValue(key, desired);
-  if (!status.ok()) return status;
-  const uint64_t hash = HashKey(key);
-  bool swapped = false;
-  status = WithLock([&]() -> absl::Status {
-    absl::StatusOr<Probe> probe = FindLocked(key, hash);
-    if (!probe.ok()) return probe.status();
-    if (!probe->found) {
-      return absl::NotFoundError(
-          absl::StrCat("key '", key, "' not found in store ", name()));
-    }
-    const SlotHeader* s = slot(probe->index);
-    const char* current = reinterpret_cast<const char*>(s + 1) + s->key_len;
-    if (s->type != static_cast<uint8_t>(expected.type()) ||
-        absl::string_view(current, s->value_len) != expected.encoded()) {
-      return absl::OkStatus();
-    }
-    WriteLocked(*probe, key, hash, desired.type(), desired.encoded());
-    swapped = true;
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return swapped;
-}
-
-absl::Status Table::Erase(absl::string_view key) {
-  absl::Status status = CheckKey(key);
-  if (!status.ok()) return status;
-  const uint64_t hash = HashKey(key);
-  return WithLock([&]() -> absl::Status {
-    absl::StatusOr<Probe> probe = FindLocked(key, hash);
-    if (!probe.ok()) return probe.status();
-    if (!probe->found) {
-      return absl::NotFoundError(
-          absl::StrCat("key '", key, "' not found in store ", name()));
-    }
-    EraseLocked(probe->index);
-    return absl::OkStatus();
-  });
-}
-
-absl::StatusOr<int64_t> Table::Increment(absl::string_view key,
-                                         int64_t delta) {
-  absl::Status status = CheckKey(key);
-  if (!status.ok()) return status;
-  const uint64_t hash = HashKey(key);
-  int64_t result = 0;
-  status = WithLock([&]() -> absl::Status {
-    absl::StatusOr<Probe> probe = FindLocked(key, hash);
-    if (!probe.ok()) return probe.status();
-    int64_t current = 0;
-    if (probe->found) {
-      const SlotHeader* s = slot(probe->index);
-      if (s->type != static_cast<uint8_t>(ValueType::kInt64) ||
-          s->value_len != sizeof(int64_t)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "key '", key, "' in store ", name(), " has type ",
-            ValueTypeName(static_cast<ValueType>(s->type)),
-            ", not int64; cannot increment it"));
-      }
-      std::memcpy(&current, reinterpret_cast<const char*>(s + 1) + s->key_len,
-                  sizeof(current));
-    } else if (header_->entry_count.load(std::memory_order_relaxed) >=
-               geometry_.capacity) {
-      return absl::ResourceExhaustedError(absl::StrFormat(
-          "store %s is full (%d entries); cannot add key '%s'", name(),
-          geometry_.capacity, key));
-    }
-    if (__builtin_add_overflow(current, delta, &result)) {
-      return absl::OutOfRangeError(absl::StrFormat(
-          "incrementing key '%s' (%d) by %d would overflow int64", key,
-          current, delta));
-    }
-    Value v = Value::Int64(result);
-    WriteLocked(*probe, key, hash, ValueType::kInt64, v.encoded());
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return result;
 }
 
 }  // namespace internal

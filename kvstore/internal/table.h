@@ -1,11 +1,13 @@
 // The hash table inside a segment: linear probing over fixed-size slots,
 // lock-free reads validated by per-slot sequence numbers, writes under the
-// robust mutex with a one-record redo journal, backward-shift deletion.
-// docs/design.md describes the protocol; this is its only implementation.
+// robust mutex with a one-record redo journal, backward-shift deletion,
+// expiry, CLOCK eviction and per-CPU statistics. docs/design.md describes
+// the protocol; this is its only implementation.
 #ifndef KVSTORE_INTERNAL_TABLE_H_
 #define KVSTORE_INTERNAL_TABLE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -24,32 +26,59 @@
 namespace kvstore {
 namespace internal {
 
+// How a write treats an existing key and the entry's time to live.
+struct WriteSpec {
+  enum class Mode { kUpsert, kInsertOnly, kUpdateOnly };
+  Mode mode = Mode::kUpsert;
+  int64_t expires_ns = 0;  // Absolute CLOCK_BOOTTIME ns; 0 = never.
+  const Value* expected_value = nullptr;  // Compare-and-set on the value.
+  bool check_version = false;             // Compare-and-set on the version.
+  uint64_t expected_version = 0;
+};
+
 class Table {
  public:
   static absl::StatusOr<std::unique_ptr<Table>> Open(absl::string_view name,
                                                      const Options& options);
-
   // See Store::ResetLock.
   static absl::Status ResetLock(absl::string_view name);
 
   const std::string& name() const { return segment_->name(); }
 
+  // Reads. Entry::ttl is filled only by GetEntry.
   absl::Status Get(absl::string_view key, Value* out) const;
-
-  // Stores the value. With `only_if_absent`, leaves an existing key alone
-  // and sets *stored to false.
-  absl::Status Set(absl::string_view key, const Value& value,
-                   bool only_if_absent, bool* stored);
-  absl::StatusOr<bool> CompareAndSet(absl::string_view key,
-                                     const Value& expected,
-                                     const Value& desired);
-  absl::Status Erase(absl::string_view key);
-  absl::StatusOr<int64_t> Increment(absl::string_view key, int64_t delta);
-
-  // Copies every entry whose key starts with `prefix`, under the lock.
+  absl::StatusOr<Entry> GetEntry(absl::string_view key) const;
+  std::vector<absl::StatusOr<Value>> MultiGet(
+      const std::vector<std::string>& keys) const;
+  absl::StatusOr<ScanBatch> Scan(uint64_t cursor, absl::string_view prefix,
+                                 size_t count) const;
+  // Copies every live entry whose key starts with `prefix`, under the lock.
   absl::Status Snapshot(
       absl::string_view prefix,
       std::vector<std::pair<std::string, Value>>* entries) const;
+
+  // Writes `value` under `key` as `spec` says. Sets *written to whether it
+  // was (false: insert-only found the key, update-only or a compare did
+  // not match).
+  absl::Status Write(absl::string_view key, const Value& value,
+                     const WriteSpec& spec, bool* written);
+  absl::Status MultiWrite(const std::vector<std::pair<std::string, Value>>& kvs,
+                          int64_t expires_ns);
+  // Removes `key`; with `out`, returns its value too.
+  absl::Status Erase(absl::string_view key, Value* out);
+  // Adds to an int64 (or double) entry, creating it at zero.
+  absl::StatusOr<Value> Add(absl::string_view key, const Value& delta);
+  // Sets the expiry of an existing key (0 = never).
+  absl::Status SetExpiry(absl::string_view key, int64_t expires_ns);
+
+  // Get-or-compute support: claims `key` for computing (true), or reports
+  // that a live computation by another process holds it (false), or
+  // returns the value if present (*found).
+  absl::StatusOr<bool> ClaimForCompute(absl::string_view key,
+                                       int64_t lease_ns, Value* found,
+                                       bool* present, uint64_t* claim);
+  // Removes our claim if it is still ours.
+  void ReleaseClaim(absl::string_view key, uint64_t claim);
 
   absl::StatusOr<StoreStats> Stats() const;
   absl::Status Verify() const;
@@ -65,28 +94,50 @@ class Table {
   SlotHeader* slot(uint64_t i) const {
     return reinterpret_cast<SlotHeader*>(table_ + i * geometry_.slot_bytes);
   }
+  static const char* KeyOf(const SlotHeader* s) {
+    return reinterpret_cast<const char*>(s + 1);
+  }
+  static const char* ValueOf(const SlotHeader* s) {
+    return KeyOf(s) + s->key_len;
+  }
   uint64_t Next(uint64_t i) const {
     return i + 1 == geometry_.slot_count ? 0 : i + 1;
   }
   uint64_t HashKey(absl::string_view key) const;
   absl::Status CheckKey(absl::string_view key) const;
   absl::Status CheckValue(absl::string_view key, const Value& value) const;
+  absl::Status NotFound(absl::string_view key) const;
+  void Count(CounterKind kind, uint64_t n = 1) const;
 
-  // Lock-free read; returns UNAVAILABLE when it keeps racing writers, so
-  // that the caller falls back to reading under the lock.
-  absl::Status GetLockFree(absl::string_view key, uint64_t hash,
-                           Value* out) const;
-  absl::Status GetLocked(absl::string_view key, uint64_t hash,
-                         Value* out) const;
+  // Lock-free read; UNAVAILABLE when it keeps racing writers, so that the
+  // caller falls back to reading under the lock.
+  // Sets *expired if the key was found expired (to be reclaimed).
+  absl::Status GetLockFree(absl::string_view key, uint64_t hash, int64_t now,
+                           Value* out, Entry* entry, bool* expired) const;
+  absl::Status GetLocked(absl::string_view key, uint64_t hash, int64_t now,
+                         Value* out, Entry* entry) const;
+  // Copies a live slot's value out. The caller holds the lock.
+  absl::Status ReadSlotLocked(uint64_t index, absl::string_view key,
+                              int64_t now, Value* out, Entry* entry) const;
 
   // Runs `fn` holding the lock, repairing first if an owner died.
   absl::Status WithLock(absl::FunctionRef<absl::Status()> fn) const;
-  absl::StatusOr<Probe> FindLocked(absl::string_view key,
-                                   uint64_t hash) const;
+  // Finds `key`; an expired entry found on the way is reclaimed first.
+  absl::StatusOr<Probe> FindLocked(absl::string_view key, uint64_t hash,
+                                   int64_t now);
+  // Makes room for one new key (reclaims expired entries, evicts under
+  // CLOCK) or returns RESOURCE_EXHAUSTED.
+  absl::Status EnsureRoomLocked(absl::string_view key, int64_t now);
+  // Reclaims expired entries among the next few slots of the sweep hand.
+  void SweepLocked(int64_t now, uint64_t slots);
+  bool EvictOneLocked();
+  absl::Status WriteOneLocked(absl::string_view key, uint64_t hash,
+                              const Value& value, const WriteSpec& spec,
+                              int64_t now, bool* written);
 
-  // Journals and applies a write of (key, type, payload) into slot `index`.
-  void WriteLocked(const Probe& probe, absl::string_view key, uint64_t hash,
-                   ValueType type, absl::string_view payload);
+  // Journals and applies a write of the slot image into probe.index.
+  void PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
+                 uint8_t type, absl::string_view payload, int64_t expires_ns);
   // Journals and applies the deletion of slot `index`.
   void EraseLocked(uint64_t index);
 
@@ -99,8 +150,13 @@ class Table {
   const Geometry geometry_;  // Copied from the validated header.
   Header* const header_;
   uint8_t* const journal_;
+  uint8_t* const counters_;
   uint8_t* const table_;
 };
+
+// CLOCK_BOOTTIME in nanoseconds: the same in every process on the host, and
+// unaffected by changes to the wall clock.
+int64_t BoottimeNanos();
 
 }  // namespace internal
 }  // namespace kvstore

@@ -1,5 +1,5 @@
 // The read paths: lock-free Get, and reads under the lock (the fallback,
-// snapshots and stats).
+// batches, scans, snapshots and stats).
 //
 // A lock-free read copies a slot between two loads of its sequence number
 // and keeps the copy only if the number was even and unchanged (a seqlock).
@@ -26,10 +26,16 @@ constexpr int kMaxReadAttempts = 64;
 
 inline void CpuRelax() { __builtin_ia32_pause(); }
 
+absl::Duration Remaining(int64_t expires_ns, int64_t now) {
+  return expires_ns == 0 ? absl::InfiniteDuration()
+                         : absl::Nanoseconds(expires_ns - now);
+}
+
 }  // namespace
 
 absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
-                                Value* out) const {
+                                int64_t now, Value* out, Entry* entry,
+                                bool* expired) const {
   const uint32_t tag = HashTag(hash);
   const uint64_t home = HomeSlot(hash, geometry_.slot_count);
   for (int attempt = 0; attempt < kMaxReadAttempts; ++attempt) {
@@ -40,7 +46,7 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
     uint64_t i = home;
     bool retry = false;
     for (uint64_t n = 0; n < geometry_.slot_count; ++n, i = Next(i)) {
-      const SlotHeader* s = slot(i);
+      SlotHeader* s = slot(i);
       const uint32_t seq = s->seq.load(std::memory_order_acquire);
       if (seq & 1) {
         retry = true;
@@ -50,17 +56,14 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       std::memcpy(static_cast<void*>(&meta), s, sizeof(meta));
       const bool empty = meta.state == kSlotEmpty;
       bool match = !empty && meta.tag == tag && meta.key_len == key.size() &&
-                   std::memcmp(s + 1, key.data(), key.size()) == 0;
-      if (match) {
-        if (meta.value_len > geometry_.max_value_bytes) {
-          match = false;  // Torn or damaged; the seq check decides.
-        } else {
-          out->type_ = static_cast<ValueType>(meta.type);
-          out->payload_.resize(meta.value_len);
-          std::memcpy(&out->payload_[0],
-                      reinterpret_cast<const char*>(s + 1) + meta.key_len,
-                      meta.value_len);
-        }
+                   std::memcmp(KeyOf(s), key.data(), key.size()) == 0;
+      if (match && meta.value_len <= geometry_.max_value_bytes) {
+        out->type_ = static_cast<ValueType>(meta.type);
+        out->payload_.resize(meta.value_len);
+        std::memcpy(&out->payload_[0], KeyOf(s) + meta.key_len,
+                    meta.value_len);
+      } else {
+        match = false;  // A torn length: the seq check below decides.
       }
       std::atomic_thread_fence(std::memory_order_acquire);
       if (s->seq.load(std::memory_order_relaxed) != seq) {
@@ -68,10 +71,23 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
         break;
       }
       if (match) {
+        if (meta.expires_ns != 0 && meta.expires_ns <= now) {
+          *expired = true;
+          return NotFound(key);
+        }
+        if (meta.type == kTypePending) return NotFound(key);
         if (!IsValidValueType(meta.type)) {
           return absl::DataLossError(
               absl::StrCat("key '", key, "' in store ", name(),
                            " has an unknown value type; run 'kvstore check'"));
+        }
+        // Mark it recently used for CLOCK, writing only if not yet marked.
+        if (s->referenced.load(std::memory_order_relaxed) == 0) {
+          s->referenced.store(1, std::memory_order_relaxed);
+        }
+        if (entry != nullptr) {
+          entry->version = Version(meta);
+          entry->ttl = Remaining(meta.expires_ns, now);
         }
         return absl::OkStatus();
       }
@@ -83,8 +99,7 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
           retry = true;
           break;
         }
-        return absl::NotFoundError(
-            absl::StrCat("key '", key, "' not found in store ", name()));
+        return NotFound(key);
       }
     }
     if (!retry) break;  // Walked every slot: no empty one; lock decides.
@@ -92,25 +107,36 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
   return absl::UnavailableError("lock-free read kept racing writers");
 }
 
+absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
+                                   int64_t now, Value* out,
+                                   Entry* entry) const {
+  const SlotHeader* s = slot(index);
+  if (!IsValidValueType(s->type) || s->value_len > geometry_.max_value_bytes) {
+    return absl::DataLossError(absl::StrCat("key '", key, "' in store ",
+                                            name(),
+                                            " has a damaged slot; run "
+                                            "'kvstore check'"));
+  }
+  out->type_ = static_cast<ValueType>(s->type);
+  out->payload_.assign(ValueOf(s), s->value_len);
+  if (entry != nullptr) {
+    entry->version = Version(*s);
+    entry->ttl = Remaining(s->expires_ns, now);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Table::GetLocked(absl::string_view key, uint64_t hash,
-                              Value* out) const {
+                              int64_t now, Value* out, Entry* entry) const {
   return WithLock([&]() -> absl::Status {
-    absl::StatusOr<Probe> probe = FindLocked(key, hash);
+    // FindLocked reclaims an expired entry (a write), so it is non-const.
+    auto* self = const_cast<Table*>(this);
+    absl::StatusOr<Probe> probe = self->FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
-    if (!probe->found) {
-      return absl::NotFoundError(
-          absl::StrCat("key '", key, "' not found in store ", name()));
+    if (!probe->found || slot(probe->index)->type == kTypePending) {
+      return NotFound(key);
     }
-    const SlotHeader* s = slot(probe->index);
-    if (!IsValidValueType(s->type) || s->value_len > geometry_.max_value_bytes) {
-      return absl::DataLossError(
-          absl::StrCat("key '", key, "' in store ", name(),
-                       " has a damaged slot; run 'kvstore check'"));
-    }
-    out->type_ = static_cast<ValueType>(s->type);
-    out->payload_.assign(reinterpret_cast<const char*>(s + 1) + s->key_len,
-                         s->value_len);
-    return absl::OkStatus();
+    return ReadSlotLocked(probe->index, key, now, out, entry);
   });
 }
 
@@ -118,9 +144,118 @@ absl::Status Table::Get(absl::string_view key, Value* out) const {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;
   const uint64_t hash = HashKey(key);
-  status = GetLockFree(key, hash, out);
-  if (!absl::IsUnavailable(status)) return status;
-  return GetLocked(key, hash, out);
+  const int64_t now = BoottimeNanos();
+  bool expired = false;
+  status = GetLockFree(key, hash, now, out, nullptr, &expired);
+  // On a race, and to reclaim an expired entry on access, use the lock.
+  if (absl::IsUnavailable(status) || expired) {
+    status = GetLocked(key, hash, now, out, nullptr);
+  }
+  if (status.ok()) {
+    Count(kHits);
+  } else if (absl::IsNotFound(status)) {
+    Count(kMisses);
+  }
+  return status;
+}
+
+absl::StatusOr<Entry> Table::GetEntry(absl::string_view key) const {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  const uint64_t hash = HashKey(key);
+  const int64_t now = BoottimeNanos();
+  Entry entry;
+  bool expired = false;
+  status = GetLockFree(key, hash, now, &entry.value, &entry, &expired);
+  if (absl::IsUnavailable(status) || expired) {
+    status = GetLocked(key, hash, now, &entry.value, &entry);
+  }
+  Count(status.ok() ? kHits : kMisses);
+  if (!status.ok()) return status;
+  return entry;
+}
+
+std::vector<absl::StatusOr<Value>> Table::MultiGet(
+    const std::vector<std::string>& keys) const {
+  std::vector<absl::StatusOr<Value>> results(keys.size(),
+                                             absl::UnknownError("unset"));
+  std::vector<uint64_t> hashes;
+  for (const std::string& k : keys) hashes.push_back(HashKey(k));
+  absl::Status status = WithLock([&]() -> absl::Status {
+    const int64_t now = BoottimeNanos();
+    auto* self = const_cast<Table*>(this);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      absl::Status check = CheckKey(keys[i]);
+      if (!check.ok()) {
+        results[i] = check;
+        continue;
+      }
+      absl::StatusOr<Probe> probe = self->FindLocked(keys[i], hashes[i], now);
+      if (!probe.ok()) return probe.status();
+      if (!probe->found || slot(probe->index)->type == kTypePending) {
+        results[i] = NotFound(keys[i]);
+        Count(kMisses);
+        continue;
+      }
+      Value v;
+      absl::Status read = ReadSlotLocked(probe->index, keys[i], now, &v, nullptr);
+      results[i] = read.ok() ? absl::StatusOr<Value>(std::move(v)) : read;
+      Count(kHits);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    for (auto& r : results) r = status;
+  }
+  return results;
+}
+
+absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor,
+                                      absl::string_view prefix,
+                                      size_t count) const {
+  if (cursor >= geometry_.slot_count) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "scan cursor ", cursor, " is past the end of store ", name(), " (",
+        geometry_.slot_count, " slots)"));
+  }
+  if (count == 0) count = 1;
+  ScanBatch batch;
+  absl::Status status = WithLock([&]() -> absl::Status {
+    const int64_t now = BoottimeNanos();
+    // Visit `count` slots, then go on to the end of the probe cluster:
+    // entries only ever move back within their cluster and never before
+    // their home slot, so an entry not yet visited can never move before
+    // the next cursor, which always follows an empty slot.
+    uint64_t i = cursor;
+    uint64_t visited = 0;
+    bool wrapped = false;
+    for (;;) {
+      const SlotHeader* s = slot(i);
+      const bool empty = s->state == kSlotEmpty;
+      if (!empty && s->key_len <= geometry_.max_key_bytes &&
+          s->type != kTypePending &&
+          !(s->expires_ns != 0 && s->expires_ns <= now)) {
+        absl::string_view key(KeyOf(s), s->key_len);
+        if (absl::StartsWith(key, prefix)) {
+          Value v;
+          absl::Status read = ReadSlotLocked(i, key, now, &v, nullptr);
+          if (!read.ok()) return read;
+          batch.entries.emplace_back(std::string(key), std::move(v));
+        }
+      }
+      ++visited;
+      i = Next(i);
+      if (i == 0) wrapped = true;
+      if (visited >= geometry_.slot_count) break;
+      if (visited >= count && empty) break;
+    }
+    // Finished when the walk reached the end of the table (wrapping only
+    // to complete the last cluster).
+    batch.cursor = (wrapped || visited >= geometry_.slot_count) ? 0 : i;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return batch;
 }
 
 absl::Status Table::Snapshot(
@@ -128,21 +263,21 @@ absl::Status Table::Snapshot(
     std::vector<std::pair<std::string, Value>>* entries) const {
   entries->clear();
   return WithLock([&]() -> absl::Status {
+    const int64_t now = BoottimeNanos();
     for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
       const SlotHeader* s = slot(i);
-      if (s->state != kSlotFull) continue;
-      if (s->key_len > geometry_.max_key_bytes ||
-          s->value_len > geometry_.max_value_bytes ||
-          !IsValidValueType(s->type)) {
+      if (s->state != kSlotFull || s->type == kTypePending) continue;
+      if (s->expires_ns != 0 && s->expires_ns <= now) continue;
+      if (s->key_len > geometry_.max_key_bytes) {
         return absl::DataLossError(absl::StrCat(
             "store ", name(), " has a damaged slot ", i,
             "; run 'kvstore check'"));
       }
-      absl::string_view key(reinterpret_cast<const char*>(s + 1), s->key_len);
+      absl::string_view key(KeyOf(s), s->key_len);
       if (!absl::StartsWith(key, prefix)) continue;
       Value v;
-      v.type_ = static_cast<ValueType>(s->type);
-      v.payload_.assign(key.data() + key.size(), s->value_len);
+      absl::Status read = ReadSlotLocked(i, key, now, &v, nullptr);
+      if (!read.ok()) return read;
       entries->emplace_back(std::string(key), std::move(v));
     }
     return absl::OkStatus();
@@ -174,6 +309,28 @@ absl::StatusOr<StoreStats> Table::Stats() const {
       header_->longest_repair_ns.load(std::memory_order_relaxed));
   stats.lock_resets =
       header_->unrecoverable_resets.load(std::memory_order_relaxed);
+  stats.eviction = static_cast<Eviction>(geometry_.eviction);
+  stats.load_factor =
+      static_cast<double>(stats.entry_count) / geometry_.slot_count;
+  stats.tombstones = 0;
+  uint64_t sums[kCounterKinds] = {};
+  for (size_t shard = 0; shard < kCounterShards; ++shard) {
+    for (int kind = 0; kind < kCounterKinds; ++kind) {
+      sums[kind] += reinterpret_cast<const std::atomic<uint64_t>*>(
+                        counters_ + shard * kCounterShardBytes +
+                        kind * sizeof(uint64_t))
+                        ->load(std::memory_order_relaxed);
+    }
+  }
+  stats.hits = sums[kHits];
+  stats.misses = sums[kMisses];
+  stats.sets = sums[kSets];
+  stats.deletes = sums[kDeletes];
+  stats.expirations = sums[kExpirations];
+  stats.evictions = sums[kEvictions];
+  stats.lock_waits = sums[kLockWaits];
+  stats.lock_wait_time =
+      absl::Nanoseconds(static_cast<int64_t>(sums[kLockWaitNanos]));
   return stats;
 }
 

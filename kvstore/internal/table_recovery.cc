@@ -46,10 +46,12 @@ void EndSlotWrite(SlotHeader* s, uint32_t seq) {
   s->seq.store(seq, std::memory_order_release);
 }
 
-// Copies bytes [4, bytes) of `from` (everything but the seq) into slot `to`.
+// Copies bytes [kSlotImageStart, bytes) of `from` (all but the seq and the
+// CLOCK bit) into slot `to`.
 void CopySlotBody(SlotHeader* to, const void* from, size_t bytes) {
-  std::memcpy(reinterpret_cast<uint8_t*>(to) + 4,
-              static_cast<const uint8_t*>(from) + 4, bytes - 4);
+  std::memcpy(reinterpret_cast<uint8_t*>(to) + kSlotImageStart,
+              static_cast<const uint8_t*>(from) + kSlotImageStart,
+              bytes - kSlotImageStart);
 }
 
 // True if `home` lies in the cyclic interval (hole, j].
@@ -65,13 +67,18 @@ void Table::ApplyWrite() const {
   SlotHeader* s = slot(index);
   const uint32_t seq = BeginSlotWrite(s);
   KVSTORE_FAULT_POINT("write.slot_odd");
-  CopySlotBody(s, journal_, bytes / 2 > 4 ? bytes / 2 : 4);
+  CopySlotBody(s, journal_, bytes / 2 > kSlotImageStart ? bytes / 2
+                                                         : kSlotImageStart);
   KVSTORE_FAULT_POINT("write.slot_half_copied");
   CopySlotBody(s, journal_, bytes);
   KVSTORE_FAULT_POINT("write.slot_copied");
   EndSlotWrite(s, seq);
   header_->entry_count.store(header_->journal_entry_count,
                              std::memory_order_relaxed);
+  const uint64_t version = Version(*s);
+  if (version > header_->version_counter.load(std::memory_order_relaxed)) {
+    header_->version_counter.store(version, std::memory_order_relaxed);
+  }
 }
 
 void Table::ApplyDelete() const {
@@ -98,6 +105,8 @@ void Table::ApplyDelete() const {
       SlotHeader* to = slot(hole);
       const uint32_t seq = BeginSlotWrite(to);
       CopySlotBody(to, s, kSlotHeaderBytes + s->key_len + s->value_len);
+      to->referenced.store(s->referenced.load(std::memory_order_relaxed),
+                           std::memory_order_relaxed);
       EndSlotWrite(to, seq);
       header_->journal_slot.store(j, std::memory_order_release);
       KVSTORE_FAULT_POINT("erase.shifted");
@@ -209,11 +218,21 @@ absl::Status Table::Verify() const {
         continue;
       }
       absl::string_view key(reinterpret_cast<const char*>(s + 1), s->key_len);
-      absl::StatusOr<Value> v = Value::FromEncoded(
-          static_cast<ValueType>(s->type),
-          absl::string_view(key.data() + key.size(), s->value_len));
-      if (!v.ok()) {
-        report(absl::StrCat("slot ", i, ": ", v.status().message()));
+      if (s->type == kTypePending) {
+        if (s->value_len != 8 || s->expires_ns == 0) {
+          report(absl::StrCat("slot ", i, ": malformed compute marker"));
+        }
+      } else {
+        absl::StatusOr<Value> v = Value::FromEncoded(
+            static_cast<ValueType>(s->type),
+            absl::string_view(key.data() + key.size(), s->value_len));
+        if (!v.ok()) {
+          report(absl::StrCat("slot ", i, ": ", v.status().message()));
+        }
+      }
+      if (Version(*s) > header_->version_counter.load(
+                            std::memory_order_relaxed)) {
+        report(absl::StrCat("slot ", i, ": version from the future"));
       }
       const uint64_t hash = HashKey(key);
       if (s->tag != HashTag(hash)) {

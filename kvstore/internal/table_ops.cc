@@ -1,0 +1,284 @@
+// The write operations, each one lock acquisition built from the primitives
+// in table.cc.
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "kvstore/internal/hash.h"
+#include "kvstore/internal/table.h"
+
+namespace kvstore {
+namespace internal {
+namespace {
+
+// How often a write sweeps for expired entries: a few slots each time.
+constexpr uint64_t kSweepPerWrite = 2;
+
+absl::string_view Payload(const Value& v) { return v.encoded(); }
+
+}  // namespace
+
+absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
+                                   const Value& value, const WriteSpec& spec,
+                                   int64_t now, bool* written) {
+  *written = false;
+  absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
+  if (!probe.ok()) return probe.status();
+  const SlotHeader* s = slot(probe->index);
+  const bool pending = probe->found && s->type == kTypePending;
+  const bool present = probe->found && !pending;
+  if (present && spec.mode == WriteSpec::Mode::kInsertOnly) {
+    return absl::OkStatus();
+  }
+  if (!present && spec.mode == WriteSpec::Mode::kUpdateOnly) {
+    if (spec.expected_value != nullptr || spec.check_version) {
+      return NotFound(key);
+    }
+    return absl::OkStatus();
+  }
+  if (spec.expected_value != nullptr &&
+      (s->type != static_cast<uint8_t>(spec.expected_value->type()) ||
+       absl::string_view(ValueOf(s), s->value_len) !=
+           Payload(*spec.expected_value))) {
+    return absl::OkStatus();
+  }
+  if (spec.check_version && Version(*s) != spec.expected_version) {
+    return absl::OkStatus();
+  }
+  if (!probe->found) {
+    absl::Status room = EnsureRoomLocked(key, now);
+    if (!room.ok()) return room;
+    probe = FindLocked(key, hash, now);  // Eviction may have moved slots.
+    if (!probe.ok()) return probe.status();
+  }
+  PutLocked(*probe, key, hash, static_cast<uint8_t>(value.type()),
+            Payload(value), spec.expires_ns);
+  Count(kSets);
+  *written = true;
+  return absl::OkStatus();
+}
+
+absl::Status Table::Write(absl::string_view key, const Value& value,
+                          const WriteSpec& spec, bool* written) {
+  absl::Status status = CheckKey(key);
+  if (status.ok()) status = CheckValue(key, value);
+  if (!status.ok()) return status;
+  const uint64_t hash = HashKey(key);
+  return WithLock([&]() -> absl::Status {
+    const int64_t now = BoottimeNanos();
+    SweepLocked(now, kSweepPerWrite);
+    return WriteOneLocked(key, hash, value, spec, now, written);
+  });
+}
+
+absl::Status Table::MultiWrite(
+    const std::vector<std::pair<std::string, Value>>& kvs,
+    int64_t expires_ns) {
+  for (const auto& [key, value] : kvs) {
+    absl::Status status = CheckKey(key);
+    if (status.ok()) status = CheckValue(key, value);
+    if (!status.ok()) return status;
+  }
+  std::vector<uint64_t> hashes;
+  for (const auto& kv : kvs) hashes.push_back(HashKey(kv.first));
+  return WithLock([&]() -> absl::Status {
+    const int64_t now = BoottimeNanos();
+    SweepLocked(now, kSweepPerWrite);
+    if (geometry_.eviction == kEvictNone) {
+      // All or nothing: count the new keys before writing any.
+      uint64_t fresh = 0;
+      for (size_t i = 0; i < kvs.size(); ++i) {
+        absl::StatusOr<Probe> p = FindLocked(kvs[i].first, hashes[i], now);
+        if (!p.ok()) return p.status();
+        bool repeated = false;
+        for (size_t j = 0; j < i && !repeated; ++j) {
+          repeated = kvs[j].first == kvs[i].first;
+        }
+        if (!p->found && !repeated) ++fresh;
+      }
+      const uint64_t count =
+          header_->entry_count.load(std::memory_order_relaxed);
+      if (count + fresh > geometry_.capacity) {
+        SweepLocked(now, geometry_.slot_count);
+      }
+      if (header_->entry_count.load(std::memory_order_relaxed) + fresh >
+          geometry_.capacity) {
+        return absl::ResourceExhaustedError(absl::StrFormat(
+            "store %s has room for %d more entries; the batch adds %d new "
+            "keys (nothing was written)",
+            name(),
+            geometry_.capacity -
+                header_->entry_count.load(std::memory_order_relaxed),
+            fresh));
+      }
+    }
+    WriteSpec spec;
+    spec.expires_ns = expires_ns;
+    for (size_t i = 0; i < kvs.size(); ++i) {
+      bool written;
+      absl::Status status = WriteOneLocked(kvs[i].first, hashes[i],
+                                           kvs[i].second, spec, now, &written);
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status Table::Erase(absl::string_view key, Value* out) {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  const uint64_t hash = HashKey(key);
+  return WithLock([&]() -> absl::Status {
+    const int64_t now = BoottimeNanos();
+    absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
+    if (!probe.ok()) return probe.status();
+    if (!probe->found || slot(probe->index)->type == kTypePending) {
+      return NotFound(key);
+    }
+    if (out != nullptr) {
+      absl::Status read = ReadSlotLocked(probe->index, key, now, out, nullptr);
+      if (!read.ok()) return read;
+    }
+    EraseLocked(probe->index);
+    Count(kDeletes);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Value> Table::Add(absl::string_view key, const Value& delta) {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  const uint64_t hash = HashKey(key);
+  Value result;
+  status = WithLock([&]() -> absl::Status {
+    const int64_t now = BoottimeNanos();
+    SweepLocked(now, kSweepPerWrite);
+    absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
+    if (!probe.ok()) return probe.status();
+    const SlotHeader* s = slot(probe->index);
+    const bool present = probe->found && s->type != kTypePending;
+    int64_t expires_ns = 0;
+    Value current = delta.type() == ValueType::kInt64 ? Value::Int64(0)
+                                                      : Value::Double(0);
+    if (present) {
+      if (s->type != static_cast<uint8_t>(delta.type()) ||
+          s->value_len != 8) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "key '", key, "' in store ", name(), " has type ",
+            IsValidValueType(s->type)
+                ? ValueTypeName(static_cast<ValueType>(s->type))
+                : "unknown",
+            ", not ", ValueTypeName(delta.type()), "; cannot add to it"));
+      }
+      absl::StatusOr<Value> v = Value::FromEncoded(
+          delta.type(), absl::string_view(ValueOf(s), s->value_len));
+      if (!v.ok()) return v.status();
+      current = *v;
+      expires_ns = s->expires_ns;  // An increment keeps the time to live.
+    }
+    if (delta.type() == ValueType::kInt64) {
+      int64_t sum;
+      if (__builtin_add_overflow(current.AsInt64(), delta.AsInt64(), &sum)) {
+        return absl::OutOfRangeError(absl::StrFormat(
+            "incrementing key '%s' (%d) by %d would overflow int64", key,
+            current.AsInt64(), delta.AsInt64()));
+      }
+      result = Value::Int64(sum);
+    } else {
+      result = Value::Double(current.AsDouble() + delta.AsDouble());
+    }
+    if (!present) {
+      absl::Status room = EnsureRoomLocked(key, now);
+      if (!room.ok()) return room;
+      probe = FindLocked(key, hash, now);
+      if (!probe.ok()) return probe.status();
+    }
+    PutLocked(*probe, key, hash, static_cast<uint8_t>(result.type()),
+              Payload(result), expires_ns);
+    Count(kSets);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::Status Table::SetExpiry(absl::string_view key, int64_t expires_ns) {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  const uint64_t hash = HashKey(key);
+  return WithLock([&]() -> absl::Status {
+    const int64_t now = BoottimeNanos();
+    absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
+    if (!probe.ok()) return probe.status();
+    const SlotHeader* s = slot(probe->index);
+    if (!probe->found || s->type == kTypePending) return NotFound(key);
+    PutLocked(*probe, key, hash, s->type,
+              absl::string_view(ValueOf(s), s->value_len), expires_ns);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
+                                            int64_t lease_ns, Value* found,
+                                            bool* present, uint64_t* claim) {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  const uint64_t hash = HashKey(key);
+  bool claimed = false;
+  *present = false;
+  status = WithLock([&]() -> absl::Status {
+    const int64_t now = BoottimeNanos();
+    absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
+    if (!probe.ok()) return probe.status();
+    const SlotHeader* s = slot(probe->index);
+    if (probe->found && s->type != kTypePending) {
+      *present = true;
+      return ReadSlotLocked(probe->index, key, now, found, nullptr);
+    }
+    if (probe->found) {
+      // Someone computes it. Take over only if that process is gone (an
+      // expired lease was already reclaimed by FindLocked).
+      int32_t owner;
+      std::memcpy(&owner, ValueOf(s), sizeof(owner));
+      if (owner == getpid() || kill(owner, 0) == 0 || errno != ESRCH) {
+        return absl::OkStatus();
+      }
+    } else {
+      absl::Status room = EnsureRoomLocked(key, now);
+      if (!room.ok()) return room;
+      probe = FindLocked(key, hash, now);
+      if (!probe.ok()) return probe.status();
+    }
+    char marker[8] = {};
+    const int32_t self = getpid();
+    std::memcpy(marker, &self, sizeof(self));
+    PutLocked(*probe, key, hash, kTypePending,
+              absl::string_view(marker, sizeof(marker)), now + lease_ns);
+    *claim = Version(*slot(probe->index));
+    claimed = true;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return claimed;
+}
+
+void Table::ReleaseClaim(absl::string_view key, uint64_t claim) {
+  const uint64_t hash = HashKey(key);
+  WithLock([&]() -> absl::Status {
+    absl::StatusOr<Probe> probe = FindLocked(key, hash, BoottimeNanos());
+    if (probe.ok() && probe->found &&
+        slot(probe->index)->type == kTypePending &&
+        Version(*slot(probe->index)) == claim) {
+      EraseLocked(probe->index);
+    }
+    return absl::OkStatus();
+  }).IgnoreError();
+}
+
+}  // namespace internal
+}  // namespace kvstore

@@ -1,0 +1,155 @@
+// Cache guarantees across real processes (fork/exec of tests/worker).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "kvstore/store.h"
+#include "tests/test_util.h"
+
+namespace kvstore {
+namespace {
+
+using ::kvstore::testing::ProcessResult;
+using ::kvstore::testing::RunfilePath;
+using ::kvstore::testing::RunProcess;
+using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StartProcess;
+using ::kvstore::testing::WaitProcess;
+
+std::string Worker() { return RunfilePath("tests/worker"); }
+
+int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+
+int CountLines(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) ++n;
+  return n;
+}
+
+TEST(CacheMultiProcessTest, ExactlyOneRacingSetIfAbsentWins) {
+  for (int trial = 0; trial < 5; ++trial) {
+    ScopedStoreName name;
+    ASSERT_EQ(RunProcess({Worker(), "create", name.name()}).exit_code, 0);
+    std::vector<pid_t> pids;
+    for (int i = 0; i < 6; ++i) {
+      pids.push_back(StartProcess(
+          {Worker(), "setnx", name.name(), "lock", absl::StrCat("p", i)}));
+    }
+    int winners = 0;
+    for (pid_t pid : pids) {
+      int code = ExitCode(WaitProcess(pid));
+      ASSERT_TRUE(code == 0 || code == 1);
+      winners += code == 0;
+    }
+    EXPECT_EQ(winners, 1);
+  }
+}
+
+TEST(CacheMultiProcessTest, ExactlyOneRacingGetAndEraseGetsTheValue) {
+  ScopedStoreName name;
+  ASSERT_EQ(RunProcess({Worker(), "set", name.name(), "job", "42"}).exit_code,
+            0);
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 6; ++i) {
+    pids.push_back(StartProcess({Worker(), "getdel", name.name(), "job"}));
+  }
+  int got = 0;
+  for (pid_t pid : pids) got += ExitCode(WaitProcess(pid)) == 0;
+  EXPECT_EQ(got, 1);
+}
+
+TEST(CacheMultiProcessTest, OnlyOneOfManyProcessesComputesAMissingKey) {
+  ScopedStoreName name;
+  ASSERT_EQ(RunProcess({Worker(), "create", name.name()}).exit_code, 0);
+  const std::string log = ::testing::TempDir() + "/compute_once_log";
+  std::remove(log.c_str());
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 5; ++i) {
+    pids.push_back(StartProcess(
+        {Worker(), "compute", name.name(), "k", "result", "300", log}));
+  }
+  for (pid_t pid : pids) EXPECT_EQ(ExitCode(WaitProcess(pid)), 0);
+  EXPECT_EQ(CountLines(log), 1);
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(*(*store)->Get<std::string>("k"), "result");
+}
+
+TEST(CacheMultiProcessTest, AWaiterTakesOverWhenTheComputingProcessDies) {
+  ScopedStoreName name;
+  ASSERT_EQ(RunProcess({Worker(), "create", name.name()}).exit_code, 0);
+  const std::string log = ::testing::TempDir() + "/compute_takeover_log";
+  std::remove(log.c_str());
+  // The first computer hangs inside its computation.
+  pid_t hung = StartProcess(
+      {Worker(), "compute", name.name(), "k", "from_hung", "-1", log});
+  for (int i = 0; i < 500 && CountLines(log) == 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(CountLines(log), 1);
+  pid_t waiter = StartProcess(
+      {Worker(), "compute", name.name(), "k", "from_waiter", "0", log});
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(CountLines(log), 1) << "the waiter must not compute yet";
+  kill(hung, SIGKILL);
+  WaitProcess(hung);
+  EXPECT_EQ(ExitCode(WaitProcess(waiter)), 0);
+  EXPECT_EQ(CountLines(log), 2);
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(*(*store)->Get<std::string>("k"), "from_waiter");
+  EXPECT_TRUE((*store)->Verify().ok());
+}
+
+TEST(CacheMultiProcessTest, ExpiryIsSeenIdenticallyByTwoProcesses) {
+  ScopedStoreName name;
+  ASSERT_EQ(RunProcess({Worker(), "create", name.name()}).exit_code, 0);
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  WriteOptions o;
+  o.ttl = absl::Milliseconds(400);
+  ASSERT_TRUE((*store)->Set("k", Value::String("v"), o).ok());
+  // Another process sees the same deadline (to within scheduling).
+  ProcessResult ttl = RunProcess({Worker(), "ttl", name.name(), "k"});
+  ASSERT_EQ(ttl.exit_code, 0);
+  int64_t other_ms = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(ttl.out.substr(0, ttl.out.size() - 1),
+                               &other_ms));
+  int64_t own_ms = absl::ToInt64Milliseconds(*(*store)->Ttl("k"));
+  EXPECT_LE(other_ms, 400);
+  EXPECT_GE(other_ms, own_ms - 5);
+  EXPECT_LE(other_ms, own_ms + 400);
+  EXPECT_EQ(RunProcess({Worker(), "get", name.name(), "k"}).out, "v\n");
+  absl::SleepFor(absl::Milliseconds(500));
+  // Expired for both; the writer process is long gone.
+  EXPECT_EQ(RunProcess({Worker(), "get", name.name(), "k"}).exit_code, 1);
+  EXPECT_TRUE(absl::IsNotFound((*store)->Get("k").status()));
+}
+
+TEST(CacheMultiProcessTest, StatsAreSummedOverProcesses) {
+  ScopedStoreName name;
+  ASSERT_EQ(RunProcess({Worker(), "set", name.name(), "k", "v"}).exit_code, 0);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(RunProcess({Worker(), "get", name.name(), "k"}).exit_code, 0);
+  }
+  ASSERT_EQ(RunProcess({Worker(), "get", name.name(), "nope"}).exit_code, 1);
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  absl::StatusOr<StoreStats> s = (*store)->Stats();
+  EXPECT_EQ(s->hits, 3u);
+  EXPECT_EQ(s->misses, 1u);
+  EXPECT_EQ(s->sets, 1u);
+}
+
+}  // namespace
+}  // namespace kvstore

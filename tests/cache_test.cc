@@ -1,0 +1,364 @@
+// Cache behaviour in one process: expiry, eviction, conditional writes,
+// batches, scans, counters and get-or-compute.
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "kvstore/store.h"
+#include "tests/test_util.h"
+
+namespace kvstore {
+namespace {
+
+using ::kvstore::testing::ScopedStoreName;
+
+class CacheTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> Make(uint64_t capacity = 64,
+                              Eviction eviction = Eviction::kNone) {
+    Options options;
+    options.create_if_missing = true;
+    options.capacity = capacity;
+    options.max_key_bytes = 32;
+    options.max_value_bytes = 64;
+    options.eviction = eviction;
+    auto store = Store::Open(name_.name(), options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+  static WriteOptions Ttl(absl::Duration d) {
+    WriteOptions o;
+    o.ttl = d;
+    return o;
+  }
+
+  ScopedStoreName name_;
+};
+
+TEST_F(CacheTest, ExpiredEntryIsNeverReturned) {
+  auto store = Make();
+  ASSERT_TRUE(
+      store->Set("k", Value::String("v"), Ttl(absl::Milliseconds(30))).ok());
+  EXPECT_TRUE(store->Get("k").ok());
+  absl::SleepFor(absl::Milliseconds(60));
+  EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
+  EXPECT_TRUE(absl::IsNotFound(store->GetEntry("k").status()));
+  EXPECT_TRUE(absl::IsNotFound(store->Ttl("k").status()));
+  EXPECT_TRUE(absl::IsNotFound(store->MultiGet({"k"})[0].status()));
+  int seen = 0;
+  ASSERT_TRUE(store
+                  ->ForEach([&](absl::string_view, const Value&) {
+                    ++seen;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(seen, 0);
+  // Reclaimed on access: the slot is free again and counted.
+  EXPECT_EQ(store->Stats()->entry_count, 0u);
+  EXPECT_EQ(store->Stats()->expirations, 1u);
+}
+
+TEST_F(CacheTest, TtlReportsTimeLeftOrNone) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("p", Value::Int64(1)).ok());
+  EXPECT_EQ(*store->Ttl("p"), absl::InfiniteDuration());
+  ASSERT_TRUE(store->Set("t", Value::Int64(1), Ttl(absl::Seconds(100))).ok());
+  absl::Duration left = *store->Ttl("t");
+  EXPECT_GT(left, absl::Seconds(90));
+  EXPECT_LE(left, absl::Seconds(100));
+}
+
+TEST_F(CacheTest, ExpireAndPersistChangeTheTtl) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("k", Value::Int64(5)).ok());
+  ASSERT_TRUE(store->Expire("k", absl::Seconds(50)).ok());
+  EXPECT_LE(*store->Ttl("k"), absl::Seconds(50));
+  ASSERT_TRUE(store->Persist("k").ok());
+  EXPECT_EQ(*store->Ttl("k"), absl::InfiniteDuration());
+  EXPECT_EQ(*store->Get<int64_t>("k"), 5);
+  EXPECT_TRUE(absl::IsNotFound(store->Expire("nope", absl::Seconds(1))));
+  EXPECT_TRUE(absl::IsNotFound(store->Persist("nope")));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(store->Expire("k", absl::ZeroDuration())));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      store->Set("k", Value::Int64(1), Ttl(-absl::Seconds(1)))));
+  EXPECT_EQ(*store->Get<int64_t>("k"), 5);
+}
+
+TEST_F(CacheTest, SetWithoutTtlClearsAnOldTtlButIncrementKeepsIt) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("c", Value::Int64(1), Ttl(absl::Seconds(100))).ok());
+  ASSERT_TRUE(store->Increment("c").ok());
+  EXPECT_NE(*store->Ttl("c"), absl::InfiniteDuration());
+  ASSERT_TRUE(store->Set("c", Value::Int64(1)).ok());
+  EXPECT_EQ(*store->Ttl("c"), absl::InfiniteDuration());
+}
+
+TEST_F(CacheTest, WritesSweepExpiredEntriesWithoutBeingAsked) {
+  auto store = Make(64);
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(store->Set(absl::StrCat("e", i), Value::Int64(i),
+                           Ttl(absl::Milliseconds(20)))
+                    .ok());
+  }
+  absl::SleepFor(absl::Milliseconds(40));
+  // Unrelated writes reclaim a few slots each.
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(store->Set("other", Value::Int64(i)).ok());
+  }
+  absl::StatusOr<StoreStats> stats = store->Stats();
+  EXPECT_EQ(stats->expirations, 40u);
+  EXPECT_EQ(stats->entry_count, 1u);
+  EXPECT_TRUE(store->Verify().ok());
+}
+
+TEST_F(CacheTest, FullStoreWithoutEvictionReclaimsExpiredBeforeRefusing) {
+  auto store = Make(4);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(store->Set(absl::StrCat("k", i), Value::Int64(i),
+                           Ttl(i == 2 ? absl::Milliseconds(10)
+                                      : absl::InfiniteDuration()))
+                    .ok());
+  }
+  EXPECT_TRUE(absl::IsResourceExhausted(store->Set("x", Value::Int64(0))));
+  absl::SleepFor(absl::Milliseconds(30));
+  EXPECT_TRUE(store->Set("x", Value::Int64(0)).ok());
+  EXPECT_TRUE(absl::IsResourceExhausted(store->Set("y", Value::Int64(0))));
+  EXPECT_EQ(store->Stats()->evictions, 0u);
+}
+
+TEST_F(CacheTest, ClockEvictsAColdEntryAndKeepsARecentlyReadOne) {
+  auto store = Make(8, Eviction::kClock);
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(store->Set(absl::StrCat("k", i), Value::Int64(i)).ok());
+  }
+  // k0..k3 are read; k4..k7 are cold.
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 4; ++i) {
+      ASSERT_TRUE(store->Get(absl::StrCat("k", i)).ok());
+    }
+  }
+  ASSERT_TRUE(store->Set("new", Value::Int64(100)).ok());
+  absl::StatusOr<StoreStats> stats = store->Stats();
+  EXPECT_EQ(stats->evictions, 1u);
+  EXPECT_EQ(stats->entry_count, 8u);
+  EXPECT_EQ(stats->eviction, Eviction::kClock);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(store->Get(absl::StrCat("k", i)).ok()) << i;
+  }
+  EXPECT_TRUE(store->Get("new").ok());
+  int cold_left = 0;
+  for (int i = 4; i < 8; ++i) {
+    cold_left += store->Get(absl::StrCat("k", i)).ok();
+  }
+  EXPECT_EQ(cold_left, 3);
+  EXPECT_TRUE(store->Verify().ok());
+}
+
+TEST_F(CacheTest, ClockKeepsHotKeysUnderASkewedWorkload) {
+  auto store = Make(100, Eviction::kClock);
+  // 20 hot keys read between every insert of a stream of cold keys.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(store->Set(absl::StrCat("hot", i), Value::Int64(i)).ok());
+  }
+  for (int n = 0; n < 2000; ++n) {
+    for (int i = 0; i < 20; ++i) {
+      absl::Status s = store->Get(absl::StrCat("hot", i)).status();
+      if (absl::IsNotFound(s)) {
+        ASSERT_TRUE(store->Set(absl::StrCat("hot", i), Value::Int64(i)).ok());
+      }
+    }
+    ASSERT_TRUE(store->Set(absl::StrCat("cold", n), Value::Int64(n)).ok());
+  }
+  int hot = 0;
+  for (int i = 0; i < 20; ++i) hot += store->Get(absl::StrCat("hot", i)).ok();
+  EXPECT_EQ(hot, 20);
+  absl::StatusOr<StoreStats> stats = store->Stats();
+  EXPECT_GE(stats->evictions, 1900u);
+  // Nearly every hot read hit: misses only before a hot key was re-added.
+  EXPECT_GT(stats->hits, 39000u);
+}
+
+TEST_F(CacheTest, ReplaceWritesOnlyExistingKeys) {
+  auto store = Make();
+  EXPECT_FALSE(*store->Replace("k", Value::Int64(1)));
+  EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
+  ASSERT_TRUE(store->Set("k", Value::Int64(1)).ok());
+  EXPECT_TRUE(*store->Replace("k", Value::Int64(2)));
+  EXPECT_EQ(*store->Get<int64_t>("k"), 2);
+}
+
+TEST_F(CacheTest, EveryWriteBumpsTheVersion) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
+  uint64_t v1 = store->GetEntry("a")->version;
+  ASSERT_TRUE(store->Set("b", Value::Int64(1)).ok());
+  ASSERT_TRUE(store->Increment("a").ok());
+  uint64_t v2 = store->GetEntry("a")->version;
+  EXPECT_GT(v2, v1);
+  EXPECT_GT(store->GetEntry("b")->version, v1);
+  EXPECT_GT(v2, store->GetEntry("b")->version);
+}
+
+TEST_F(CacheTest, CompareVersionAndSetFailsAfterAnotherWrite) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("k", Value::String("a")).ok());
+  uint64_t version = store->GetEntry("k")->version;
+  ASSERT_TRUE(store->Set("k", Value::String("a")).ok());  // Same value.
+  EXPECT_FALSE(*store->CompareVersionAndSet("k", version, Value::String("b")));
+  version = store->GetEntry("k")->version;
+  EXPECT_TRUE(*store->CompareVersionAndSet("k", version, Value::String("b")));
+  EXPECT_EQ(*store->Get<std::string>("k"), "b");
+  EXPECT_TRUE(absl::IsNotFound(
+      store->CompareVersionAndSet("nope", 1, Value::String("b")).status()));
+}
+
+TEST_F(CacheTest, GetAndEraseReturnsTheValueOnce) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("k", Value::String("v")).ok());
+  EXPECT_EQ(*store->GetAndErase("k"), Value::String("v"));
+  EXPECT_TRUE(absl::IsNotFound(store->GetAndErase("k").status()));
+  EXPECT_EQ(store->Stats()->deletes, 1u);
+}
+
+TEST_F(CacheTest, AddDoubleCreatesAtZeroAndChecksType) {
+  auto store = Make();
+  EXPECT_EQ(*store->AddDouble("d", 1.5), 1.5);
+  EXPECT_EQ(*store->AddDouble("d", -0.25), 1.25);
+  ASSERT_TRUE(store->Set("i", Value::Int64(1)).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(store->AddDouble("i", 1).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(store->Increment("d").status()));
+}
+
+TEST_F(CacheTest, MultiGetReturnsOneResultPerKey) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
+  ASSERT_TRUE(store->Set("c", Value::Int64(3)).ok());
+  std::vector<absl::StatusOr<Value>> r =
+      store->MultiGet({"a", "b", "c", std::string(40, 'x')});
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(*r[0], Value::Int64(1));
+  EXPECT_TRUE(absl::IsNotFound(r[1].status()));
+  EXPECT_EQ(*r[2], Value::Int64(3));
+  EXPECT_TRUE(absl::IsInvalidArgument(r[3].status()));
+}
+
+TEST_F(CacheTest, MultiSetIsAllOrNothingOnBadInput) {
+  auto store = Make(3);
+  ASSERT_TRUE(store->MultiSet({{"a", Value::Int64(1)}, {"b", Value::Int64(2)}})
+                  .ok());
+  EXPECT_EQ(*store->Get<int64_t>("b"), 2);
+  // One bad value: nothing written.
+  EXPECT_TRUE(absl::IsInvalidArgument(store->MultiSet(
+      {{"a", Value::Int64(9)}, {"x", Value::String(std::string(65, 'v'))}})));
+  EXPECT_EQ(*store->Get<int64_t>("a"), 1);
+  // Two new keys do not fit: nothing written.
+  EXPECT_TRUE(absl::IsResourceExhausted(store->MultiSet(
+      {{"a", Value::Int64(9)}, {"c", Value::Int64(3)}, {"d", Value::Int64(4)}})));
+  EXPECT_EQ(*store->Get<int64_t>("a"), 1);
+  EXPECT_TRUE(absl::IsNotFound(store->Get("c").status()));
+  // A key repeated in the batch counts once.
+  EXPECT_TRUE(
+      store->MultiSet({{"c", Value::Int64(3)}, {"c", Value::Int64(4)}}).ok());
+  EXPECT_EQ(*store->Get<int64_t>("c"), 4);
+}
+
+TEST_F(CacheTest, ScanVisitsEveryEntryInBatches) {
+  auto store = Make(500);
+  std::set<std::string> all;
+  for (int i = 0; i < 400; ++i) {
+    std::string k = absl::StrCat(i % 2 ? "odd:" : "even:", i);
+    ASSERT_TRUE(store->Set(k, Value::Int64(i)).ok());
+    if (i % 2) all.insert(k);
+  }
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  int batches = 0;
+  do {
+    absl::StatusOr<ScanBatch> b = store->Scan(cursor, "odd:", 50);
+    ASSERT_TRUE(b.ok()) << b.status();
+    for (const auto& [k, v] : b->entries) seen.insert(k);
+    cursor = b->cursor;
+    ++batches;
+  } while (cursor != 0);
+  EXPECT_EQ(seen, all);
+  EXPECT_GT(batches, 5);
+  EXPECT_TRUE(absl::IsOutOfRange(store->Scan(1u << 30, "", 10).status()));
+}
+
+TEST_F(CacheTest, ScanReturnsEntriesPresentThroughoutDespiteConcurrentErases) {
+  auto store = Make(1000);
+  for (int i = 0; i < 600; ++i) {
+    ASSERT_TRUE(store->Set(absl::StrCat("stay", i), Value::Int64(i)).ok());
+  }
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(store->Set(absl::StrCat("go", i), Value::Int64(i)).ok());
+  }
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  int n = 0;
+  do {
+    absl::StatusOr<ScanBatch> b = store->Scan(cursor, "", 16);
+    ASSERT_TRUE(b.ok());
+    for (const auto& [k, v] : b->entries) seen.insert(k);
+    cursor = b->cursor;
+    // Between batches, erase and add entries: slots shift back.
+    if (n < 300) {
+      ASSERT_TRUE(store->Erase(absl::StrCat("go", n)).ok());
+      ASSERT_TRUE(store->Set(absl::StrCat("new", n), Value::Int64(n)).ok());
+    }
+    ++n;
+  } while (cursor != 0);
+  for (int i = 0; i < 600; ++i) {
+    EXPECT_TRUE(seen.count(absl::StrCat("stay", i))) << i;
+  }
+}
+
+TEST_F(CacheTest, StatsCountHitsMissesSetsAndDeletes) {
+  auto store = Make();
+  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
+  ASSERT_TRUE(store->Set("b", Value::Int64(1)).ok());
+  ASSERT_TRUE(store->Get("a").ok());
+  ASSERT_TRUE(store->Get("a").ok());
+  ASSERT_FALSE(store->Get("zz").ok());
+  ASSERT_TRUE(store->Erase("b").ok());
+  absl::StatusOr<StoreStats> s = store->Stats();
+  EXPECT_EQ(s->hits, 2u);
+  EXPECT_EQ(s->misses, 1u);
+  EXPECT_EQ(s->sets, 2u);
+  EXPECT_EQ(s->deletes, 1u);
+  EXPECT_EQ(s->tombstones, 0u);
+  EXPECT_DOUBLE_EQ(s->load_factor, 1.0 / s->slot_count);
+}
+
+TEST_F(CacheTest, GetOrComputeComputesOnceAndCaches) {
+  auto store = Make();
+  int calls = 0;
+  auto compute = [&]() -> absl::StatusOr<Value> {
+    ++calls;
+    return Value::String("computed");
+  };
+  EXPECT_EQ(*store->GetOrCompute("k", compute), Value::String("computed"));
+  EXPECT_EQ(*store->GetOrCompute("k", compute), Value::String("computed"));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(CacheTest, GetOrComputeErrorStoresNothing) {
+  auto store = Make();
+  absl::StatusOr<Value> r = store->GetOrCompute(
+      "k", []() -> absl::StatusOr<Value> {
+        return absl::UnavailableError("backend down");
+      });
+  EXPECT_TRUE(absl::IsUnavailable(r.status()));
+  EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
+  EXPECT_EQ(store->Stats()->entry_count, 0u);
+  EXPECT_TRUE(store->Verify().ok());
+}
+
+}  // namespace
+}  // namespace kvstore

@@ -146,6 +146,48 @@ TEST(CrashTest, EveryCrashPointOfEveryWriteLeavesOldOrNewState) {
   EXPECT_GT(kills, 20);
 }
 
+TEST(CrashTest, EvictionInterruptedAnywhereIsRepaired) {
+  for (const char* point : internal::kFaultPoints) {
+    ScopedStoreName name;
+    Options o;
+    o.create_if_missing = true;
+    o.capacity = 64;
+    o.max_key_bytes = 32;
+    o.max_value_bytes = 256;
+    o.eviction = Eviction::kClock;
+    auto store = Store::Open(name.name(), o);
+    ASSERT_TRUE(store.ok());
+    Contents before;
+    for (int i = 0; i < 64; ++i) {
+      std::string k = absl::StrCat("key", i);
+      ASSERT_TRUE((*store)->Set(k, Value::String(k)).ok());
+      before[k] = k;
+    }
+    ProcessResult r = RunProcess({Worker(), "set", name.name(), "fresh", "x"},
+                                 {absl::StrCat("KVSTORE_CRASH_AT=", point)});
+    ASSERT_TRUE(r.signal == SIGKILL || r.exit_code == 0) << point << r.err;
+    Contents now = ReadAll(**store);
+    // At most one entry was evicted, and the new key is there or not.
+    int missing = 0;
+    for (const auto& [k, v] : before) {
+      auto it = now.find(k);
+      if (it == now.end()) {
+        ++missing;
+      } else {
+        EXPECT_EQ(it->second, v) << point;
+      }
+    }
+    EXPECT_LE(missing, 1) << point;
+    EXPECT_EQ(now.size(), before.size() - missing + now.count("fresh"))
+        << point;
+    if (r.exit_code == 0) {
+      EXPECT_EQ(missing, 1);
+      EXPECT_EQ(now["fresh"], "x");
+    }
+    EXPECT_TRUE((*store)->Verify().ok()) << point << (*store)->Verify();
+  }
+}
+
 TEST(CrashTest, CommittedWriteIsFinishedByTheNextLocker) {
   ScopedStoreName name;
   Seed(name.name());

@@ -43,9 +43,12 @@ absl::Status LockRobust(pthread_mutex_t* mu,
     KVSTORE_FAULT_POINT("recover.begin");
     absl::Status repaired = repair();
     if (!repaired.ok()) {
-      fprintf(stderr, "kvstore: repair after a dead lock owner failed: %s\n",
-              std::string(repaired.message()).c_str());
-      abort();  // Holding the lock: the next locker retries the repair.
+      // The journal itself is damaged (repair is deterministic, so retrying
+      // or aborting would only fail again in every process). Keep the lock
+      // usable, leave the damage in place for 'kvstore check', and refuse.
+      pthread_mutex_consistent(mu);
+      pthread_mutex_unlock(mu);
+      return repaired;
     }
     KVSTORE_FAULT_POINT("recover.before_consistent");
     pthread_mutex_consistent(mu);

@@ -22,9 +22,10 @@ absl::Status InitRobustMutex(pthread_mutex_t* mu);
 // Locks `mu`. If the previous owner died holding it, runs `repair` while
 // holding the lock and then marks the mutex consistent; `repair` must be
 // idempotent, since a repairer can die too and hand the same state to the
-// next locker. If `repair` fails the process aborts still holding the lock,
-// so the next locker retries the repair (never unlock an inconsistent
-// mutex: that makes it unrecoverable for good). Sets `*recovered` to
+// next locker. `repair` fails only on a damaged journal, which no retry can
+// fix: then the mutex is marked consistent (never unlock an inconsistent
+// mutex: that makes it unrecoverable for good), unlocked, and the failure
+// returned; the damage stays for 'kvstore check'. Sets `*recovered` to
 // whether a repair ran. Returns FAILED_PRECONDITION if the mutex is
 // unrecoverable (left so by an older or buggy build).
 absl::Status LockRobust(pthread_mutex_t* mu,

@@ -139,7 +139,8 @@ void Table::Count(CounterKind kind, uint64_t n) const {
   counter->fetch_add(n, std::memory_order_relaxed);
 }
 
-absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn) const {
+absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn,
+                             bool allow_busy_journal) const {
   // Peek at the futex word (glibc keeps the owner's tid there) to count
   // contended acquisitions without a trylock.
   const bool contended =
@@ -150,6 +151,14 @@ absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn) const {
   absl::Status status =
       LockRobust(&header_->mutex, [this] { return Repair(); }, &recovered);
   if (!status.ok()) return status;
+  // Every owner death hands the next locker EOWNERDEAD, and repair leaves
+  // the journal idle; a journal found busy otherwise was scribbled on.
+  if (!allow_busy_journal &&
+      header_->journal_state.load(std::memory_order_acquire) != kJournalIdle) {
+    UnlockRobust(&header_->mutex);
+    return absl::DataLossError(absl::StrCat(
+        "store ", name(), " has a damaged journal; run 'kvstore check'"));
+  }
   if (contended) {
     Count(kLockWaits);
     Count(kLockWaitNanos, static_cast<uint64_t>(BoottimeNanos() - start));
@@ -162,19 +171,33 @@ absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn) const {
 absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
                                                uint64_t hash, int64_t now) {
   const uint32_t tag = HashTag(hash);
-  uint64_t i = HomeSlot(hash, geometry_.slot_count);
-  for (uint64_t n = 0; n < geometry_.slot_count; ++n, i = Next(i)) {
-    const SlotHeader* s = slot(i);
-    if (s->state == kSlotEmpty) return Probe{false, i};
-    if (s->tag == tag && s->key_len == key.size() &&
-        std::memcmp(KeyOf(s), key.data(), key.size()) == 0) {
+  // Each pass either finds the key, ends at an empty slot, or reclaims one
+  // expired entry; an erase can move later entries back, so the chain is
+  // walked again after it.
+  for (uint64_t pass = 0; pass <= geometry_.slot_count; ++pass) {
+    uint64_t i = HomeSlot(hash, geometry_.slot_count);
+    bool reclaimed = false;
+    for (uint64_t n = 0; n < geometry_.slot_count && !reclaimed;
+         ++n, i = Next(i)) {
+      const SlotHeader* s = slot(i);
+      if (s->state == kSlotEmpty) return Probe{false, i};
+      if (s->state != kSlotFull || s->key_len > geometry_.max_key_bytes ||
+          s->value_len > geometry_.max_value_bytes) {
+        return absl::DataLossError(absl::StrCat(
+            "store ", name(), " has a damaged slot ", i,
+            " (state, key or value length out of range); run 'kvstore "
+            "check'"));
+      }
+      if (s->tag != tag || s->key_len != key.size() ||
+          std::memcmp(KeyOf(s), key.data(), key.size()) != 0) {
+        continue;
+      }
       if (!IsExpired(s, now)) return Probe{true, i};
-      // Reclaim on access. The erase may move later entries back, so the
-      // chain is walked again.
-      EraseLocked(i);
+      EraseLocked(i);  // Reclaim on access.
       Count(kExpirations);
-      return FindLocked(key, hash, now);
+      reclaimed = true;
     }
+    if (!reclaimed) break;
   }
   return absl::DataLossError(absl::StrCat(
       "store ", name(), " has no empty slot (damaged); run 'kvstore check'"));

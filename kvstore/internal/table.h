@@ -120,8 +120,10 @@ class Table {
   absl::Status ReadSlotLocked(uint64_t index, absl::string_view key,
                               int64_t now, Value* out, Entry* entry) const;
 
-  // Runs `fn` holding the lock, repairing first if an owner died.
-  absl::Status WithLock(absl::FunctionRef<absl::Status()> fn) const;
+  // Runs `fn` holding the lock, repairing first if an owner died. Refuses
+  // with DATA_LOSS if the journal is busy (damaged) unless allowed (Verify).
+  absl::Status WithLock(absl::FunctionRef<absl::Status()> fn,
+                        bool allow_busy_journal = false) const;
   // Finds `key`; an expired entry found on the way is reclaimed first.
   absl::StatusOr<Probe> FindLocked(absl::string_view key, uint64_t hash,
                                    int64_t now);

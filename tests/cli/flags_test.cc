@@ -1,0 +1,163 @@
+#include "cli/flags.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace kvstore {
+namespace cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+ParsedArgs Parse(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, KnownFlags());
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  return parsed.ok() ? *parsed : ParsedArgs();
+}
+
+TEST(ParseArgsTest, FlagsMayComeBeforeOrAfterTheCommand) {
+  ParsedArgs before = Parse({"--store=/a", "get", "k"});
+  ParsedArgs after = Parse({"get", "k", "--store=/a"});
+  EXPECT_THAT(before.positionals, ElementsAre("get", "k"));
+  EXPECT_EQ(before.positionals, after.positionals);
+  EXPECT_EQ(before.flags, after.flags);
+}
+
+TEST(ParseArgsTest, ValueMayFollowAsSeparateToken) {
+  ParsedArgs p = Parse({"--store", "/a", "list", "--prefix", "-x"});
+  EXPECT_THAT(p.positionals, ElementsAre("list"));
+  EXPECT_THAT(p.flags,
+              UnorderedElementsAre(Pair("store", "/a"), Pair("prefix", "-x")));
+}
+
+TEST(ParseArgsTest, EmptyValueAfterEqualsIsKept) {
+  EXPECT_THAT(Parse({"list", "--prefix="}).flags,
+              ElementsAre(Pair("prefix", "")));
+}
+
+TEST(ParseArgsTest, BooleanAndShortFlags) {
+  ParsedArgs p = Parse({"get", "k", "--json", "-n", "-h"});
+  EXPECT_THAT(p.flags, UnorderedElementsAre(Pair("json", ""), Pair("raw", ""),
+                                            Pair("help", "")));
+}
+
+TEST(ParseArgsTest, DoubleDashEndsFlags) {
+  ParsedArgs p = Parse({"set", "--", "--key", "-v", "--json"});
+  EXPECT_THAT(p.positionals, ElementsAre("set", "--key", "-v", "--json"));
+  EXPECT_TRUE(p.flags.empty());
+}
+
+TEST(ParseArgsTest, NegativeNumbersAreArguments) {
+  ParsedArgs p = Parse({"incr", "k", "-3", "-2.5", "-1e9", "-inf"});
+  EXPECT_THAT(p.positionals,
+              ElementsAre("incr", "k", "-3", "-2.5", "-1e9", "-inf"));
+  EXPECT_TRUE(p.unknown_flags.empty());
+}
+
+TEST(ParseArgsTest, SingleDashIsAnArgument) {
+  EXPECT_THAT(Parse({"set", "k", "-"}).positionals,
+              ElementsAre("set", "k", "-"));
+}
+
+TEST(ParseArgsTest, UnknownFlagsAreCollected) {
+  ParsedArgs p = Parse({"get", "--colour=red", "-x", "k"});
+  EXPECT_THAT(p.unknown_flags, ElementsAre("--colour=red", "-x"));
+  EXPECT_THAT(p.positionals, ElementsAre("get", "k"));
+}
+
+TEST(ParseArgsTest, LastOfARepeatedFlagWins) {
+  EXPECT_THAT(Parse({"--store=/a", "get", "k", "--store=/b"}).flags,
+              ElementsAre(Pair("store", "/b")));
+}
+
+TEST(ParseArgsTest, ValueFlagWithoutValueIsAnError) {
+  absl::StatusOr<ParsedArgs> p =
+      ParseArgs({"get", "k", "--store"}, KnownFlags());
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(p.status().message(), HasSubstr("--store needs a value"));
+}
+
+TEST(ParseArgsTest, BooleanFlagWithValueIsAnError) {
+  absl::StatusOr<ParsedArgs> p =
+      ParseArgs({"get", "k", "--json=1"}, KnownFlags());
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(p.status().message(), HasSubstr("--json takes no value"));
+}
+
+TEST(IsNumberTest, AcceptsNumbersOnly) {
+  for (const char* yes : {"0", "-3", "+4", "2.5", "-1e9", "-inf", "nan"}) {
+    EXPECT_TRUE(IsNumber(yes)) << yes;
+  }
+  for (const char* no : {"", "-", "-x", "--", "-3x", "--5", "1 2"}) {
+    EXPECT_FALSE(IsNumber(no)) << no;
+  }
+}
+
+TEST(ParseUnsignedFlagTest, AcceptsDecimalInRange) {
+  EXPECT_EQ(*ParseUnsignedFlag("capacity", "0", 10), 0u);
+  EXPECT_EQ(*ParseUnsignedFlag("capacity", "10", 10), 10u);
+}
+
+TEST(ParseUnsignedFlagTest, RejectsEverythingElse) {
+  for (const char* bad : {"", "11", "-1", "+1", " 1", "1 ", "0x10", "abc",
+                          "1.5", "99999999999999999999999"}) {
+    absl::StatusOr<uint64_t> v = ParseUnsignedFlag("capacity", bad, 10);
+    ASSERT_FALSE(v.ok()) << bad;
+    EXPECT_THAT(v.status().message(), HasSubstr("--capacity='"));
+  }
+}
+
+TEST(ParseOctalModeTest, AcceptsOctalUpTo0777) {
+  EXPECT_EQ(*ParseOctalMode("0640"), 0640u);
+  EXPECT_EQ(*ParseOctalMode("600"), 0600u);
+  EXPECT_EQ(*ParseOctalMode("0777"), 0777u);
+}
+
+TEST(ParseOctalModeTest, RejectsNonOctalAndLargeModes) {
+  for (const char* bad : {"", "0800", "abc", "1777", "07777", "-600", "6 00"}) {
+    EXPECT_FALSE(ParseOctalMode(bad).ok()) << bad;
+  }
+}
+
+TEST(ParseEvictionTest, AcceptsNoneAndClockOnly) {
+  EXPECT_EQ(*ParseEviction("none"), Eviction::kNone);
+  EXPECT_EQ(*ParseEviction("clock"), Eviction::kClock);
+  for (const char* bad : {"", "lru", "Clock", "1"}) {
+    EXPECT_FALSE(ParseEviction(bad).ok()) << bad;
+  }
+}
+
+TEST(ValidateStoreNameTest, AcceptsPortableNames) {
+  for (const char* ok : {"/kvstore", "/a", "/A.b_c-9"}) {
+    EXPECT_TRUE(ValidateStoreName(ok).ok()) << ok;
+  }
+  EXPECT_TRUE(ValidateStoreName("/" + std::string(254, 'x')).ok());
+}
+
+TEST(ValidateStoreNameTest, RejectsBadNamesSayingWhy) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"", "must start with '/'"},
+      {"kvstore", "must start with '/'"},
+      {"/", "empty after '/'"},
+      {"/a/b", "second '/'"},
+      {"/a b", "outside the set"},
+      {"/..", "not a file name"},
+      {"/" + std::string(255, 'x'), "longer than 255"},
+  };
+  for (const auto& [name, why] : cases) {
+    absl::Status s = ValidateStoreName(name);
+    ASSERT_FALSE(s.ok()) << name;
+    EXPECT_THAT(s.message(), HasSubstr(why)) << name;
+    EXPECT_THAT(s.message(), HasSubstr("bad store name"));
+  }
+}
+
+}  // namespace
+}  // namespace cli
+}  // namespace kvstore

@@ -1,0 +1,139 @@
+#include "cli/format.h"
+
+#include <limits>
+#include <string>
+
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/cli/json_checker.h"
+
+namespace kvstore {
+namespace cli {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(FormatGetOutputTest, TextTypesEndWithNewlineUnlessRaw) {
+  EXPECT_EQ(FormatGetOutput(Value::String("hi"), false), "hi\n");
+  EXPECT_EQ(FormatGetOutput(Value::String("hi"), true), "hi");
+  EXPECT_EQ(FormatGetOutput(Value::Int64(-7), false), "-7\n");
+  EXPECT_EQ(FormatGetOutput(Value::Double(2.5), false), "2.5\n");
+  EXPECT_EQ(FormatGetOutput(Value::Bool(true), false), "true\n");
+}
+
+TEST(FormatGetOutputTest, BytesAreWrittenExactlyWithoutNewline) {
+  const std::string data("a\0\n", 3);
+  EXPECT_EQ(FormatGetOutput(Value::Bytes(data), false), data);
+  EXPECT_EQ(FormatGetOutput(Value::Bytes(data), true), data);
+}
+
+TEST(FormatEntryJsonTest, EachTypeHasItsJsonForm) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::pair<Value, std::string> cases[] = {
+      {Value::String("a\"b"), R"({"key":"k","type":"string","value":"a\"b"})"},
+      {Value::Int64(-42), R"({"key":"k","type":"int64","value":-42})"},
+      {Value::Double(0.5), R"({"key":"k","type":"double","value":0.5})"},
+      {Value::Double(inf), R"({"key":"k","type":"double","value":"inf"})"},
+      {Value::Double(-inf), R"({"key":"k","type":"double","value":"-inf"})"},
+      {Value::Double(std::nan("")),
+       R"({"key":"k","type":"double","value":"nan"})"},
+      {Value::Bool(false), R"({"key":"k","type":"bool","value":false})"},
+      {Value::Bytes("foo"),
+       R"({"key":"k","type":"bytes","value":"Zm9v","encoding":"base64"})"},
+  };
+  for (const auto& [value, json] : cases) {
+    EXPECT_EQ(FormatEntryJson("k", value), json);
+    EXPECT_TRUE(ParseJson(json).ok());
+  }
+}
+
+TEST(EscapeFieldTest, NoTabOrLineBreakSurvives) {
+  EXPECT_EQ(EscapeField("plain text"), "plain text");
+  EXPECT_EQ(EscapeField("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
+  EXPECT_EQ(EscapeField(std::string("\0\x1b\x7f", 3)), "\\x00\\x1b\\x7f");
+  EXPECT_EQ(EscapeField("\xC3\xA9"), "\xC3\xA9");
+}
+
+TEST(FormatListLineTest, IsKeyTabTypeTabValue) {
+  EXPECT_EQ(FormatListLine("n", Value::Int64(3)), "n\tint64\t3\n");
+  EXPECT_EQ(FormatListLine("k\tx", Value::String("l1\nl2")),
+            "k\\tx\tstring\tl1\\nl2\n");
+}
+
+TEST(FormatTimeUtcTest, IsRfc3339InUtc) {
+  EXPECT_EQ(FormatTimeUtc(absl::FromUnixSeconds(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatTimeUtc(absl::FromUnixSeconds(1700000000) +
+                          absl::Milliseconds(900)),
+            "2023-11-14T22:13:20Z");
+}
+
+TEST(FormatModeTest, IsFourOctalDigits) {
+  EXPECT_EQ(FormatMode(0600), "0600");
+  EXPECT_EQ(FormatMode(0640), "0640");
+  EXPECT_EQ(FormatMode(0), "0000");
+}
+
+StoreStats SampleStats() {
+  StoreStats s;
+  s.name = "/x";
+  s.segment_bytes = 8192;
+  s.mode = 0640;
+  s.owner_uid = 1000;
+  s.owner_gid = 100;
+  s.capacity = 3;
+  s.slot_count = 4;
+  s.slot_bytes = 152;
+  s.max_key_bytes = 16;
+  s.max_value_bytes = 128;
+  s.eviction = Eviction::kNone;
+  s.entry_count = 1;
+  s.created = absl::FromUnixSeconds(0);
+  s.recoveries = 2;
+  s.last_recovery = absl::FromUnixSeconds(60);
+  return s;
+}
+
+TEST(FormatStatsTextTest, OneFieldPerLine) {
+  EXPECT_EQ(FormatStatsText(SampleStats()),
+            "name: /x\n"
+            "size_bytes: 8192\n"
+            "mode: 0640\n"
+            "owner_uid: 1000\n"
+            "owner_gid: 100\n"
+            "capacity: 3\n"
+            "slots: 4\n"
+            "slot_bytes: 152\n"
+            "max_key_bytes: 16\n"
+            "max_value_bytes: 128\n"
+            "eviction: none\n"
+            "entries: 1\n"
+            "load_factor: 0.2500\n"
+            "created: 1970-01-01T00:00:00Z\n"
+            "recoveries: 2\n"
+            "last_recovery: 1970-01-01T00:01:00Z\n");
+}
+
+TEST(FormatStatsTextTest, NoRecoveryReadsNever) {
+  StoreStats s = SampleStats();
+  s.last_recovery = absl::InfinitePast();
+  EXPECT_THAT(FormatStatsText(s), HasSubstr("\nlast_recovery: never\n"));
+}
+
+TEST(FormatStatsJsonTest, OneObjectWithTheSameFields) {
+  EXPECT_EQ(FormatStatsJson(SampleStats()),
+            R"({"name":"/x","size_bytes":8192,"mode":"0640",)"
+            R"("owner_uid":1000,"owner_gid":100,"capacity":3,"slots":4,)"
+            R"("slot_bytes":152,"max_key_bytes":16,"max_value_bytes":128,)"
+            R"("eviction":"none",)"
+            R"("entries":1,"load_factor":0.2500,)"
+            R"("created":"1970-01-01T00:00:00Z","recoveries":2,)"
+            R"("last_recovery":"1970-01-01T00:01:00Z"})");
+  StoreStats s = SampleStats();
+  s.last_recovery = absl::InfinitePast();
+  EXPECT_THAT(FormatStatsJson(s), HasSubstr(R"("last_recovery":null})"));
+}
+
+}  // namespace
+}  // namespace cli
+}  // namespace kvstore

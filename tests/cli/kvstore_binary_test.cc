@@ -1,0 +1,343 @@
+// Runs the real //cli:kvstore binary in child processes, as a shell would:
+// exit codes, stdout and stderr, the environment, several processes
+// sharing one store, and damage that only another process can cause.
+#include <fcntl.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kvstore/internal/layout.h"
+#include "tests/cli/json_checker.h"
+#include "tests/cli/test_store.h"
+
+extern char** environ;
+
+namespace kvstore {
+namespace cli {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, const Result& r) {
+  return os << "exit " << r.code << "\nstdout: " << r.out
+            << "\nstderr: " << r.err;
+}
+
+std::string BinaryPath() {
+  const char* srcdir = getenv("TEST_SRCDIR");
+  const char* workspace = getenv("TEST_WORKSPACE");
+  return absl::StrCat(srcdir ? srcdir : ".", "/",
+                      workspace ? workspace : "kvstore", "/cli/kvstore");
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A child process running the binary, its output going to temporary files.
+class Child {
+ public:
+  // `store_env` is the child's $KVSTORE_STORE; nullopt unsets it.
+  Child(const std::vector<std::string>& args,
+        std::optional<std::string> store_env = std::nullopt) {
+    static int counter = 0;
+    const char* tmp = getenv("TEST_TMPDIR");
+    const std::string base =
+        absl::StrCat(tmp ? tmp : "/tmp", "/kvcli_", getpid(), "_", counter++);
+    out_path_ = base + ".out";
+    err_path_ = base + ".err";
+    std::vector<std::string> argv_strings = {BinaryPath()};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (!absl::StartsWith(*e, "KVSTORE_STORE=")) env_strings.push_back(*e);
+    }
+    if (store_env) env_strings.push_back("KVSTORE_STORE=" + *store_env);
+    std::vector<char*> argv, envp;
+    for (std::string& s : argv_strings) argv.push_back(s.data());
+    for (std::string& s : env_strings) envp.push_back(s.data());
+    argv.push_back(nullptr);
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(),
+                         envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(rc, 0) << "cannot run " << argv[0];
+    if (rc != 0) pid_ = -1;
+  }
+
+  Result Wait() {
+    Result r{-1, "", ""};
+    int status = 0;
+    if (pid_ > 0 && waitpid(pid_, &status, 0) == pid_) {
+      r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    r.out = ReadFile(out_path_);
+    r.err = ReadFile(err_path_);
+    unlink(out_path_.c_str());
+    unlink(err_path_.c_str());
+    return r;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::string out_path_;
+  std::string err_path_;
+};
+
+Result RunBinary(const std::vector<std::string>& args,
+                 std::optional<std::string> store_env = std::nullopt) {
+  return Child(args, store_env).Wait();
+}
+
+// Maps a store's header for tests that damage it the way a faulty process
+// would.
+class MappedHeader {
+ public:
+  explicit MappedHeader(const TestStore& store) {
+    int fd = open(store.path().c_str(), O_RDWR);
+    EXPECT_GE(fd, 0);
+    void* p = mmap(nullptr, sizeof(internal::Header), PROT_READ | PROT_WRITE,
+                   MAP_SHARED, fd, 0);
+    close(fd);
+    EXPECT_NE(p, MAP_FAILED);
+    header_ = static_cast<internal::Header*>(p);
+  }
+  ~MappedHeader() { munmap(header_, sizeof(internal::Header)); }
+  internal::Header* operator->() { return header_; }
+
+  // Locks the store's mutex in a child process that then dies holding it.
+  void LockInDyingChild() {
+    pid_t pid = fork();
+    if (pid == 0) {
+      pthread_mutex_lock(&header_->mutex);
+      _exit(0);
+    }
+    int status;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  }
+
+ private:
+  internal::Header* header_;
+};
+
+TEST(KvstoreBinaryTest, HelpAndVersionGoToStdoutAndExitZero) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{
+           {"--help"}, {"help"}, {"-h"}, {"get", "--help"}, {"help", "set"}}) {
+    Result r = RunBinary(args);
+    EXPECT_EQ(r.code, 0) << args[0];
+    EXPECT_THAT(r.out, StartsWith("Usage: kvstore"));
+    EXPECT_THAT(r.err, IsEmpty());
+  }
+  Result v = RunBinary({"--version"});
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out, "kvstore 0.1.0\n");
+}
+
+TEST(KvstoreBinaryTest, MisuseExitsTwoWithUsageOnStderr) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{
+           {}, {"bogus"}, {"get"}, {"get", "k", "--nope"}, {"set", "k"}}) {
+    Result r = RunBinary(args);
+    EXPECT_EQ(r.code, 2) << r;
+    EXPECT_THAT(r.out, IsEmpty());
+    EXPECT_THAT(r.err, StartsWith("kvstore: "));
+    EXPECT_THAT(r.err, HasSubstr("Usage: kvstore"));
+  }
+}
+
+TEST(KvstoreBinaryTest, ExitCodesZeroOneTwoThree) {
+  TestStore store;
+  EXPECT_EQ(RunBinary({"set", "k", "v", store.flag()}).code, 0);
+  EXPECT_EQ(RunBinary({"get", "missing", store.flag()}).code, 1);
+  EXPECT_EQ(RunBinary({"set", "n", "x", "--type=int64", store.flag()}).code, 2);
+  EXPECT_EQ(RunBinary({"incr", "k", store.flag()}).code, 3);
+}
+
+TEST(KvstoreBinaryTest, TwoProcessesShareAStoreThatOutlivesThem) {
+  TestStore store;
+  Result set = RunBinary({"set", "greeting", "hello", store.flag()});
+  ASSERT_EQ(set.code, 0) << set;
+  // The writer has exited; a second process finds its value.
+  Result get = RunBinary({"get", "greeting", store.flag()});
+  EXPECT_EQ(get.code, 0);
+  EXPECT_EQ(get.out, "hello\n");
+  ASSERT_EQ(RunBinary({"del", "greeting", store.flag()}).code, 0);
+  EXPECT_EQ(RunBinary({"get", "greeting", store.flag()}).code, 1);
+}
+
+TEST(KvstoreBinaryTest, ConcurrentIncrementsFromManyProcessesAllCount) {
+  TestStore store;
+  ASSERT_EQ(RunBinary({"create", store.flag()}).code, 0);
+  constexpr int kProcesses = 8;
+  std::vector<std::unique_ptr<Child>> children;
+  for (int i = 0; i < kProcesses; ++i) {
+    children.push_back(std::make_unique<Child>(
+        std::vector<std::string>{"incr", "hits", store.flag()}));
+  }
+  for (auto& child : children) EXPECT_EQ(child->Wait().code, 0);
+  EXPECT_EQ(RunBinary({"get", "hits", store.flag()}).out,
+            absl::StrCat(kProcesses, "\n"));
+}
+
+TEST(KvstoreBinaryTest, EnvironmentVariableSelectsTheStoreAndFlagWins) {
+  TestStore from_env, from_flag;
+  Result set_env = RunBinary({"set", "k", "env"}, from_env.name());
+  EXPECT_EQ(set_env.code, 0) << set_env;
+  EXPECT_EQ(RunBinary({"get", "k", from_env.flag()}).out, "env\n");
+  Result set_flag =
+      RunBinary({"set", "k", "flag", from_flag.flag()}, from_env.name());
+  EXPECT_EQ(set_flag.code, 0) << set_flag;
+  Result get_env = RunBinary({"get", "k"}, from_env.name());
+  EXPECT_EQ(get_env.out, "env\n") << get_env;
+  Result get_flag = RunBinary({"get", "k"}, from_flag.name());
+  EXPECT_EQ(get_flag.out, "flag\n") << get_flag;
+}
+
+TEST(KvstoreBinaryTest, GetOnAMissingStoreCreatesNothing) {
+  TestStore store;
+  Result r = RunBinary({"get", "k", store.flag()});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.err, "kvstore: store " + store.name() +
+                       " does not exist (create it with 'kvstore create' or "
+                       "Options::create_if_missing)\n");
+  struct stat st;
+  EXPECT_NE(stat(store.path().c_str(), &st), 0);
+}
+
+TEST(KvstoreBinaryTest, BytesComeOutExactlyForPipelines) {
+  TestStore store;
+  const std::string data = "line1\nline2\ttab \\ end";
+  ASSERT_EQ(RunBinary({"set", "blob", data, "--type=bytes", store.flag()}).code,
+            0);
+  EXPECT_EQ(RunBinary({"get", "blob", store.flag()}).out, data);
+  EXPECT_EQ(RunBinary({"get", "blob", "--json", store.flag()}).out,
+            R"({"key":"blob","type":"bytes",)"
+            R"("value":"bGluZTEKbGluZTIJdGFiIFwgZW5k","encoding":"base64"})"
+            "\n");
+}
+
+TEST(KvstoreBinaryTest, JsonOutputsParse) {
+  TestStore store;
+  ASSERT_EQ(RunBinary({"set", "s", "caf\xC3\xA9 \"q\"", store.flag()}).code, 0);
+  ASSERT_EQ(RunBinary({"set", "d", "inf", "--type=double", store.flag()}).code,
+            0);
+  ASSERT_EQ(RunBinary({"set", "b", "0", "--type=bool", store.flag()}).code, 0);
+  absl::StatusOr<JsonValue> get =
+      ParseJson(RunBinary({"get", "s", "--json", store.flag()}).out);
+  ASSERT_TRUE(get.ok()) << get.status();
+  EXPECT_EQ(get->Find("value")->text, "caf\xC3\xA9 \"q\"");
+  absl::StatusOr<JsonValue> list =
+      ParseJson(RunBinary({"list", "--json", store.flag()}).out);
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->array.size(), 3u);
+  EXPECT_EQ(list->array[0].Find("key")->text, "b");
+  EXPECT_EQ(list->array[0].Find("value")->kind, JsonValue::Kind::kBool);
+  EXPECT_EQ(list->array[1].Find("value")->text, "inf");
+  absl::StatusOr<JsonValue> stats =
+      ParseJson(RunBinary({"stats", "--json", store.flag()}).out);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->Find("entries")->number, 3);
+}
+
+TEST(KvstoreBinaryTest, CheckReportsDamageOnStderrAndExitsThree) {
+  TestStore store;
+  ASSERT_EQ(RunBinary({"set", "k", "v", store.flag()}).code, 0);
+  EXPECT_EQ(RunBinary({"check", store.flag()}).out, "ok\n");
+  MappedHeader header(store);
+  header->entry_count.store(5);
+  Result r = RunBinary({"check", store.flag()});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_THAT(r.out, IsEmpty());
+  EXPECT_THAT(r.err, StartsWith("kvstore: "));
+  EXPECT_THAT(r.err, HasSubstr("entry count is 5 but 1 slots are full"));
+}
+
+TEST(KvstoreBinaryTest, StatsCountsRecoveryAfterAProcessDiedHoldingTheLock) {
+  TestStore store;
+  ASSERT_EQ(RunBinary({"set", "k", "v", store.flag()}).code, 0);
+  MappedHeader header(store);
+  header.LockInDyingChild();
+  EXPECT_EQ(RunBinary({"set", "k", "w", store.flag()}).code, 0);
+  Result stats = RunBinary({"stats", store.flag()});
+  EXPECT_THAT(stats.out, HasSubstr("\nrecoveries: 1\n"));
+  EXPECT_THAT(stats.out, testing::ContainsRegex("\nlast_recovery: [0-9]{4}-"));
+  EXPECT_EQ(RunBinary({"get", "k", store.flag()}).out, "w\n");
+}
+
+TEST(KvstoreBinaryTest, ResetLockRepairsAnUnrecoverableLock) {
+  TestStore store;
+  ASSERT_EQ(RunBinary({"set", "k", "v", store.flag()}).code, 0);
+  {
+    MappedHeader header(store);
+    header.LockInDyingChild();
+    // Take the orphaned lock and release it without marking it consistent,
+    // as a faulty build would: the mutex is now unrecoverable.
+    ASSERT_EQ(pthread_mutex_lock(&header->mutex), EOWNERDEAD);
+    pthread_mutex_unlock(&header->mutex);
+  }
+  Result refused = RunBinary({"set", "k", "w", store.flag()});
+  EXPECT_EQ(refused.code, 3);
+  EXPECT_THAT(refused.err, HasSubstr("run 'kvstore reset-lock'"));
+  Result reset = RunBinary({"reset-lock", store.flag()});
+  EXPECT_EQ(reset.code, 0) << reset;
+  EXPECT_EQ(reset.out, "lock of store " + store.name() + " reset\n");
+  EXPECT_EQ(RunBinary({"get", "k", store.flag()}).out, "v\n");
+  EXPECT_EQ(RunBinary({"set", "k", "w", store.flag()}).code, 0);
+  EXPECT_EQ(RunBinary({"get", "k", store.flag()}).out, "w\n");
+}
+
+TEST(KvstoreBinaryTest, WarnsAboutAStoreOthersCanWrite) {
+  TestStore store;
+  ASSERT_EQ(RunBinary({"create", "--mode=0666", store.flag()}).code, 0);
+  Result r = RunBinary({"set", "k", "v", store.flag()});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.err, "kvstore: warning: store " + store.name() +
+                       " is writable by other users (mode 0666); anyone who "
+                       "can write it can corrupt it\n");
+}
+
+TEST(KvstoreBinaryTest, DestroyRemovesTheSharedMemoryObject) {
+  TestStore store;
+  ASSERT_EQ(RunBinary({"create", store.flag()}).code, 0);
+  EXPECT_TRUE(store.Exists());
+  EXPECT_EQ(RunBinary({"destroy", store.flag()}).code, 0);
+  EXPECT_FALSE(store.Exists());
+  EXPECT_EQ(RunBinary({"destroy", store.flag()}).code, 3);
+}
+
+}  // namespace
+}  // namespace cli
+}  // namespace kvstore

@@ -44,6 +44,10 @@ absl::Status Store::Destroy(absl::string_view name) {
   return internal::DestroySegment(std::string(name));
 }
 
+absl::Status Store::ValidateName(absl::string_view name) {
+  return internal::ValidateName(name);
+}
+
 absl::Status Store::ResetLock(absl::string_view name) {
   return internal::Table::ResetLock(name);
 }

@@ -74,7 +74,7 @@ struct Bytes {
 // Options for one write.
 struct WriteOptions {
   // Time to live: the entry expires (is never returned again, from any
-  // process) this long after the write. Must be positive; at least 1 ms.
+  // process) this long after the write. Must be positive.
   // Measured on CLOCK_BOOTTIME, which every process on the host shares and
   // which does not jump when the wall clock is set.
   // Default: absl::InfiniteDuration() (never expires)
@@ -160,6 +160,10 @@ class Store {
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       absl::string_view name, const Options& options = Options());
 
+  // OK if `name` is a valid store name (see Open), else INVALID_ARGUMENT
+  // saying why.
+  static absl::Status ValidateName(absl::string_view name);
+
   // Removes the store's name. Processes that have it open keep using their
   // mapping until they close it; the memory is freed after the last one.
   // Returns NOT_FOUND if no such store exists.
@@ -197,8 +201,8 @@ class Store {
 
   // Stores `value` under `key`, replacing any value of any type (and any
   // time to live: the entry gets options.ttl).
-  // Returns INVALID_ARGUMENT for an empty or over-long key or value or a
-  // non-positive ttl, and RESOURCE_EXHAUSTED if `key` is new and the store
+  // Returns INVALID_ARGUMENT for an empty or over-long key, an over-long
+  // value (an empty value is fine) or a non-positive ttl, and RESOURCE_EXHAUSTED if `key` is new and the store
   // is full (with Eviction::kNone).
   absl::Status Set(absl::string_view key, const Value& value,
                    const WriteOptions& options = WriteOptions());

@@ -41,6 +41,8 @@ absl::string_view ValueTypeName(ValueType type) {
       return "double";
     case ValueType::kBool:
       return "bool";
+    case ValueType::kRecord:
+      return "record";
   }
   return "unknown";
 }
@@ -55,7 +57,19 @@ absl::StatusOr<ValueType> ParseValueType(absl::string_view name) {
                    "' (expected string, bytes, int64, double or bool)"));
 }
 
-bool IsValidValueType(uint8_t raw) { return raw >= 1 && raw <= 5; }
+bool IsValidValueType(uint8_t raw) { return raw >= 1 && raw <= 6; }
+
+bool PayloadFitsType(uint8_t raw, size_t size) {
+  switch (static_cast<ValueType>(raw)) {
+    case ValueType::kInt64:
+    case ValueType::kDouble:
+      return size == 8;
+    case ValueType::kBool:
+      return size == 1;
+    default:
+      return IsValidValueType(raw);
+  }
+}
 
 Value Value::String(absl::string_view s) {
   return Value(ValueType::kString, std::string(s));
@@ -70,6 +84,9 @@ Value Value::Double(double v) {
   uint64_t bits;
   std::memcpy(&bits, &v, sizeof(bits));
   return Value(ValueType::kDouble, EncodeFixed64(bits));
+}
+Value Value::Record(absl::string_view bytes) {
+  return Value(ValueType::kRecord, std::string(bytes));
 }
 Value Value::Bool(bool v) {
   return Value(ValueType::kBool, std::string(1, v ? '\1' : '\0'));
@@ -94,6 +111,9 @@ absl::StatusOr<Value> Value::Parse(ValueType type, absl::string_view text) {
       return String(text);
     case ValueType::kBytes:
       return Bytes(text);
+    case ValueType::kRecord:
+      return absl::InvalidArgumentError(
+          "a record is written field by field through its store's schema");
     case ValueType::kInt64: {
       int64_t v;
       if (!absl::SimpleAtoi(text, &v) || text.empty() ||
@@ -133,6 +153,7 @@ absl::StatusOr<Value> Value::FromEncoded(ValueType type,
   switch (type) {
     case ValueType::kString:
     case ValueType::kBytes:
+    case ValueType::kRecord:
       return Value(type, std::string(payload));
     case ValueType::kInt64:
     case ValueType::kDouble:
@@ -158,6 +179,7 @@ std::string Value::ToText() const {
   switch (type_) {
     case ValueType::kString:
     case ValueType::kBytes:
+    case ValueType::kRecord:
       return payload_;
     case ValueType::kInt64:
       return absl::StrCat(AsInt64());

@@ -28,9 +28,11 @@ enum class ValueType : uint8_t {
   kInt64 = 3,   // Signed 64-bit integer.
   kDouble = 4,  // IEEE-754 binary64.
   kBool = 5,    // true or false.
+  kRecord = 6,  // A typed store's fixed-size value record (its layout is the
+                // store's schema); never stored in a tagged store.
 };
 
-// "string", "bytes", "int64", "double" or "bool".
+// "string", "bytes", "int64", "double", "bool" or "record".
 absl::string_view ValueTypeName(ValueType type);
 
 // Parses a name produced by ValueTypeName. Returns INVALID_ARGUMENT naming
@@ -39,6 +41,10 @@ absl::StatusOr<ValueType> ParseValueType(absl::string_view name);
 
 // Returns true if `raw` is the number of a ValueType.
 bool IsValidValueType(uint8_t raw);
+
+// Returns true if a payload of `size` bytes is valid for the type `raw`
+// (8 for int64 and double, 1 for bool, any size otherwise).
+bool PayloadFitsType(uint8_t raw, size_t size);
 
 class Value {
  public:
@@ -50,6 +56,8 @@ class Value {
   static Value Int64(int64_t v);
   static Value Double(double v);
   static Value Bool(bool v);
+  // The raw bytes of a typed store's value record.
+  static Value Record(absl::string_view bytes);
 
   // Parses `text` as a value of `type`: decimal for int64 (the whole text,
   // in range), a decimal or exponent float for double ("inf" and "nan"

@@ -3,7 +3,7 @@
 //
 // A segment is one POSIX shared-memory object:
 //
-//   [0, 4096)                   Header (one page)
+//   [0, 4096)                   Header (one page, schema included)
 //   [4096, counters_offset)     Journal image: one slot-sized redo buffer
 //   [counters_offset, +8192)    Statistics: kCounterShards lines of counters
 //   [table_offset, end)         Table: slot_count slots of slot_bytes each
@@ -73,7 +73,12 @@ inline constexpr uint32_t kEvictClock = 1;  // Full store evicts (CLOCK).
 // expires_ns (the lease). Readers treat it as absent.
 inline constexpr uint8_t kTypePending = 0x40;
 // Store kinds recorded in Header::kind.
-inline constexpr uint32_t kKindTagged = 1;
+inline constexpr uint32_t kKindAny = 0;     // Only as an expectation.
+inline constexpr uint32_t kKindTagged = 1;  // Values carry a type tag.
+inline constexpr uint32_t kKindTyped = 2;   // Fixed key and value records
+                                            // described by the schema.
+// Bytes available for the encoded schema of a typed store.
+inline constexpr size_t kMaxSchemaBytes = 4096 - 528;
 
 // Journal states (Header::journal_state). The store of a non-idle state is
 // the commit point of a write: once it is visible, recovery finishes the
@@ -87,7 +92,7 @@ inline constexpr uint8_t kSlotEmpty = 0;
 inline constexpr uint8_t kSlotFull = 1;
 
 struct Header {
-  // ---- Immutable part, bytes [0, 128), checksummed. ----
+  // ---- Immutable part, bytes [0, 128), checksummed with the schema. ----
   uint64_t magic;            // 0: kMagic.
   uint32_t format_version;   // 8: kFormatVersion.
   uint32_t lock_version;     // 12: kLockVersion.
@@ -99,16 +104,17 @@ struct Header {
   uint32_t max_key_bytes;    // 48: longest key accepted.
   uint32_t max_value_bytes;  // 52: longest value accepted.
   uint32_t slot_bytes;       // 56: bytes per slot, multiple of 8.
-  uint32_t kind;             // 60: kKindTagged.
+  uint32_t kind;             // 60: kKindTagged or kKindTyped.
   uint64_t table_offset;     // 64: offset of slot 0 from the segment start.
   uint64_t journal_offset;   // 72: offset of the journal image.
   uint64_t hash_seed;        // 80: XXH3 seed, random per store.
   int64_t created_unix_ns;   // 88: wall-clock creation time.
-  int32_t creator_pid;       // 96: pid of the creator (diagnostics only).
+  int32_t creator_pid;       // 96: pid of the creator; written first, so an
+                             //     opener can tell a creator that died.
   uint32_t eviction;         // 100: kEvictNone or kEvictClock.
   uint64_t counters_offset;  // 104: offset of the statistics shards.
   uint64_t reserved1;        // 112: zero.
-  uint64_t checksum;         // 120: XXH3-64 (seed 0) of bytes [0, 120).
+  uint64_t checksum;         // 120: see HeaderChecksum (segment.h).
 
   // ---- Creation marker, bytes [128, 192). ----
   // kCreating until the creator has written every immutable field and
@@ -155,7 +161,14 @@ struct Header {
   std::atomic<uint32_t> has_expiring;  // 448
   uint8_t pad5[60];
 
-  uint8_t reserved_tail[kHeaderBytes - 512];
+  // ---- Schema, bytes [512, 4096), immutable and checksummed. ----
+  // Empty (all zero) for a tagged store. For a typed store, the encoded key
+  // and value schemas (docs/design.md, "Typed stores") and a fingerprint of
+  // them, which openers compare with their own.
+  uint32_t schema_bytes;         // 512: bytes used of schema[].
+  uint32_t schema_reserved;      // 516: zero.
+  uint64_t schema_fingerprint;   // 520: XXH3-64 (seed 0) of schema[0, n).
+  uint8_t schema[kMaxSchemaBytes];  // 528
 };
 
 static_assert(sizeof(pthread_mutex_t) <= 64, "mutex must fit its line");
@@ -170,12 +183,15 @@ static_assert(offsetof(Header, journal_entry_count) == 400, "layout");
 static_assert(offsetof(Header, version_counter) == 360, "layout");
 static_assert(offsetof(Header, sweep_hand) == 376, "layout");
 static_assert(offsetof(Header, has_expiring) == 448, "layout");
+static_assert(offsetof(Header, schema_bytes) == 512, "layout");
+static_assert(offsetof(Header, schema) == 528, "layout");
 static_assert(sizeof(Header) == kHeaderBytes, "header is one page");
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "lock-free");
 static_assert(std::atomic<uint32_t>::is_always_lock_free, "lock-free");
 
-// Every slot starts with this 32-byte header, followed by max_key_bytes of
-// key and then max_value_bytes of value (rounded up to 8 bytes in total).
+// Every slot starts with this 32-byte header, followed by the key (key_len
+// bytes) and right after it the value (value_len bytes). A slot has room for
+// 32 + max_key_bytes + max_value_bytes, rounded up to 8 bytes.
 struct SlotHeader {
   // Even when the slot is stable, odd while a writer changes it (lock).
   // Lock-free readers copy the slot and keep the copy only if seq was even
@@ -203,8 +219,10 @@ static_assert(offsetof(SlotHeader, tag) == 12, "layout");
 static_assert(offsetof(SlotHeader, expires_ns) == 16, "layout");
 static_assert(offsetof(SlotHeader, type) == 30, "layout");
 
-// Versions are 48-bit: a store would need 2^48 writes (years at 10 million
-// writes a second) to wrap.
+// Versions are 48-bit and never 0; after 2^48 - 1 writes (326 days at ten
+// million writes a second) they wrap to 1, so a CompareVersionAndSet that
+// waited that long could be fooled.
+inline constexpr uint64_t kVersionMask = (uint64_t{1} << 48) - 1;
 inline uint64_t Version(const SlotHeader& s) {
   return uint64_t{s.version_low} | uint64_t{s.version_high} << 32;
 }

@@ -27,7 +27,8 @@ namespace {
 
 constexpr uint64_t kMaxCapacity = uint64_t{1} << 31;
 constexpr uint32_t kMaxKeyBytes = 65535;
-constexpr uint32_t kMinValueBytes = 8;
+constexpr uint32_t kMinValueBytes = 1;
+constexpr uint32_t kMinTaggedValueBytes = 8;  // Every int64 and double fits.
 constexpr uint32_t kMaxValueBytes = uint32_t{1} << 24;
 
 bool PortableChar(char c) {
@@ -56,7 +57,8 @@ std::string FreeSpaceHint(uint64_t needed) {
 
 // Validates everything in the immutable header part against the object.
 absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
-                                        const Header& h, uint64_t file_size) {
+                                        const Header& h, uint64_t file_size,
+                                        uint32_t expected_kind) {
   if (h.magic != kMagic) {
     if (h.magic == __builtin_bswap64(kMagic)) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -82,9 +84,25 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
     return absl::DataLossError(
         absl::StrCat("store ", name, " has a damaged header (checksum)"));
   }
-  if (h.kind != kKindTagged) {
+  if (h.kind != kKindTagged && h.kind != kKindTyped) {
+    return absl::DataLossError(
+        absl::StrCat("store ", name, " has an unknown kind ", h.kind));
+  }
+  if (expected_kind != kKindAny && h.kind != expected_kind) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "store ", name, " is of kind ", h.kind, ", not a tagged store"));
+        "store ", name, " is a ",
+        h.kind == kKindTyped ? "typed store (fixed key and value records)"
+                             : "tagged store (values carry their type)",
+        "; open it as a ",
+        h.kind == kKindTyped ? "TypedMap with its schema (or 'kvstore "
+                               "schema' to see it)"
+                             : "kvstore::Store"));
+  }
+  if (h.schema_bytes > kMaxSchemaBytes ||
+      (h.kind == kKindTyped) != (h.schema_bytes > 0) ||
+      h.schema_fingerprint != Hash64(h.schema, h.schema_bytes, 0)) {
+    return absl::DataLossError(
+        absl::StrCat("store ", name, " has a damaged schema"));
   }
   absl::StatusOr<Geometry> g =
       ComputeGeometry(h.capacity, h.max_key_bytes, h.max_value_bytes);
@@ -113,6 +131,8 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
   }
   g->hash_seed = h.hash_seed;
   g->eviction = h.eviction;
+  g->kind = h.kind;
+  g->schema.assign(reinterpret_cast<const char*>(h.schema), h.schema_bytes);
   return g;
 }
 
@@ -171,7 +191,9 @@ absl::StatusOr<Geometry> ComputeGeometry(uint64_t capacity,
 }
 
 uint64_t HeaderChecksum(const Header& header) {
-  return Hash64(&header, offsetof(Header, checksum), 0);
+  const uint64_t fixed = Hash64(&header, offsetof(Header, checksum), 0);
+  return Hash64(&header.schema_bytes,
+                kHeaderBytes - offsetof(Header, schema_bytes), fixed);
 }
 
 Segment::Segment(std::string name, int fd, uint8_t* base, size_t mapped,
@@ -194,10 +216,25 @@ absl::StatusOr<struct stat> Segment::Stat() const {
 }
 
 absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
-    const std::string& name, const Options& options) {
+    const std::string& name, const Options& options, const StoreKind& kind) {
   absl::StatusOr<Geometry> g = ComputeGeometry(
       options.capacity, options.max_key_bytes, options.max_value_bytes);
   if (!g.ok()) return g.status();
+  if (kind.kind == kKindTagged &&
+      options.max_value_bytes < kMinTaggedValueBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max value bytes ", options.max_value_bytes, " is out of range (",
+        kMinTaggedValueBytes, " to ", kMaxValueBytes, ")"));
+  }
+  if (kind.kind != kKindTagged && kind.kind != kKindTyped) {
+    return absl::InvalidArgumentError("a store is created tagged or typed");
+  }
+  if (kind.schema.size() > kMaxSchemaBytes ||
+      (kind.kind == kKindTyped) != !kind.schema.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "schema of ", kind.schema.size(), " bytes does not fit (at most ",
+        kMaxSchemaBytes, ")"));
+  }
   if (options.eviction != Eviction::kNone &&
       options.eviction != Eviction::kClock) {
     return absl::InvalidArgumentError("unknown eviction policy");
@@ -247,7 +284,11 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   h->max_key_bytes = g->max_key_bytes;
   h->max_value_bytes = g->max_value_bytes;
   h->slot_bytes = g->slot_bytes;
-  h->kind = kKindTagged;
+  h->kind = g->kind = kind.kind;
+  h->schema_bytes = static_cast<uint32_t>(kind.schema.size());
+  std::memcpy(h->schema, kind.schema.data(), kind.schema.size());
+  h->schema_fingerprint = Hash64(h->schema, h->schema_bytes, 0);
+  g->schema = kind.schema;
   h->table_offset = g->table_offset;
   h->journal_offset = g->journal_offset;
   h->counters_offset = g->counters_offset;
@@ -267,7 +308,7 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
 }
 
 absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
-    const std::string& name, const Options& options) {
+    const std::string& name, const Options& options, uint32_t expected_kind) {
   int fd = shm_open(name.c_str(), O_RDWR, 0);
   if (fd < 0) return ErrnoStatus(errno, "open store " + name);
   auto fail = [&](absl::Status status) {
@@ -303,7 +344,12 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
     const uint64_t magic =
         reinterpret_cast<std::atomic<uint64_t>*>(&h->magic)->load(
             std::memory_order_relaxed);
-    if (magic != 0 && magic != kMagic && magic != __builtin_bswap64(kMagic)) {
+    if (magic == __builtin_bswap64(kMagic)) {
+      return unmap_fail(absl::FailedPreconditionError(absl::StrCat(
+          "store ", name,
+          " was written on a machine of the other byte order")));
+    }
+    if (magic != 0 && magic != kMagic) {
       return unmap_fail(absl::FailedPreconditionError(absl::StrCat(
           name, " is not a kvstore store (bad magic number); destroy it only "
                 "if nothing else uses that shared-memory object")));
@@ -323,7 +369,7 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
     absl::SleepFor(absl::Milliseconds(1));
   }
   absl::StatusOr<Geometry> g =
-      ValidateHeader(name, *h, static_cast<uint64_t>(st.st_size));
+      ValidateHeader(name, *h, static_cast<uint64_t>(st.st_size), expected_kind);
   if (!g.ok()) return unmap_fail(g.status());
   return std::unique_ptr<Segment>(
       new Segment(name, fd, static_cast<uint8_t*>(p), size, *g));

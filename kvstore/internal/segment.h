@@ -36,6 +36,8 @@ struct Geometry {
   uint64_t segment_bytes = 0;
   uint64_t hash_seed = 0;
   uint32_t eviction = kEvictNone;
+  uint32_t kind = kKindTagged;
+  std::string schema;  // Copied from the header of a typed store.
 };
 
 // Computes the geometry for the given limits, or INVALID_ARGUMENT saying
@@ -44,19 +46,30 @@ absl::StatusOr<Geometry> ComputeGeometry(uint64_t capacity,
                                          uint32_t max_key_bytes,
                                          uint32_t max_value_bytes);
 
-// The checksum stored in Header::checksum.
+// The checksum stored in Header::checksum: XXH3-64 of bytes [0, 120)
+// (seed 0), then of bytes [512, 4096) seeded with that first hash.
 uint64_t HeaderChecksum(const Header& header);
+
+// What kind of store a caller expects, and for a typed store its schema.
+struct StoreKind {
+  uint32_t kind = kKindTagged;
+  std::string schema;  // Encoded schema; empty for a tagged store.
+};
 
 class Segment {
  public:
   // Creates a new store (O_EXCL) and publishes its header. ALREADY_EXISTS if
   // the name is taken.
+  // A typed store's key and value sizes are the limits in `options`.
   static absl::StatusOr<std::unique_ptr<Segment>> Create(
-      const std::string& name, const Options& options);
+      const std::string& name, const Options& options, const StoreKind& kind);
 
-  // Maps an existing store and validates its header. NOT_FOUND if absent.
+  // Maps an existing store and validates its header. NOT_FOUND if absent;
+  // FAILED_PRECONDITION if it is not of the expected kind (the schema is
+  // compared by the typed layer, which has both to show).
   static absl::StatusOr<std::unique_ptr<Segment>> Open(const std::string& name,
-                                                       const Options& options);
+                                                       const Options& options,
+                                                       uint32_t expected_kind);
 
   ~Segment();
   Segment(const Segment&) = delete;

@@ -38,21 +38,25 @@ absl::Status CheckLimits(const std::string& name, const Geometry& g,
 }
 
 absl::StatusOr<std::unique_ptr<Segment>> OpenOrCreate(const std::string& name,
-                                                      const Options& options) {
+                                                      const Options& options,
+                                                      const StoreKind& kind) {
   if (!options.create_if_missing) {
-    absl::StatusOr<std::unique_ptr<Segment>> s = Segment::Open(name, options);
+    absl::StatusOr<std::unique_ptr<Segment>> s = Segment::Open(name, options, kind.kind);
     if (absl::IsNotFound(s.status())) {
-      return absl::NotFoundError(absl::StrCat(
-          "store ", name, " does not exist (create it with 'kvstore create' "
-          "or Options::create_if_missing)"));
+      return absl::NotFoundError(
+          absl::StrCat("store ", name, " does not exist"));
+    }
+    if (s.ok() && options.error_if_exists) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("store ", name, " already exists"));
     }
     return s;
   }
-  if (options.error_if_exists) return Segment::Create(name, options);
+  if (options.error_if_exists) return Segment::Create(name, options, kind);
   for (int attempt = 0; attempt < 3; ++attempt) {
-    absl::StatusOr<std::unique_ptr<Segment>> s = Segment::Open(name, options);
+    absl::StatusOr<std::unique_ptr<Segment>> s = Segment::Open(name, options, kind.kind);
     if (!absl::IsNotFound(s.status())) return s;
-    s = Segment::Create(name, options);
+    s = Segment::Create(name, options, kind);
     // Lost a race with another creator: open what it made.
     if (!absl::IsAlreadyExists(s.status())) return s;
   }
@@ -73,13 +77,14 @@ int64_t BoottimeNanos() {
 }
 
 absl::StatusOr<std::unique_ptr<Table>> Table::Open(absl::string_view name,
-                                                   const Options& options) {
+                                                   const Options& options,
+                                                   const StoreKind& kind) {
   absl::Status status = ValidateName(name);
   if (!status.ok()) return status;
   status = RobustMutexSelfTest();
   if (!status.ok()) return status;
   absl::StatusOr<std::unique_ptr<Segment>> segment =
-      OpenOrCreate(std::string(name), options);
+      OpenOrCreate(std::string(name), options, kind);
   if (!segment.ok()) return segment.status();
   if (options.require_same_limits) {
     status = CheckLimits((*segment)->name(), (*segment)->geometry(), options);
@@ -115,6 +120,12 @@ absl::Status Table::CheckKey(absl::string_view key) const {
 
 absl::Status Table::CheckValue(absl::string_view key,
                                const Value& value) const {
+  if ((value.type() == ValueType::kRecord) != (geometry_.kind == kKindTyped)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "store ", name(), geometry_.kind == kKindTyped
+                              ? " is typed: it holds only records"
+                              : " is tagged: records belong in typed stores"));
+  }
   if (value.encoded().size() > geometry_.max_value_bytes) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "value of %d bytes for key '%s' is longer than store %s allows (%d "
@@ -206,16 +217,21 @@ absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
 void Table::SweepLocked(int64_t now, uint64_t slots) {
   if (header_->has_expiring.load(std::memory_order_relaxed) == 0) return;
   uint64_t hand = header_->sweep_hand.load(std::memory_order_relaxed);
-  for (uint64_t n = 0; n < slots; ++n) {
+  // An erase may move the next entry into this slot, so the hand stays; it
+  // advances `slots` times in all, erasing at most one table's worth.
+  uint64_t erased = 0;
+  for (uint64_t n = 0; n < slots;) {
     hand = hand >= geometry_.slot_count ? 0 : hand;
     const SlotHeader* s = slot(hand);
-    if (s->state == kSlotFull && IsExpired(s, now)) {
-      // The erase may move the next entry into this slot: look again.
+    if (s->state == kSlotFull && IsExpired(s, now) &&
+        erased < geometry_.slot_count) {
       EraseLocked(hand);
       Count(kExpirations);
+      ++erased;
       continue;
     }
     ++hand;
+    ++n;
   }
   header_->sweep_hand.store(hand, std::memory_order_relaxed);
 }
@@ -274,8 +290,10 @@ void Table::PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
   image.value_len = static_cast<uint32_t>(payload.size());
   image.tag = HashTag(hash);
   image.expires_ns = expires_ns;
-  SetVersion(image,
-             header_->version_counter.load(std::memory_order_relaxed) + 1);
+  uint64_t version =
+      (header_->version_counter.load(std::memory_order_relaxed) + 1) &
+      kVersionMask;
+  SetVersion(image, version == 0 ? 1 : version);
   std::memcpy(journal_, static_cast<const void*>(&image), sizeof(image));
   std::memcpy(journal_ + sizeof(image), key.data(), key.size());
   std::memcpy(journal_ + sizeof(image) + key.size(), payload.data(),

@@ -38,8 +38,17 @@ struct WriteSpec {
 
 class Table {
  public:
-  static absl::StatusOr<std::unique_ptr<Table>> Open(absl::string_view name,
-                                                     const Options& options);
+  // Opens (or creates, per options) a store of `kind`; kind.kind may be
+  // kKindAny when only opening.
+  static absl::StatusOr<std::unique_ptr<Table>> Open(
+      absl::string_view name, const Options& options,
+      const StoreKind& kind = StoreKind());
+
+  // kKindTagged or kKindTyped, and a typed store's encoded schema.
+  uint32_t kind() const { return geometry_.kind; }
+  const std::string& schema() const { return geometry_.schema; }
+  uint32_t max_key_bytes() const { return geometry_.max_key_bytes; }
+  uint32_t max_value_bytes() const { return geometry_.max_value_bytes; }
   // See Store::ResetLock.
   static absl::Status ResetLock(absl::string_view name);
 
@@ -68,6 +77,12 @@ class Table {
   absl::Status Erase(absl::string_view key, Value* out);
   // Adds to an int64 (or double) entry, creating it at zero.
   absl::StatusOr<Value> Add(absl::string_view key, const Value& delta);
+  // Read-modify-write of an existing entry under the lock: `fn` gets the
+  // current payload and type and edits the payload in place (same type;
+  // the size must stay within the limit). NOT_FOUND if absent; `fn`'s error
+  // leaves the entry unchanged. Keeps the time to live.
+  absl::Status Update(absl::string_view key,
+                      absl::FunctionRef<absl::Status(ValueType, std::string*)> fn);
   // Sets the expiry of an existing key (0 = never).
   absl::Status SetExpiry(absl::string_view key, int64_t expires_ns);
 

@@ -207,6 +207,34 @@ absl::StatusOr<Value> Table::Add(absl::string_view key, const Value& delta) {
   return result;
 }
 
+absl::Status Table::Update(
+    absl::string_view key,
+    absl::FunctionRef<absl::Status(ValueType, std::string*)> fn) {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  const uint64_t hash = HashKey(key);
+  return WithLock([&]() -> absl::Status {
+    const int64_t now = BoottimeNanos();
+    absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
+    if (!probe.ok()) return probe.status();
+    const SlotHeader* s = slot(probe->index);
+    if (!probe->found || s->type == kTypePending) return NotFound(key);
+    Value current;
+    absl::Status read = ReadSlotLocked(probe->index, key, now, &current, nullptr);
+    if (!read.ok()) return read;
+    std::string payload = current.encoded();
+    absl::Status edited = fn(current.type(), &payload);
+    if (!edited.ok()) return edited;
+    if (payload.size() > geometry_.max_value_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "updated value for key '", key, "' is too long for store ", name()));
+    }
+    PutLocked(*probe, key, hash, s->type, payload, s->expires_ns);
+    Count(kSets);
+    return absl::OkStatus();
+  });
+}
+
 absl::Status Table::SetExpiry(absl::string_view key, int64_t expires_ns) {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;

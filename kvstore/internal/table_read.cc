@@ -24,7 +24,11 @@ namespace {
 // repairs a store whose writer died mid-write).
 constexpr int kMaxReadAttempts = 64;
 
-inline void CpuRelax() { __builtin_ia32_pause(); }
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 absl::Duration Remaining(int64_t expires_ns, int64_t now) {
   return expires_ns == 0 ? absl::InfiniteDuration()
@@ -76,7 +80,7 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
           return NotFound(key);
         }
         if (meta.type == kTypePending) return NotFound(key);
-        if (!IsValidValueType(meta.type)) {
+        if (!PayloadFitsType(meta.type, meta.value_len)) {
           return absl::DataLossError(
               absl::StrCat("key '", key, "' in store ", name(),
                            " has an unknown value type; run 'kvstore check'"));
@@ -111,7 +115,8 @@ absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
                                    int64_t now, Value* out,
                                    Entry* entry) const {
   const SlotHeader* s = slot(index);
-  if (!IsValidValueType(s->type) || s->value_len > geometry_.max_value_bytes) {
+  if (!PayloadFitsType(s->type, s->value_len) ||
+      s->value_len > geometry_.max_value_bytes) {
     return absl::DataLossError(absl::StrCat("key '", key, "' in store ",
                                             name(),
                                             " has a damaged slot; run "
@@ -170,7 +175,11 @@ absl::StatusOr<Entry> Table::GetEntry(absl::string_view key) const {
   if (absl::IsUnavailable(status) || expired) {
     status = GetLocked(key, hash, now, &entry.value, &entry);
   }
-  Count(status.ok() ? kHits : kMisses);
+  if (status.ok()) {
+    Count(kHits);
+  } else if (absl::IsNotFound(status)) {
+    Count(kMisses);
+  }
   if (!status.ok()) return status;
   return entry;
 }

@@ -231,8 +231,8 @@ TEST(KvstoreBinaryTest, GetOnAMissingStoreCreatesNothing) {
   Result r = RunBinary({"get", "k", store.flag()});
   EXPECT_EQ(r.code, 3);
   EXPECT_EQ(r.err, "kvstore: store " + store.name() +
-                       " does not exist (create it with 'kvstore create' or "
-                       "Options::create_if_missing)\n");
+                       " does not exist (create it with 'kvstore create', or "
+                       "'kvstore set' creates it)\n");
   struct stat st;
   EXPECT_NE(stat(store.path().c_str(), &st), 0);
 }

@@ -1,0 +1,103 @@
+// The commands that manage a whole store: create, stats, check, destroy,
+// reset-lock.
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "cli/command.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/format.h"
+
+namespace kvstore {
+namespace cli {
+
+int RunCreate(const CommandContext& ctx) {
+  Options options;
+  options.create_if_missing = true;
+  options.error_if_exists = true;
+  constexpr uint64_t kU32Max = std::numeric_limits<uint32_t>::max();
+  struct {
+    absl::string_view flag;
+    uint64_t max;
+    uint64_t* out64;
+    uint32_t* out32;
+  } const limits[] = {
+      {"capacity", std::numeric_limits<uint64_t>::max(), &options.capacity,
+       nullptr},
+      {"max-key-bytes", kU32Max, nullptr, &options.max_key_bytes},
+      {"max-value-bytes", kU32Max, nullptr, &options.max_value_bytes},
+  };
+  for (const auto& limit : limits) {
+    if (!ctx.HasFlag(limit.flag)) continue;
+    absl::StatusOr<uint64_t> v =
+        ParseUnsignedFlag(limit.flag, ctx.FlagOr(limit.flag, ""), limit.max);
+    if (!v.ok()) return UsageError(ctx, v.status().message());
+    if (limit.out64 != nullptr) *limit.out64 = *v;
+    if (limit.out32 != nullptr) *limit.out32 = static_cast<uint32_t>(*v);
+  }
+  if (ctx.HasFlag("mode")) {
+    absl::StatusOr<uint32_t> mode = ParseOctalMode(ctx.FlagOr("mode", ""));
+    if (!mode.ok()) return UsageError(ctx, mode.status().message());
+    options.mode = static_cast<mode_t>(*mode);
+  }
+  if (ctx.HasFlag("eviction")) {
+    absl::StatusOr<Eviction> eviction =
+        ParseEviction(ctx.FlagOr("eviction", ""));
+    if (!eviction.ok()) return UsageError(ctx, eviction.status().message());
+    options.eviction = *eviction;
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      Store::Open(ctx.store_name, options);
+  // The name is valid, so INVALID_ARGUMENT is about a limit or the mode.
+  if (absl::IsInvalidArgument(store.status())) {
+    return UsageError(ctx, store.status().message());
+  }
+  if (!store.ok()) return Failure(ctx, store.status());
+  WarnIfWritableByOthers(**store, *ctx.err);
+  return kExitOk;
+}
+
+int RunStats(const CommandContext& ctx) {
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenStore(ctx, /*create_if_missing=*/false);
+  if (!store.ok()) return Failure(ctx, store.status());
+  absl::StatusOr<StoreStats> stats = (*store)->Stats();
+  if (!stats.ok()) return Failure(ctx, stats.status());
+  if (ctx.HasFlag("json")) {
+    *ctx.out << FormatStatsJson(*stats) << "\n";
+  } else {
+    *ctx.out << FormatStatsText(*stats);
+  }
+  return kExitOk;
+}
+
+int RunCheck(const CommandContext& ctx) {
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenStore(ctx, /*create_if_missing=*/false);
+  if (!store.ok()) return Failure(ctx, store.status());
+  absl::Status status = (*store)->Verify();
+  if (!status.ok()) return Failure(ctx, status);
+  *ctx.out << "ok\n";
+  return kExitOk;
+}
+
+int RunDestroy(const CommandContext& ctx) {
+  absl::Status status = Store::Destroy(ctx.store_name);
+  if (absl::IsNotFound(status)) {
+    return Failure(ctx, absl::NotFoundError(absl::StrCat(
+                            "store ", ctx.store_name,
+                            " does not exist; nothing to destroy")));
+  }
+  if (!status.ok()) return Failure(ctx, status);
+  return kExitOk;
+}
+
+int RunResetLock(const CommandContext& ctx) {
+  absl::Status status = Store::ResetLock(ctx.store_name);
+  if (!status.ok()) return Failure(ctx, status);
+  *ctx.out << "lock of store " << ctx.store_name << " reset\n";
+  return kExitOk;
+}
+
+}  // namespace cli
+}  // namespace kvstore

@@ -1,0 +1,87 @@
+// Internal to //cli:commands: what every command receives, and the helpers
+// they share for reporting errors and opening the store.
+#ifndef CLI_COMMAND_H_
+#define CLI_COMMAND_H_
+
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "kvstore/store.h"
+
+namespace kvstore {
+namespace cli {
+
+struct CommandContext {
+  std::string command;                       // e.g. "get".
+  std::string store_name;                    // Validated.
+  std::vector<std::string> args;             // Arguments after the command.
+  std::map<std::string, std::string> flags;  // Only flags it accepts.
+  std::ostream* out;
+  std::ostream* err;
+
+  bool HasFlag(absl::string_view name) const {
+    return flags.count(std::string(name)) != 0;
+  }
+  std::string FlagOr(absl::string_view name, std::string fallback) const {
+    auto it = flags.find(std::string(name));
+    return it == flags.end() ? fallback : it->second;
+  }
+};
+
+// Prints "kvstore: COMMAND: message" and a pointer to the command's help
+// on stderr; returns kExitUsage.
+int UsageError(const CommandContext& ctx, absl::string_view message);
+
+// Prints "kvstore: <status message>" on stderr; returns kExitNotFound for
+// NOT_FOUND if `not_found_is_key` (the status is about a key), otherwise
+// kExitFailure.
+int Failure(const CommandContext& ctx, const absl::Status& status,
+            bool not_found_is_key = false);
+
+// Opens ctx.store_name, creating it with default limits if
+// `create_if_missing`, and warns on stderr if others may write it.
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const CommandContext& ctx,
+                                                 bool create_if_missing);
+
+// Prints the warning about a store that group or others may write.
+void WarnIfWritableByOthers(const Store& store, std::ostream& err);
+
+// The commands. Each gets a context whose arguments and flags the
+// dispatcher has already checked against the command's table entry.
+int RunCreate(const CommandContext& ctx);
+int RunSet(const CommandContext& ctx);
+int RunGet(const CommandContext& ctx);
+int RunDel(const CommandContext& ctx);
+int RunIncr(const CommandContext& ctx);
+int RunList(const CommandContext& ctx);
+int RunStats(const CommandContext& ctx);
+int RunCheck(const CommandContext& ctx);
+int RunDestroy(const CommandContext& ctx);
+int RunResetLock(const CommandContext& ctx);
+
+// A command's entry in the command table.
+struct CommandSpec {
+  absl::string_view name;
+  int min_args;
+  int max_args;
+  std::vector<absl::string_view> flags;  // Beyond --store and --help.
+  int (*run)(const CommandContext&);
+  absl::string_view help;  // Full --help text, starting "Usage: ...".
+};
+
+// Every command, in the order `kvstore --help` lists them.
+const std::vector<CommandSpec>& Commands();
+
+// `kvstore --help`.
+absl::string_view GeneralHelp();
+
+}  // namespace cli
+}  // namespace kvstore
+
+#endif  // CLI_COMMAND_H_

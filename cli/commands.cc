@@ -1,0 +1,181 @@
+// Dispatch: parses the command line, resolves the store name, checks the
+// command's arguments and flags, and runs it.
+#include "cli/commands.h"
+
+#include <stdlib.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cli/command.h"
+#include "cli/flags.h"
+#include "cli/format.h"
+
+namespace kvstore {
+namespace cli {
+
+const char kVersion[] = "0.1.0";
+const char kDefaultStoreName[] = "/kvstore";
+
+namespace {
+
+const CommandSpec* FindCommand(absl::string_view name) {
+  for (const CommandSpec& spec : Commands()) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
+// A usage error before any command is known.
+int GeneralUsageError(std::ostream& err, absl::string_view message) {
+  err << "kvstore: " << message << "\n"
+      << "Usage: kvstore [--store=/NAME] COMMAND [ARGS...] [FLAGS...]\n"
+      << "Try 'kvstore --help' for more information.\n";
+  return kExitUsage;
+}
+
+std::string ArgumentCountMessage(const CommandSpec& spec, size_t given) {
+  if (spec.min_args == spec.max_args) {
+    return absl::StrFormat("expected %d argument%s, got %d", spec.min_args,
+                           spec.min_args == 1 ? "" : "s", given);
+  }
+  return absl::StrFormat("expected %d to %d arguments, got %d", spec.min_args,
+                         spec.max_args, given);
+}
+
+}  // namespace
+
+Env Env::FromProcess() {
+  Env env;
+  if (const char* store = getenv("KVSTORE_STORE")) env.kvstore_store = store;
+  return env;
+}
+
+int UsageError(const CommandContext& ctx, absl::string_view message) {
+  *ctx.err << "kvstore: " << ctx.command << ": " << message << "\n";
+  if (const CommandSpec* spec = FindCommand(ctx.command)) {
+    absl::string_view usage = spec->help.substr(0, spec->help.find("\n\n"));
+    *ctx.err << usage << "\n";
+  }
+  *ctx.err << "Try 'kvstore " << ctx.command
+           << " --help' for more information.\n";
+  return kExitUsage;
+}
+
+int Failure(const CommandContext& ctx, const absl::Status& status,
+            bool not_found_is_key) {
+  *ctx.err << "kvstore: " << status.message() << "\n";
+  if (not_found_is_key && absl::IsNotFound(status)) return kExitNotFound;
+  return kExitFailure;
+}
+
+void WarnIfWritableByOthers(const Store& store, std::ostream& err) {
+  absl::StatusOr<StoreStats> stats = store.Stats();
+  if (!stats.ok() || (stats->mode & 022) == 0) return;
+  err << "kvstore: warning: store " << store.name()
+      << " is writable by other users (mode " << FormatMode(stats->mode)
+      << "); anyone who can write it can corrupt it\n";
+}
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const CommandContext& ctx,
+                                                 bool create_if_missing) {
+  Options options;
+  options.create_if_missing = create_if_missing;
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      Store::Open(ctx.store_name, options);
+  if (store.ok()) WarnIfWritableByOthers(**store, *ctx.err);
+  if (absl::IsNotFound(store.status())) {
+    return absl::NotFoundError(absl::StrCat(
+        store.status().message(),
+        " (create it with 'kvstore create', or 'kvstore set' creates it)"));
+  }
+  return store;
+}
+
+int RunCommandLine(const std::vector<std::string>& args, const Env& env,
+                   std::ostream& out, std::ostream& err) {
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, KnownFlags());
+  if (!parsed.ok()) return GeneralUsageError(err, parsed.status().message());
+  std::vector<std::string>& positionals = parsed->positionals;
+  const bool help = parsed->flags.count("help") != 0;
+
+  if (parsed->flags.count("version") != 0) {
+    out << "kvstore " << kVersion << "\n";
+    return kExitOk;
+  }
+  if (positionals.empty()) {
+    if (help) {
+      out << GeneralHelp();
+      return kExitOk;
+    }
+    if (!parsed->unknown_flags.empty()) {
+      return GeneralUsageError(
+          err, absl::StrCat("unknown flag '", parsed->unknown_flags[0], "'"));
+    }
+    return GeneralUsageError(err, "no command given");
+  }
+
+  const std::string command = positionals[0];
+  positionals.erase(positionals.begin());
+  const CommandSpec* spec = FindCommand(command);
+  if (spec == nullptr) {
+    return GeneralUsageError(err,
+                             absl::StrCat("unknown command '", command, "'"));
+  }
+  if (command == "help") {
+    if (positionals.empty()) {
+      out << (help ? spec->help : GeneralHelp());
+      return kExitOk;
+    }
+    spec = FindCommand(positionals[0]);
+    if (spec == nullptr || positionals.size() > 1) {
+      return GeneralUsageError(
+          err, absl::StrCat("help: no such command '", positionals[0], "'"));
+    }
+    out << spec->help;
+    return kExitOk;
+  }
+  if (help) {
+    out << spec->help;
+    return kExitOk;
+  }
+
+  CommandContext ctx;
+  ctx.command = command;
+  ctx.out = &out;
+  ctx.err = &err;
+  if (!parsed->unknown_flags.empty()) {
+    return UsageError(
+        ctx, absl::StrCat("unknown flag '", parsed->unknown_flags[0], "'"));
+  }
+  for (const auto& [name, value] : parsed->flags) {
+    bool allowed = name == "store";
+    for (absl::string_view f : spec->flags) allowed = allowed || f == name;
+    if (!allowed) {
+      return UsageError(ctx, absl::StrCat("flag --", name,
+                                          " does not apply to this command"));
+    }
+    ctx.flags[name] = value;
+  }
+  if (positionals.size() < static_cast<size_t>(spec->min_args) ||
+      positionals.size() > static_cast<size_t>(spec->max_args)) {
+    return UsageError(ctx, ArgumentCountMessage(*spec, positionals.size()));
+  }
+  ctx.args = std::move(positionals);
+
+  std::string source = "--store";
+  ctx.store_name = ctx.FlagOr("store", "");
+  if (!ctx.HasFlag("store")) {
+    source = "KVSTORE_STORE";
+    ctx.store_name = env.kvstore_store.value_or("");
+    if (ctx.store_name.empty()) ctx.store_name = kDefaultStoreName;
+  }
+  absl::Status name_ok = ValidateStoreName(ctx.store_name);
+  if (!name_ok.ok()) {
+    return UsageError(ctx,
+                      absl::StrCat(name_ok.message(), " (from ", source, ")"));
+  }
+  return spec->run(ctx);
+}
+
+}  // namespace cli
+}  // namespace kvstore

@@ -1,0 +1,54 @@
+// The kvstore command-line tool as a library: main.cc is a thin wrapper
+// around RunCommandLine, and tests call it in-process.
+//
+//   std::ostringstream out, err;
+//   int code = kvstore::cli::RunCommandLine({"get", "greeting"},
+//                                           kvstore::cli::Env(), out, err);
+//
+// The commands, flags, output formats and exit codes are specified in
+// docs/cli.md.
+#ifndef CLI_COMMANDS_H_
+#define CLI_COMMANDS_H_
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace kvstore {
+namespace cli {
+
+// Exit codes of the tool.
+enum ExitCode : int {
+  kExitOk = 0,        // Success.
+  kExitNotFound = 1,  // get or del of a key that is absent.
+  kExitUsage = 2,     // Bad command line (the store is left untouched).
+  kExitFailure = 3,   // Anything else; a message says what went wrong.
+};
+
+// "0.1.0".
+extern const char kVersion[];
+
+// The store used when no --store flag is given.
+extern const char kDefaultStoreName[];
+
+// What the tool reads from its environment.
+struct Env {
+  // $KVSTORE_STORE, the store to use when no --store is given; empty or
+  // absent means kDefaultStoreName.
+  std::optional<std::string> kvstore_store;
+
+  // Reads the variables above from the process environment.
+  static Env FromProcess();
+};
+
+// Runs one command line. `args` excludes the program name. Writes data to
+// `out` and diagnostics (errors, warnings, usage after misuse) to `err`,
+// each message a line "kvstore: ...". Returns an ExitCode.
+int RunCommandLine(const std::vector<std::string>& args, const Env& env,
+                   std::ostream& out, std::ostream& err);
+
+}  // namespace cli
+}  // namespace kvstore
+
+#endif  // CLI_COMMANDS_H_

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <random>
@@ -51,10 +52,25 @@ void Apply(Model& m, const InFlight& op) {
 // counter separately) and returns the operation in flight, if any.
 std::optional<InFlight> ReplayLog(const std::string& path, Model& model,
                                   int64_t& counter) {
-  std::ifstream in(path);
-  std::string line;
+  // Read up to the zeroed, never written rest of the mapped log.
+  std::string data;
+  if (FILE* f = fopen(path.c_str(), "rb")) {
+    char chunk[1 << 16];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+      const char* end = static_cast<const char*>(memchr(chunk, '\0', n));
+      data.append(chunk, end ? end - chunk : n);
+      if (end) break;
+    }
+    fclose(f);
+  }
+  // Complete records end in '\n'; what follows the last one is a record
+  // cut short by the kill, or the zeroed rest of the mapped log.
+  data.resize(data.rfind('\n') == std::string::npos ? 0
+                                                     : data.rfind('\n') + 1);
+  std::vector<std::string> lines = absl::StrSplit(data, '\n');
   std::optional<InFlight> pending;
-  while (std::getline(in, line)) {
+  for (const std::string& line : lines) {
     if (line == "A") {
       if (pending) {
         if (pending->op == "incr") {
@@ -101,7 +117,7 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
                                    absl::StrCat(w), logs.back(),
                                    absl::StrCat(rng())}));
     }
-    absl::SleepFor(absl::Microseconds(2000 + rng() % 15000));
+    absl::SleepFor(absl::Microseconds(8000 + rng() % 25000));
     for (pid_t pid : pids) kill(pid, SIGKILL);
     for (pid_t pid : pids) {
       int status;

@@ -130,6 +130,9 @@ struct StoreStats {
   absl::Time last_recovery;  // absl::InfinitePast() if there was none.
   absl::Duration longest_repair;  // Slowest of those repairs.
   uint64_t lock_resets;      // Times ResetLock revived an unrecoverable lock.
+  // True if the mode lets group or others write: any such process can
+  // corrupt the store (see docs/design.md, "Security model").
+  bool writable_by_others;
   Eviction eviction;         // Policy chosen at creation.
   double load_factor;        // entry_count / slot_count.
   uint64_t tombstones;       // Always 0: deletion shifts entries back.

@@ -176,6 +176,11 @@ absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn,
   }
   status = fn();
   UnlockRobust(&header_->mutex);
+  if (absl::IsDataLoss(status)) {
+    // After an error, the cheap check for the one damage that can crash us.
+    absl::Status size = CheckSize();
+    if (!size.ok()) return size;
+  }
   return status;
 }
 

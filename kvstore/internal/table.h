@@ -97,6 +97,9 @@ class Table {
 
   absl::StatusOr<StoreStats> Stats() const;
   absl::Status Verify() const;
+  // DATA_LOSS if another program resized the shared-memory object since it
+  // was opened (a shrunk object makes any access past its end SIGBUS).
+  absl::Status CheckSize() const;
 
  private:
   struct Probe {

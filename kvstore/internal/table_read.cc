@@ -61,18 +61,24 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       const bool empty = meta.state == kSlotEmpty;
       bool match = !empty && meta.tag == tag && meta.key_len == key.size() &&
                    std::memcmp(KeyOf(s), key.data(), key.size()) == 0;
-      if (match && meta.value_len <= geometry_.max_value_bytes) {
+      // A length past the limit is torn (the seq check below retries) or
+      // damaged (the seq check passes): never copied either way.
+      const bool sane = meta.value_len <= geometry_.max_value_bytes;
+      if (match && sane) {
         out->type_ = static_cast<ValueType>(meta.type);
         out->payload_.resize(meta.value_len);
         std::memcpy(&out->payload_[0], KeyOf(s) + meta.key_len,
                     meta.value_len);
-      } else {
-        match = false;  // A torn length: the seq check below decides.
       }
       std::atomic_thread_fence(std::memory_order_acquire);
       if (s->seq.load(std::memory_order_relaxed) != seq) {
         retry = true;
         break;
+      }
+      if (match && !sane) {
+        return absl::DataLossError(
+            absl::StrCat("key '", key, "' in store ", name(),
+                         " has a damaged slot; run 'kvstore check'"));
       }
       if (match) {
         if (meta.expires_ns != 0 && meta.expires_ns <= now) {
@@ -294,12 +300,15 @@ absl::Status Table::Snapshot(
 }
 
 absl::StatusOr<StoreStats> Table::Stats() const {
+  absl::Status size = CheckSize();  // Reading a shrunk segment would fault.
+  if (!size.ok()) return size;
   absl::StatusOr<struct stat> st = segment_->Stat();
   if (!st.ok()) return st.status();
   StoreStats stats;
   stats.name = name();
   stats.segment_bytes = static_cast<uint64_t>(st->st_size);
   stats.mode = st->st_mode & 07777;
+  stats.writable_by_others = (stats.mode & 022) != 0;
   stats.owner_uid = st->st_uid;
   stats.owner_gid = st->st_gid;
   stats.capacity = geometry_.capacity;

@@ -190,7 +190,22 @@ absl::Status Table::ResetLock(absl::string_view name) {
   return absl::OkStatus();
 }
 
+absl::Status Table::CheckSize() const {
+  absl::StatusOr<struct stat> st = segment_->Stat();
+  if (!st.ok()) return st.status();
+  if (static_cast<uint64_t>(st->st_size) != geometry_.segment_bytes) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", name(), " was resized by another program to ",
+        st->st_size, " bytes (it must be ", geometry_.segment_bytes,
+        "); using it could crash this process with SIGBUS; destroy it"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Table::Verify() const {
+  // Checked first: walking a shrunk table would fault.
+  absl::Status size = CheckSize();
+  if (!size.ok()) return size;
   std::vector<std::string> problems;
   auto report = [&](std::string problem) {
     if (problems.size() < 20) problems.push_back(std::move(problem));

@@ -1,0 +1,74 @@
+// Resource limits: a /dev/shm too small for the store, and many processes
+// hammering one store at once.
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "kvstore/store.h"
+#include "tests/test_util.h"
+
+namespace kvstore {
+namespace {
+
+using ::kvstore::testing::RunfilePath;
+using ::kvstore::testing::RunProcess;
+using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::ShmExists;
+using ::kvstore::testing::StartProcess;
+using ::kvstore::testing::WaitProcess;
+
+TEST(LimitsTest, StoreLargerThanDevShmFailsUpFrontWithSizesAndAHint) {
+  struct statvfs vfs;
+  ASSERT_EQ(statvfs("/dev/shm", &vfs), 0);
+  const uint64_t total = uint64_t{vfs.f_blocks} * vfs.f_frsize;
+  ScopedStoreName name;
+  Options o;
+  o.create_if_missing = true;
+  o.max_key_bytes = 64;
+  o.max_value_bytes = 4096;
+  // Twice the size of the whole filesystem: posix_fallocate refuses it
+  // before touching a page (no SIGBUS later, nothing left behind).
+  o.capacity = std::min<uint64_t>(2 * total / 4096, uint64_t{1} << 31);
+  absl::Status s = Store::Open(name.name(), o).status();
+  ASSERT_TRUE(absl::IsResourceExhausted(s)) << s;
+  EXPECT_NE(s.message().find("bytes needed"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("free in /dev/shm"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("--shm-size"), std::string::npos) << s;
+  EXPECT_FALSE(ShmExists(name.name()));
+}
+
+TEST(LimitsTest, ThirtyTwoProcessesHammeringOneStoreKeepEveryInvariant) {
+  ScopedStoreName name;
+  const std::string worker = RunfilePath("tests/worker");
+  ASSERT_EQ(RunProcess({worker, "create", name.name()}).exit_code, 0);
+  constexpr int kIncrementers = 16, kEach = 2000;
+  std::vector<pid_t> pids;
+  for (int i = 0; i < kIncrementers; ++i) {
+    pids.push_back(StartProcess(
+        {worker, "incr", name.name(), "ctr", absl::StrCat(kEach)}));
+  }
+  for (int i = 0; i < 8; ++i) {
+    pids.push_back(StartProcess(
+        {worker, "pattern-write", name.name(), absl::StrCat(i), "5000"}));
+    pids.push_back(StartProcess({worker, "pattern-read", name.name(), "20000"}));
+  }
+  ASSERT_EQ(pids.size(), 32u);
+  for (pid_t pid : pids) {
+    int status = WaitProcess(pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(*(*store)->Get<int64_t>("ctr"), kIncrementers * kEach);
+  EXPECT_TRUE((*store)->Verify().ok()) << (*store)->Verify();
+  absl::StatusOr<StoreStats> stats = (*store)->Stats();
+  EXPECT_EQ(stats->recoveries, 0u);
+  EXPECT_GT(stats->lock_waits, 0u) << "32 processes never contended?";
+}
+
+}  // namespace
+}  // namespace kvstore

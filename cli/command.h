@@ -3,6 +3,7 @@
 #ifndef CLI_COMMAND_H_
 #define CLI_COMMAND_H_
 
+#include <istream>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -22,6 +23,7 @@ struct CommandContext {
   std::string store_name;                    // Validated.
   std::vector<std::string> args;             // Arguments after the command.
   std::map<std::string, std::string> flags;  // Only flags it accepts.
+  std::istream* in;                          // Read only by `set KEY -`.
   std::ostream* out;
   std::ostream* err;
 
@@ -49,6 +51,10 @@ int Failure(const CommandContext& ctx, const absl::Status& status,
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const CommandContext& ctx,
                                                  bool create_if_missing);
 
+// The WriteOptions that --ttl asks for (no TTL without it), or
+// INVALID_ARGUMENT with a message for a usage error.
+absl::StatusOr<WriteOptions> WriteOptionsFromFlags(const CommandContext& ctx);
+
 // Prints the warning about a store that group or others may write.
 void WarnIfWritableByOthers(const Store& store, std::ostream& err);
 
@@ -60,16 +66,25 @@ int RunGet(const CommandContext& ctx);
 int RunDel(const CommandContext& ctx);
 int RunIncr(const CommandContext& ctx);
 int RunList(const CommandContext& ctx);
+int RunExpire(const CommandContext& ctx);
+int RunPersist(const CommandContext& ctx);
+int RunTtl(const CommandContext& ctx);
+int RunMGet(const CommandContext& ctx);
+int RunMSet(const CommandContext& ctx);
+int RunScan(const CommandContext& ctx);
 int RunStats(const CommandContext& ctx);
 int RunCheck(const CommandContext& ctx);
 int RunDestroy(const CommandContext& ctx);
 int RunResetLock(const CommandContext& ctx);
 
+// CommandSpec::max_args of a command that takes any number of arguments.
+inline constexpr int kAnyArgs = 1 << 30;
+
 // A command's entry in the command table.
 struct CommandSpec {
   absl::string_view name;
   int min_args;
-  int max_args;
+  int max_args;                          // kAnyArgs for no limit.
   std::vector<absl::string_view> flags;  // Beyond --store and --help.
   int (*run)(const CommandContext&);
   absl::string_view help;  // Full --help text, starting "Usage: ...".

@@ -4,6 +4,8 @@
 
 #include <stdlib.h>
 
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/command.h"
@@ -34,6 +36,10 @@ int GeneralUsageError(std::ostream& err, absl::string_view message) {
 }
 
 std::string ArgumentCountMessage(const CommandSpec& spec, size_t given) {
+  if (spec.max_args == kAnyArgs) {
+    return absl::StrFormat("expected at least %d argument%s, got %d",
+                           spec.min_args, spec.min_args == 1 ? "" : "s", given);
+  }
   if (spec.min_args == spec.max_args) {
     return absl::StrFormat("expected %d argument%s, got %d", spec.min_args,
                            spec.min_args == 1 ? "" : "s", given);
@@ -76,6 +82,18 @@ void WarnIfWritableByOthers(const Store& store, std::ostream& err) {
       << "); anyone who can write it can corrupt it\n";
 }
 
+absl::StatusOr<WriteOptions> WriteOptionsFromFlags(const CommandContext& ctx) {
+  WriteOptions options;
+  if (!ctx.HasFlag("ttl")) return options;
+  absl::StatusOr<absl::Duration> ttl = ParseDuration(ctx.FlagOr("ttl", ""));
+  if (!ttl.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad --ttl: ", ttl.status().message()));
+  }
+  options.ttl = *ttl;
+  return options;
+}
+
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const CommandContext& ctx,
                                                  bool create_if_missing) {
   Options options;
@@ -93,6 +111,12 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const CommandContext& ctx,
 
 int RunCommandLine(const std::vector<std::string>& args, const Env& env,
                    std::ostream& out, std::ostream& err) {
+  std::istringstream no_input;
+  return RunCommandLine(args, env, no_input, out, err);
+}
+
+int RunCommandLine(const std::vector<std::string>& args, const Env& env,
+                   std::istream& in, std::ostream& out, std::ostream& err) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, KnownFlags());
   if (!parsed.ok()) return GeneralUsageError(err, parsed.status().message());
   std::vector<std::string>& positionals = parsed->positionals;
@@ -141,6 +165,7 @@ int RunCommandLine(const std::vector<std::string>& args, const Env& env,
 
   CommandContext ctx;
   ctx.command = command;
+  ctx.in = &in;
   ctx.out = &out;
   ctx.err = &err;
   if (!parsed->unknown_flags.empty()) {
@@ -169,7 +194,7 @@ int RunCommandLine(const std::vector<std::string>& args, const Env& env,
     ctx.store_name = env.kvstore_store.value_or("");
     if (ctx.store_name.empty()) ctx.store_name = kDefaultStoreName;
   }
-  absl::Status name_ok = ValidateStoreName(ctx.store_name);
+  absl::Status name_ok = Store::ValidateName(ctx.store_name);
   if (!name_ok.ok()) {
     return UsageError(ctx,
                       absl::StrCat(name_ok.message(), " (from ", source, ")"));

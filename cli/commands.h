@@ -10,6 +10,7 @@
 #ifndef CLI_COMMANDS_H_
 #define CLI_COMMANDS_H_
 
+#include <istream>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -21,7 +22,8 @@ namespace cli {
 // Exit codes of the tool.
 enum ExitCode : int {
   kExitOk = 0,        // Success.
-  kExitNotFound = 1,  // get or del of a key that is absent.
+  kExitNotFound = 1,  // A key that is absent (get, del, expire, persist,
+                      // ttl; mget if any key is).
   kExitUsage = 2,     // Bad command line (the store is left untouched).
   kExitFailure = 3,   // Anything else; a message says what went wrong.
 };
@@ -42,9 +44,14 @@ struct Env {
   static Env FromProcess();
 };
 
-// Runs one command line. `args` excludes the program name. Writes data to
-// `out` and diagnostics (errors, warnings, usage after misuse) to `err`,
-// each message a line "kvstore: ...". Returns an ExitCode.
+// Runs one command line. `args` excludes the program name. Reads `in`
+// only for `set KEY -`. Writes data to `out` and diagnostics (errors,
+// warnings, usage after misuse) to `err`, each message a line
+// "kvstore: ...". Returns an ExitCode.
+int RunCommandLine(const std::vector<std::string>& args, const Env& env,
+                   std::istream& in, std::ostream& out, std::ostream& err);
+
+// Same, with an empty standard input.
 int RunCommandLine(const std::vector<std::string>& args, const Env& env,
                    std::ostream& out, std::ostream& err);
 

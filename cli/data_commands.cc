@@ -1,7 +1,10 @@
-// The commands that read and write entries: set, get, del, incr, list.
+// The commands that read and write one entry, and list: set, get, del,
+// incr, list.
 #include <algorithm>
+#include <istream>
+#include <map>
+#include <string>
 #include <utility>
-#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -12,15 +15,45 @@
 namespace kvstore {
 namespace cli {
 
+namespace {
+
+// Slots `list` visits per lock acquisition.
+constexpr size_t kListBatchSlots = 1024;
+
+// The most `set KEY -` reads: one byte more than any store accepts, so an
+// over-long input is refused by the store rather than read without end.
+constexpr size_t kMaxStdinBytes = (size_t{1} << 24) + 1;
+
+std::string ReadAll(std::istream& in) {
+  std::string data;
+  char buffer[64 * 1024];
+  while (data.size() < kMaxStdinBytes && in) {
+    in.read(buffer, std::min(sizeof(buffer), kMaxStdinBytes - data.size()));
+    data.append(buffer, static_cast<size_t>(in.gcount()));
+  }
+  return data;
+}
+
+}  // namespace
+
 int RunSet(const CommandContext& ctx) {
   absl::StatusOr<ValueType> type = ParseValueType(ctx.FlagOr("type", "string"));
   if (!type.ok()) return UsageError(ctx, type.status().message());
-  absl::StatusOr<Value> value = Value::Parse(*type, ctx.args[1]);
+  absl::StatusOr<WriteOptions> options = WriteOptionsFromFlags(ctx);
+  if (!options.ok()) return UsageError(ctx, options.status().message());
+  const bool from_stdin = ctx.args[1] == "-";
+  if (from_stdin && *type != ValueType::kString && *type != ValueType::kBytes) {
+    return UsageError(ctx,
+                      "VALUE '-' (read standard input) needs --type=string "
+                      "or --type=bytes");
+  }
+  absl::StatusOr<Value> value =
+      Value::Parse(*type, from_stdin ? ReadAll(*ctx.in) : ctx.args[1]);
   if (!value.ok()) return UsageError(ctx, value.status().message());
   absl::StatusOr<std::unique_ptr<Store>> store =
       OpenStore(ctx, /*create_if_missing=*/true);
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::Status status = (*store)->Set(ctx.args[0], *value);
+  absl::Status status = (*store)->Set(ctx.args[0], *value, *options);
   if (!status.ok()) return Failure(ctx, status);
   return kExitOk;
 }
@@ -73,22 +106,27 @@ int RunList(const CommandContext& ctx) {
   absl::StatusOr<std::unique_ptr<Store>> store =
       OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
-  std::vector<std::pair<std::string, Value>> entries;
-  absl::Status status = (*store)->ForEach(
-      [&](absl::string_view key, const Value& value) {
-        entries.emplace_back(std::string(key), value);
-        return absl::OkStatus();
-      },
-      ctx.FlagOr("prefix", ""));
-  if (!status.ok()) return Failure(ctx, status);
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Scan batch by batch (the lock is held for one batch at a time, never
+  // for the whole store); a key the scan returns twice is listed once,
+  // with its later value.
+  std::map<std::string, Value> entries;
+  const std::string prefix = ctx.FlagOr("prefix", "");
+  uint64_t cursor = 0;
+  do {
+    absl::StatusOr<ScanBatch> batch =
+        (*store)->Scan(cursor, prefix, kListBatchSlots);
+    if (!batch.ok()) return Failure(ctx, batch.status());
+    for (auto& [key, value] : batch->entries) {
+      entries.insert_or_assign(std::move(key), std::move(value));
+    }
+    cursor = batch->cursor;
+  } while (cursor != 0);
   std::string text;
   if (ctx.HasFlag("json")) {
     text = "[";
-    for (size_t i = 0; i < entries.size(); ++i) {
-      if (i > 0) text += ",";
-      text += FormatEntryJson(entries[i].first, entries[i].second);
+    for (const auto& [key, value] : entries) {
+      if (text.size() > 1) text += ",";
+      text += FormatEntryJson(key, value);
     }
     text += "]\n";
   } else {

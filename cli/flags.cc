@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,7 @@ constexpr FlagSpec kKnownFlags[] = {
     {"mode", true, '\0'},          {"type", true, '\0'},
     {"json", false, '\0'},         {"raw", false, 'n'},
     {"prefix", true, '\0'},        {"eviction", true, '\0'},
+    {"ttl", true, '\0'},           {"count", true, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,
@@ -131,23 +133,49 @@ absl::StatusOr<Eviction> ParseEviction(absl::string_view text) {
       "--eviction='", text, "' is not an eviction policy (none or clock)"));
 }
 
-absl::Status ValidateStoreName(absl::string_view name) {
+absl::StatusOr<absl::Duration> ParseDuration(absl::string_view text) {
   auto bad = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bad store name '", name, "': ", why,
-        " (a store name is '/' followed by 1 to 254 of A-Z a-z 0-9 . _ -)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is not a valid duration: ", why,
+                     " (write numbers with units ms, s, m, h or d, e.g. "
+                     "500ms, 30s, 5m, 2h, 1d or 1h30m)"));
   };
-  if (name.empty() || name[0] != '/') return bad("must start with '/'");
-  if (name.size() < 2) return bad("empty after '/'");
-  if (name.size() > 255) return bad("longer than 255 bytes");
-  if (name == "/." || name == "/..") return bad("not a file name");
-  for (char c : name.substr(1)) {
-    bool portable = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    if (c == '/') return bad("contains a second '/'");
-    if (!portable) return bad("contains a character outside the set");
+  if (text.empty()) return bad("it is empty");
+  if (text[0] == '-') return bad("it is negative");
+  absl::Duration total = absl::ZeroDuration();
+  absl::string_view rest = text;
+  while (!rest.empty()) {
+    size_t digits = 0;
+    while (digits < rest.size() &&
+           (absl::ascii_isdigit(rest[digits]) || rest[digits] == '.')) {
+      ++digits;
+    }
+    size_t end = digits;
+    while (end < rest.size() && absl::ascii_isalpha(rest[end])) ++end;
+    const absl::string_view number = rest.substr(0, digits);
+    const absl::string_view unit = rest.substr(digits, end - digits);
+    if (number.empty()) {
+      return bad(absl::StrCat("expected a number at '", rest, "'"));
+    }
+    if (unit.empty()) {
+      return bad(absl::StrCat("'", number, "' has no unit"));
+    }
+    if (unit != "ms" && unit != "s" && unit != "m" && unit != "h" &&
+        unit != "d") {
+      return bad(absl::StrCat("unknown unit '", unit, "'"));
+    }
+    // absl::ParseDuration knows every unit but days; a day is 24h.
+    absl::Duration part;
+    const bool days = unit == "d";
+    if (!absl::ParseDuration(absl::StrCat(number, days ? "h" : unit), &part)) {
+      return bad(absl::StrCat("'", number, "' is not a number"));
+    }
+    total += days ? part * 24 : part;
+    if (total > kMaxDuration) return bad("it is longer than 100 years");
+    rest.remove_prefix(end);
   }
-  return absl::OkStatus();
+  if (total <= absl::ZeroDuration()) return bad("it is zero");
+  return total;
 }
 
 }  // namespace cli

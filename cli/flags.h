@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "kvstore/options.h"
 
@@ -72,9 +73,15 @@ absl::StatusOr<uint32_t> ParseOctalMode(absl::string_view text);
 // Parses --eviction: "none" or "clock".
 absl::StatusOr<Eviction> ParseEviction(absl::string_view text);
 
-// Checks a store name: '/' then 1 to 254 of A-Z a-z 0-9 . _ - (the rule of
-// kvstore::Store::Open, checked here so a bad name is a usage error).
-absl::Status ValidateStoreName(absl::string_view name);
+// The longest duration ParseDuration accepts: 100 years (36500d).
+inline constexpr absl::Duration kMaxDuration = absl::Hours(24 * 36500);
+
+// Parses a duration: one or more NUMBER UNIT parts, added up, with UNIT
+// one of ms, s, m, h, d (24h) and NUMBER decimal digits with an optional
+// fraction: "500ms", "30s", "1.5h", "1d", "1h30m". Returns INVALID_ARGUMENT
+// saying why for an empty text, a sign, a missing or unknown unit, a zero
+// total, or one over kMaxDuration.
+absl::StatusOr<absl::Duration> ParseDuration(absl::string_view text);
 
 }  // namespace cli
 }  // namespace kvstore

@@ -11,11 +11,33 @@ namespace kvstore {
 namespace cli {
 namespace {
 
-double LoadFactor(const StoreStats& stats) {
-  if (stats.slot_count == 0) return 0;
-  return static_cast<double>(stats.entry_count) /
-         static_cast<double>(stats.slot_count);
+// The "type" and "value" (and for bytes "encoding") members of `value`.
+void AddValueMembers(const Value& value, JsonObject* o) {
+  o->AddString("type", ValueTypeName(value.type()));
+  switch (value.type()) {
+    case ValueType::kString:
+    case ValueType::kRecord:
+      o->AddString("value", value.AsString());
+      break;
+    case ValueType::kBytes:
+      o->AddString("value", Base64Encode(value.AsString()));
+      o->AddString("encoding", "base64");
+      break;
+    case ValueType::kInt64:
+      o->AddInt("value", value.AsInt64());
+      break;
+    case ValueType::kDouble:
+      o->AddRaw("value", JsonDouble(value.AsDouble()));
+      break;
+    case ValueType::kBool:
+      o->AddBool("value", value.AsBool());
+      break;
+  }
 }
+
+bool WritableByOthers(const StoreStats& s) { return (s.mode & 022) != 0; }
+
+int64_t Micros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
 
 }  // namespace
 
@@ -26,25 +48,15 @@ std::string FormatGetOutput(const Value& value, bool raw) {
 
 std::string FormatEntryJson(absl::string_view key, const Value& value) {
   JsonObject o;
-  o.AddString("key", key).AddString("type", ValueTypeName(value.type()));
-  switch (value.type()) {
-    case ValueType::kString:
-      o.AddString("value", value.AsString());
-      break;
-    case ValueType::kBytes:
-      o.AddString("value", Base64Encode(value.AsString()));
-      o.AddString("encoding", "base64");
-      break;
-    case ValueType::kInt64:
-      o.AddInt("value", value.AsInt64());
-      break;
-    case ValueType::kDouble:
-      o.AddRaw("value", JsonDouble(value.AsDouble()));
-      break;
-    case ValueType::kBool:
-      o.AddBool("value", value.AsBool());
-      break;
-  }
+  o.AddString("key", key);
+  AddValueMembers(value, &o);
+  return o.Build();
+}
+
+std::string FormatFoundJson(absl::string_view key, const Value* value) {
+  JsonObject o;
+  o.AddString("key", key).AddBool("found", value != nullptr);
+  if (value != nullptr) AddValueMembers(*value, &o);
   return o.Build();
 }
 
@@ -75,6 +87,17 @@ std::string FormatListLine(absl::string_view key, const Value& value) {
                       EscapeField(value.ToText()), "\n");
 }
 
+std::optional<int64_t> TtlMillis(absl::Duration ttl) {
+  if (ttl == absl::InfiniteDuration()) return std::nullopt;
+  return absl::ToInt64Milliseconds(absl::Ceil(ttl, absl::Milliseconds(1)));
+}
+
+std::string FormatTtlText(absl::Duration ttl) {
+  std::optional<int64_t> ms = TtlMillis(ttl);
+  if (!ms) return "none";
+  return absl::StrFormat("%d.%03d", *ms / 1000, *ms % 1000);
+}
+
 std::string FormatTimeUtc(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d%ET%H:%M:%SZ", t, absl::UTCTimeZone());
 }
@@ -92,6 +115,7 @@ std::string FormatStatsText(const StoreStats& s) {
       {"name", s.name},
       {"size_bytes", absl::StrCat(s.segment_bytes)},
       {"mode", FormatMode(s.mode)},
+      {"writable_by_others", WritableByOthers(s) ? "yes" : "no"},
       {"owner_uid", absl::StrCat(s.owner_uid)},
       {"owner_gid", absl::StrCat(s.owner_gid)},
       {"capacity", absl::StrCat(s.capacity)},
@@ -101,12 +125,23 @@ std::string FormatStatsText(const StoreStats& s) {
       {"max_value_bytes", absl::StrCat(s.max_value_bytes)},
       {"eviction", std::string(EvictionName(s.eviction))},
       {"entries", absl::StrCat(s.entry_count)},
-      {"load_factor", absl::StrFormat("%.4f", LoadFactor(s))},
+      {"load_factor", absl::StrFormat("%.4f", s.load_factor)},
+      {"tombstones", absl::StrCat(s.tombstones)},
       {"created", FormatTimeUtc(s.created)},
+      {"hits", absl::StrCat(s.hits)},
+      {"misses", absl::StrCat(s.misses)},
+      {"sets", absl::StrCat(s.sets)},
+      {"deletes", absl::StrCat(s.deletes)},
+      {"expirations", absl::StrCat(s.expirations)},
+      {"evictions", absl::StrCat(s.evictions)},
       {"recoveries", absl::StrCat(s.recoveries)},
       {"last_recovery", s.last_recovery == absl::InfinitePast()
                             ? "never"
                             : FormatTimeUtc(s.last_recovery)},
+      {"longest_repair_us", absl::StrCat(Micros(s.longest_repair))},
+      {"lock_resets", absl::StrCat(s.lock_resets)},
+      {"lock_waits", absl::StrCat(s.lock_waits)},
+      {"lock_wait_time_us", absl::StrCat(Micros(s.lock_wait_time))},
   };
   std::string out;
   for (const auto& [field, value] : fields) {
@@ -120,6 +155,7 @@ std::string FormatStatsJson(const StoreStats& s) {
   o.AddString("name", s.name)
       .AddUint("size_bytes", s.segment_bytes)
       .AddString("mode", FormatMode(s.mode))
+      .AddBool("writable_by_others", WritableByOthers(s))
       .AddUint("owner_uid", s.owner_uid)
       .AddUint("owner_gid", s.owner_gid)
       .AddUint("capacity", s.capacity)
@@ -129,14 +165,25 @@ std::string FormatStatsJson(const StoreStats& s) {
       .AddUint("max_value_bytes", s.max_value_bytes)
       .AddString("eviction", EvictionName(s.eviction))
       .AddUint("entries", s.entry_count)
-      .AddRaw("load_factor", absl::StrFormat("%.4f", LoadFactor(s)))
+      .AddRaw("load_factor", absl::StrFormat("%.4f", s.load_factor))
+      .AddUint("tombstones", s.tombstones)
       .AddString("created", FormatTimeUtc(s.created))
+      .AddUint("hits", s.hits)
+      .AddUint("misses", s.misses)
+      .AddUint("sets", s.sets)
+      .AddUint("deletes", s.deletes)
+      .AddUint("expirations", s.expirations)
+      .AddUint("evictions", s.evictions)
       .AddUint("recoveries", s.recoveries);
   if (s.last_recovery == absl::InfinitePast()) {
     o.AddNull("last_recovery");
   } else {
     o.AddString("last_recovery", FormatTimeUtc(s.last_recovery));
   }
+  o.AddInt("longest_repair_us", Micros(s.longest_repair))
+      .AddUint("lock_resets", s.lock_resets)
+      .AddUint("lock_waits", s.lock_waits)
+      .AddInt("lock_wait_time_us", Micros(s.lock_wait_time));
   return o.Build();
 }
 

@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -29,6 +31,10 @@ std::string FormatGetOutput(const Value& value, bool raw);
 // followed by "encoding":"base64".
 std::string FormatEntryJson(absl::string_view key, const Value& value);
 
+// One entry of `mget --json`: {"key":..,"found":true,"type":..,"value":..}
+// as FormatEntryJson for a value, or {"key":..,"found":false} for nullptr.
+std::string FormatFoundJson(absl::string_view key, const Value* value);
+
 // One line of `list`: KEY TAB TYPE TAB VALUE NEWLINE, with the key and the
 // value passed through EscapeField.
 std::string FormatListLine(absl::string_view key, const Value& value);
@@ -37,6 +43,14 @@ std::string FormatListLine(absl::string_view key, const Value& value);
 // byte below 0x20 or from 0x7F written as C escapes (\\ \t \n \r \xHH),
 // so that a field never contains a tab or a line break.
 std::string EscapeField(absl::string_view text);
+
+// A time to live rounded up to whole milliseconds, so that a live entry
+// never shows 0; std::nullopt for absl::InfiniteDuration() (no TTL).
+std::optional<int64_t> TtlMillis(absl::Duration ttl);
+
+// `ttl` output: the time to live in seconds with three decimals after
+// rounding up to the millisecond ("29.512", "0.001"), or "none".
+std::string FormatTtlText(absl::Duration ttl);
 
 // RFC 3339 in UTC to the second, e.g. "2024-05-01T12:00:00Z".
 std::string FormatTimeUtc(absl::Time t);
@@ -47,10 +61,12 @@ std::string FormatMode(mode_t mode);
 // "none" or "clock".
 absl::string_view EvictionName(Eviction eviction);
 
-// `stats` output: one "field: value" line per statistic.
+// `stats` output: one "field: value" line per statistic. Durations are in
+// whole microseconds; writable_by_others is "yes" or "no".
 std::string FormatStatsText(const StoreStats& stats);
 
-// `stats --json`: one object with the same fields.
+// `stats --json`: one object with the same fields (writable_by_others a
+// JSON boolean).
 std::string FormatStatsJson(const StoreStats& stats);
 
 }  // namespace cli

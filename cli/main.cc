@@ -1,5 +1,6 @@
-// kvstore: the command-line tool. Everything but reading argv and the
-// environment lives in //cli:commands; see docs/cli.md.
+// kvstore: the command-line tool. Everything but binding argv, the
+// environment and the standard streams lives in //cli:commands; see
+// docs/cli.md.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -9,5 +10,5 @@
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   return kvstore::cli::RunCommandLine(args, kvstore::cli::Env::FromProcess(),
-                                      std::cout, std::cerr);
+                                      std::cin, std::cout, std::cerr);
 }

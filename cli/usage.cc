@@ -17,6 +17,12 @@ Commands:
   get KEY             print the value of KEY
   del KEY             delete KEY
   incr KEY [DELTA]    add DELTA (default 1) to an int64 and print it
+  expire KEY DURATION give KEY a time to live
+  persist KEY         remove KEY's time to live
+  ttl KEY             print KEY's remaining time to live
+  mget KEY...         print the values of several keys
+  mset KEY VALUE...   store several pairs at once
+  scan [CURSOR]       print one batch of entries and the next cursor
   list                print every entry, one per line
   stats               print the store's sizes, limits and counts
   check               verify the store's structure
@@ -31,6 +37,9 @@ Global flags:
 
 Flags may come before or after the command; '--flag value' works too, and
 '--' ends the flags. Run 'kvstore COMMAND --help' for a command's flags.
+
+Durations: a number and a unit (ms, s, m, h, d), parts added up: 500ms,
+30s, 5m, 2h, 1d, 1h30m.
 
 Exit codes: 0 success, 1 key not found, 2 usage error, 3 other failure.
 )";
@@ -53,14 +62,18 @@ Flags:
 )";
 
 constexpr absl::string_view kSetHelp =
-    R"(Usage: kvstore set KEY VALUE [--type=TYPE]
+    R"(Usage: kvstore set KEY VALUE [--type=TYPE] [--ttl=DURATION]
 
-Stores VALUE under KEY, replacing any value of any type. Creates the store
-with default limits if it does not exist.
+Stores VALUE under KEY, replacing any value of any type and any time to
+live. Creates the store with default limits if it does not exist. A VALUE
+of '-' reads the value from standard input, exactly (no newline is
+stripped; only with --type=string or --type=bytes).
 
 Flags:
-  --type=TYPE   string (default), bytes, int64, double or bool;
-                VALUE must parse as TYPE (exit 2 otherwise)
+  --type=TYPE       string (default), bytes, int64, double or bool;
+                    VALUE must parse as TYPE (exit 2 otherwise)
+  --ttl=DURATION    the entry expires this long after the write, e.g.
+                    500ms, 30s, 5m, 2h, 1d, 1h30m (default: never)
 )";
 
 constexpr absl::string_view kGetHelp =
@@ -89,12 +102,80 @@ the store with default limits if it does not exist. Fails (exit 3) if KEY
 holds another type or the sum would overflow.
 )";
 
+constexpr absl::string_view kExpireHelp =
+    R"(Usage: kvstore expire KEY DURATION
+
+Gives KEY a time to live: it expires DURATION from now (e.g. 500ms, 30s,
+5m, 2h, 1d, 1h30m), replacing any earlier one. Exits 1 if KEY is absent.
+)";
+
+constexpr absl::string_view kPersistHelp =
+    R"(Usage: kvstore persist KEY
+
+Removes KEY's time to live, so it never expires. Exits 1 if KEY is absent.
+)";
+
+constexpr absl::string_view kTtlHelp =
+    R"(Usage: kvstore ttl KEY [--json]
+
+Prints KEY's remaining time to live in seconds with three decimals,
+rounded up to the millisecond (e.g. 29.512), or "none" if it has none.
+Exits 1 if KEY is absent (or has expired).
+
+Flags:
+  --json   print {"key":...,"ttl_ms":N} (null for none)
+)";
+
+constexpr absl::string_view kMGetHelp =
+    R"(Usage: kvstore mget KEY... [--json]
+
+Prints the value of each KEY, one line per KEY in the order given, read
+together under one lock. Values are escaped as in 'list', so each is
+exactly one line. An absent KEY prints an empty line and a message on
+stderr, and the command exits 1 after printing every line.
+
+Flags:
+  --json   print one JSON array of {"key":...,"found":true,"type":...,
+           "value":...} or {"key":...,"found":false}
+)";
+
+constexpr absl::string_view kMSetHelp =
+    R"(Usage: kvstore mset KEY VALUE [KEY VALUE...] [--type=TYPE]
+                    [--ttl=DURATION]
+
+Stores every pair under one lock, all or nothing: if any VALUE does not
+parse (exit 2), or the store refuses any pair or has no room for the new
+keys (exit 3), nothing is written. Creates the store with default limits
+if it does not exist.
+
+Flags:
+  --type=TYPE       the type of every VALUE (see 'kvstore set --help')
+  --ttl=DURATION    every entry expires this long after the write
+)";
+
+constexpr absl::string_view kScanHelp =
+    R"(Usage: kvstore scan [CURSOR] [--prefix=P] [--count=N] [--json]
+
+Prints one batch of a scan: the next cursor on the first line, then the
+batch's entries as 'list' prints them (in table order, not sorted). Start
+with CURSOR 0 (the default) and pass each printed cursor back until it is
+0. Every entry present for the whole scan is printed at least once; some
+may be printed twice; a batch may be empty.
+
+Flags:
+  --prefix=P   only keys that start with P
+  --count=N    slots to visit in this batch, 1 to 1048576 (default 256)
+  --json       print {"cursor":N,"entries":[...]}
+)";
+
 constexpr absl::string_view kListHelp =
     R"(Usage: kvstore list [--prefix=P] [--json]
 
 Prints every entry (whose key starts with P), sorted by key, one per line:
 KEY<TAB>TYPE<TAB>VALUE. Backslash, tab, newline and other control bytes in
-keys and values are written as \\ \t \n \r \xHH.
+keys and values are written as \\ \t \n \r \xHH. Reads the store batch
+by batch: an entry present throughout is printed once; one written or
+deleted meanwhile may or may not be.
 
 Flags:
   --prefix=P   only keys that start with P
@@ -104,8 +185,10 @@ Flags:
 constexpr absl::string_view kStatsHelp =
     R"(Usage: kvstore stats [--json]
 
-Prints the store's name, size, mode, owner, limits, entry count, load
-factor, creation time and recoveries, one "field: value" per line.
+Prints the store's name, size, mode (and whether others may write it),
+owner, limits, eviction policy, entry count, load factor, creation time,
+operation counters (hits, misses, sets, deletes, expirations, evictions),
+recoveries and lock statistics, one "field: value" per line.
 
 Flags:
   --json   print one JSON object instead
@@ -154,10 +237,16 @@ const std::vector<CommandSpec>& Commands() {
        {"capacity", "max-key-bytes", "max-value-bytes", "mode", "eviction"},
        RunCreate,
        kCreateHelp},
-      {"set", 2, 2, {"type"}, RunSet, kSetHelp},
+      {"set", 2, 2, {"type", "ttl"}, RunSet, kSetHelp},
       {"get", 1, 1, {"raw", "json"}, RunGet, kGetHelp},
       {"del", 1, 1, {}, RunDel, kDelHelp},
       {"incr", 1, 2, {}, RunIncr, kIncrHelp},
+      {"expire", 2, 2, {}, RunExpire, kExpireHelp},
+      {"persist", 1, 1, {}, RunPersist, kPersistHelp},
+      {"ttl", 1, 1, {"json"}, RunTtl, kTtlHelp},
+      {"mget", 1, kAnyArgs, {"json"}, RunMGet, kMGetHelp},
+      {"mset", 2, kAnyArgs, {"type", "ttl"}, RunMSet, kMSetHelp},
+      {"scan", 0, 1, {"prefix", "count", "json"}, RunScan, kScanHelp},
       {"list", 0, 0, {"prefix", "json"}, RunList, kListHelp},
       {"stats", 0, 0, {"json"}, RunStats, kStatsHelp},
       {"check", 0, 0, {}, RunCheck, kCheckHelp},

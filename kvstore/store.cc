@@ -20,6 +20,11 @@ absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl) {
     return absl::InvalidArgumentError(absl::StrCat(
         "time to live must be positive, not ", absl::FormatDuration(ttl)));
   }
+  if (ttl > absl::Hours(24 * 365 * 100)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "time to live ", absl::FormatDuration(ttl),
+        " is longer than 100 years; omit it for an entry that never expires"));
+  }
   return internal::BoottimeNanos() + absl::ToInt64Nanoseconds(ttl);
 }
 
@@ -220,7 +225,9 @@ absl::StatusOr<Value> Store::GetOrCompute(
         return computed.status();
       }
       WriteSpec spec;
-      spec.expires_ns = *ExpiryFor(options.ttl);
+      spec.expires_ns = *expires == 0 ? 0
+                                      : internal::BoottimeNanos() +
+                                            absl::ToInt64Nanoseconds(options.ttl);
       bool written;
       absl::Status stored = table_->Write(key, *computed, spec, &written);
       if (!stored.ok()) {

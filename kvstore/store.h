@@ -74,7 +74,8 @@ struct Bytes {
 // Options for one write.
 struct WriteOptions {
   // Time to live: the entry expires (is never returned again, from any
-  // process) this long after the write. Must be positive.
+  // process) this long after the write. Must be positive and at most 100
+  // years.
   // Measured on CLOCK_BOOTTIME, which every process on the host shares and
   // which does not jump when the wall clock is set.
   // Default: absl::InfiniteDuration() (never expires)

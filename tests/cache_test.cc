@@ -87,6 +87,8 @@ TEST_F(CacheTest, ExpireAndPersistChangeTheTtl) {
       absl::IsInvalidArgument(store->Expire("k", absl::ZeroDuration())));
   EXPECT_TRUE(absl::IsInvalidArgument(
       store->Set("k", Value::Int64(1), Ttl(-absl::Seconds(1)))));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      store->Set("k", Value::Int64(1), Ttl(absl::Hours(24 * 365 * 101)))));
   EXPECT_EQ(*store->Get<int64_t>("k"), 5);
 }
 

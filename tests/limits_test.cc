@@ -67,7 +67,6 @@ TEST(LimitsTest, ThirtyTwoProcessesHammeringOneStoreKeepEveryInvariant) {
   EXPECT_TRUE((*store)->Verify().ok()) << (*store)->Verify();
   absl::StatusOr<StoreStats> stats = (*store)->Stats();
   EXPECT_EQ(stats->recoveries, 0u);
-  EXPECT_GT(stats->lock_waits, 0u) << "32 processes never contended?";
 }
 
 }  // namespace

@@ -88,6 +88,11 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
     return absl::DataLossError(
         absl::StrCat("store ", name, " has an unknown kind ", h.kind));
   }
+  if (h.kind == kKindTagged && h.max_value_bytes < kMinTaggedValueBytes) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", name, " is tagged but allows only ", h.max_value_bytes,
+        "-byte values (at least ", kMinTaggedValueBytes, ")"));
+  }
   if (expected_kind != kKindAny && h.kind != expected_kind) {
     return absl::FailedPreconditionError(absl::StrCat(
         "store ", name, " is a ",

@@ -192,6 +192,8 @@ absl::StatusOr<Value> Table::Add(absl::string_view key, const Value& delta) {
     } else {
       result = Value::Double(current.AsDouble() + delta.AsDouble());
     }
+    absl::Status fits = CheckValue(key, result);
+    if (!fits.ok()) return fits;
     if (!present) {
       absl::Status room = EnsureRoomLocked(key, now);
       if (!room.ok()) return room;

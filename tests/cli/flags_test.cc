@@ -133,28 +133,51 @@ TEST(ParseEvictionTest, AcceptsNoneAndClockOnly) {
   }
 }
 
-TEST(ValidateStoreNameTest, AcceptsPortableNames) {
-  for (const char* ok : {"/kvstore", "/a", "/A.b_c-9"}) {
-    EXPECT_TRUE(ValidateStoreName(ok).ok()) << ok;
+TEST(ParseDurationTest, AcceptsUnitsAndCombinations) {
+  const std::pair<const char*, absl::Duration> cases[] = {
+      {"500ms", absl::Milliseconds(500)},
+      {"30s", absl::Seconds(30)},
+      {"5m", absl::Minutes(5)},
+      {"2h", absl::Hours(2)},
+      {"1d", absl::Hours(24)},
+      {"1h30m", absl::Minutes(90)},
+      {"1d12h", absl::Hours(36)},
+      {"1.5s", absl::Milliseconds(1500)},
+      {"0.5d", absl::Hours(12)},
+      {"1m0s", absl::Minutes(1)},
+      {"36500d", kMaxDuration},
+  };
+  for (const auto& [text, want] : cases) {
+    absl::StatusOr<absl::Duration> got = ParseDuration(text);
+    ASSERT_TRUE(got.ok()) << text << ": " << got.status();
+    EXPECT_EQ(*got, want) << text;
   }
-  EXPECT_TRUE(ValidateStoreName("/" + std::string(254, 'x')).ok());
 }
 
-TEST(ValidateStoreNameTest, RejectsBadNamesSayingWhy) {
-  const std::pair<std::string, std::string> cases[] = {
-      {"", "must start with '/'"},
-      {"kvstore", "must start with '/'"},
-      {"/", "empty after '/'"},
-      {"/a/b", "second '/'"},
-      {"/a b", "outside the set"},
-      {"/..", "not a file name"},
-      {"/" + std::string(255, 'x'), "longer than 255"},
+TEST(ParseDurationTest, RejectsZeroNegativesAndGarbageSayingWhy) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"", "it is empty"},
+      {"0", "'0' has no unit"},
+      {"0s", "it is zero"},
+      {"0d0h", "it is zero"},
+      {"-5s", "it is negative"},
+      {"+5s", "expected a number at '+5s'"},
+      {"30", "'30' has no unit"},
+      {"5x", "unknown unit 'x'"},
+      {"5sec", "unknown unit 'sec'"},
+      {"5us", "unknown unit 'us'"},
+      {"inf", "expected a number at 'inf'"},
+      {"1h 30m", "expected a number at ' 30m'"},
+      {"1..5s", "'1..5' is not a number"},
+      {"s", "expected a number at 's'"},
+      {"36501d", "longer than 100 years"},
+      {"99999999999999999999d", "is not a number"},
   };
-  for (const auto& [name, why] : cases) {
-    absl::Status s = ValidateStoreName(name);
-    ASSERT_FALSE(s.ok()) << name;
-    EXPECT_THAT(s.message(), HasSubstr(why)) << name;
-    EXPECT_THAT(s.message(), HasSubstr("bad store name"));
+  for (const auto& [text, why] : cases) {
+    absl::StatusOr<absl::Duration> got = ParseDuration(text);
+    ASSERT_FALSE(got.ok()) << text;
+    EXPECT_THAT(got.status().message(), HasSubstr(why)) << text;
+    EXPECT_THAT(got.status().message(), HasSubstr("not a valid duration"));
   }
 }
 

@@ -1,6 +1,7 @@
 #include "cli/format.h"
 
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "absl/time/time.h"
@@ -74,6 +75,28 @@ TEST(FormatModeTest, IsFourOctalDigits) {
   EXPECT_EQ(FormatMode(0), "0000");
 }
 
+TEST(FormatFoundJsonTest, FoundEntriesCarryTheirValueMissingOnesOnlyAKey) {
+  const Value v = Value::Int64(7);
+  EXPECT_EQ(FormatFoundJson("n", &v),
+            R"({"key":"n","found":true,"type":"int64","value":7})");
+  const Value b = Value::Bytes("foo");
+  EXPECT_EQ(FormatFoundJson("x", &b),
+            R"({"key":"x","found":true,"type":"bytes","value":"Zm9v",)"
+            R"("encoding":"base64"})");
+  EXPECT_EQ(FormatFoundJson("gone", nullptr),
+            R"({"key":"gone","found":false})");
+}
+
+TEST(FormatTtlTest, SecondsWithMillisecondsRoundedUp) {
+  EXPECT_EQ(FormatTtlText(absl::Milliseconds(29512)), "29.512");
+  EXPECT_EQ(FormatTtlText(absl::Microseconds(29511001)), "29.512");
+  EXPECT_EQ(FormatTtlText(absl::Nanoseconds(1)), "0.001");
+  EXPECT_EQ(FormatTtlText(absl::Hours(48)), "172800.000");
+  EXPECT_EQ(FormatTtlText(absl::InfiniteDuration()), "none");
+  EXPECT_EQ(TtlMillis(absl::Microseconds(1500)), 2);
+  EXPECT_EQ(TtlMillis(absl::InfiniteDuration()), std::nullopt);
+}
+
 StoreStats SampleStats() {
   StoreStats s;
   s.name = "/x";
@@ -88,9 +111,21 @@ StoreStats SampleStats() {
   s.max_value_bytes = 128;
   s.eviction = Eviction::kNone;
   s.entry_count = 1;
+  s.load_factor = 0.25;
+  s.tombstones = 0;
   s.created = absl::FromUnixSeconds(0);
+  s.hits = 10;
+  s.misses = 3;
+  s.sets = 4;
+  s.deletes = 1;
+  s.expirations = 2;
+  s.evictions = 5;
   s.recoveries = 2;
   s.last_recovery = absl::FromUnixSeconds(60);
+  s.longest_repair = absl::Microseconds(1500);
+  s.lock_resets = 0;
+  s.lock_waits = 6;
+  s.lock_wait_time = absl::Milliseconds(7);
   return s;
 }
 
@@ -99,6 +134,7 @@ TEST(FormatStatsTextTest, OneFieldPerLine) {
             "name: /x\n"
             "size_bytes: 8192\n"
             "mode: 0640\n"
+            "writable_by_others: no\n"
             "owner_uid: 1000\n"
             "owner_gid: 100\n"
             "capacity: 3\n"
@@ -109,9 +145,20 @@ TEST(FormatStatsTextTest, OneFieldPerLine) {
             "eviction: none\n"
             "entries: 1\n"
             "load_factor: 0.2500\n"
+            "tombstones: 0\n"
             "created: 1970-01-01T00:00:00Z\n"
+            "hits: 10\n"
+            "misses: 3\n"
+            "sets: 4\n"
+            "deletes: 1\n"
+            "expirations: 2\n"
+            "evictions: 5\n"
             "recoveries: 2\n"
-            "last_recovery: 1970-01-01T00:01:00Z\n");
+            "last_recovery: 1970-01-01T00:01:00Z\n"
+            "longest_repair_us: 1500\n"
+            "lock_resets: 0\n"
+            "lock_waits: 6\n"
+            "lock_wait_time_us: 7000\n");
 }
 
 TEST(FormatStatsTextTest, NoRecoveryReadsNever) {
@@ -120,18 +167,43 @@ TEST(FormatStatsTextTest, NoRecoveryReadsNever) {
   EXPECT_THAT(FormatStatsText(s), HasSubstr("\nlast_recovery: never\n"));
 }
 
+TEST(FormatStatsTextTest, GroupOrOtherWriteBitsAreFlagged) {
+  StoreStats s = SampleStats();
+  for (mode_t mode : {0620, 0602, 0666}) {
+    s.mode = mode;
+    EXPECT_THAT(FormatStatsText(s), HasSubstr("\nwritable_by_others: yes\n"))
+        << FormatMode(mode);
+    EXPECT_THAT(FormatStatsJson(s), HasSubstr(R"("writable_by_others":true,)"));
+  }
+  s.mode = 0644;
+  EXPECT_THAT(FormatStatsText(s), HasSubstr("\nwritable_by_others: no\n"));
+}
+
+TEST(FormatStatsTextTest, ClockEvictionIsNamed) {
+  StoreStats s = SampleStats();
+  s.eviction = Eviction::kClock;
+  EXPECT_THAT(FormatStatsText(s), HasSubstr("\neviction: clock\n"));
+  EXPECT_THAT(FormatStatsJson(s), HasSubstr(R"("eviction":"clock",)"));
+}
+
 TEST(FormatStatsJsonTest, OneObjectWithTheSameFields) {
-  EXPECT_EQ(FormatStatsJson(SampleStats()),
+  const std::string json = FormatStatsJson(SampleStats());
+  EXPECT_EQ(json,
             R"({"name":"/x","size_bytes":8192,"mode":"0640",)"
+            R"("writable_by_others":false,)"
             R"("owner_uid":1000,"owner_gid":100,"capacity":3,"slots":4,)"
             R"("slot_bytes":152,"max_key_bytes":16,"max_value_bytes":128,)"
             R"("eviction":"none",)"
-            R"("entries":1,"load_factor":0.2500,)"
-            R"("created":"1970-01-01T00:00:00Z","recoveries":2,)"
-            R"("last_recovery":"1970-01-01T00:01:00Z"})");
+            R"("entries":1,"load_factor":0.2500,"tombstones":0,)"
+            R"("created":"1970-01-01T00:00:00Z","hits":10,"misses":3,)"
+            R"("sets":4,"deletes":1,"expirations":2,"evictions":5,)"
+            R"("recoveries":2,"last_recovery":"1970-01-01T00:01:00Z",)"
+            R"("longest_repair_us":1500,"lock_resets":0,"lock_waits":6,)"
+            R"("lock_wait_time_us":7000})");
+  EXPECT_TRUE(ParseJson(json).ok());
   StoreStats s = SampleStats();
   s.last_recovery = absl::InfinitePast();
-  EXPECT_THAT(FormatStatsJson(s), HasSubstr(R"("last_recovery":null})"));
+  EXPECT_THAT(FormatStatsJson(s), HasSubstr(R"("last_recovery":null,)"));
 }
 
 }  // namespace

@@ -3,28 +3,22 @@
 // sharing one store, and damage that only another process can cause.
 #include <fcntl.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <optional>
-#include <sstream>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kvstore/internal/layout.h"
 #include "tests/cli/json_checker.h"
+#include "tests/cli/run_binary.h"
 #include "tests/cli/test_store.h"
-
-extern char** environ;
 
 namespace kvstore {
 namespace cli {
@@ -33,93 +27,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
-
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const Result& r) {
-  return os << "exit " << r.code << "\nstdout: " << r.out
-            << "\nstderr: " << r.err;
-}
-
-std::string BinaryPath() {
-  const char* srcdir = getenv("TEST_SRCDIR");
-  const char* workspace = getenv("TEST_WORKSPACE");
-  return absl::StrCat(srcdir ? srcdir : ".", "/",
-                      workspace ? workspace : "kvstore", "/cli/kvstore");
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A child process running the binary, its output going to temporary files.
-class Child {
- public:
-  // `store_env` is the child's $KVSTORE_STORE; nullopt unsets it.
-  Child(const std::vector<std::string>& args,
-        std::optional<std::string> store_env = std::nullopt) {
-    static int counter = 0;
-    const char* tmp = getenv("TEST_TMPDIR");
-    const std::string base =
-        absl::StrCat(tmp ? tmp : "/tmp", "/kvcli_", getpid(), "_", counter++);
-    out_path_ = base + ".out";
-    err_path_ = base + ".err";
-    std::vector<std::string> argv_strings = {BinaryPath()};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e != nullptr; ++e) {
-      if (!absl::StartsWith(*e, "KVSTORE_STORE=")) env_strings.push_back(*e);
-    }
-    if (store_env) env_strings.push_back("KVSTORE_STORE=" + *store_env);
-    std::vector<char*> argv, envp;
-    for (std::string& s : argv_strings) argv.push_back(s.data());
-    for (std::string& s : env_strings) envp.push_back(s.data());
-    argv.push_back(nullptr);
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(),
-                         envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0) << "cannot run " << argv[0];
-    if (rc != 0) pid_ = -1;
-  }
-
-  Result Wait() {
-    Result r{-1, "", ""};
-    int status = 0;
-    if (pid_ > 0 && waitpid(pid_, &status, 0) == pid_) {
-      r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    r.out = ReadFile(out_path_);
-    r.err = ReadFile(err_path_);
-    unlink(out_path_.c_str());
-    unlink(err_path_.c_str());
-    return r;
-  }
-
- private:
-  pid_t pid_ = -1;
-  std::string out_path_;
-  std::string err_path_;
-};
-
-Result RunBinary(const std::vector<std::string>& args,
-                 std::optional<std::string> store_env = std::nullopt) {
-  return Child(args, store_env).Wait();
-}
 
 // Maps a store's header for tests that damage it the way a faulty process
 // would.

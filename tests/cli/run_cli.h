@@ -28,6 +28,16 @@ inline RunResult RunCli(const std::vector<std::string>& args,
   return RunResult{code, out.str(), err.str()};
 }
 
+// Same, with `input` as standard input.
+inline RunResult RunCliWithInput(const std::vector<std::string>& args,
+                                 const std::string& input,
+                                 const Env& env = Env()) {
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  int code = RunCommandLine(args, env, in, out, err);
+  return RunResult{code, out.str(), err.str()};
+}
+
 inline std::ostream& operator<<(std::ostream& os, const RunResult& r) {
   return os << "exit " << r.code << "\nstdout: " << r.out
             << "\nstderr: " << r.err;

@@ -1,0 +1,60 @@
+// Runs the real //cli:kvstore binary in a child process, as a shell would,
+// and captures its exit code, stdout and stderr. The test target needs
+// `data = ["//cli:kvstore"]`.
+//
+//   Result r = RunBinary({"get", "k", store.flag()});
+//   EXPECT_EQ(r.code, 1);
+//   Child a({"incr", "n"}), b({"incr", "n"});  // Running at once.
+//   a.Wait(); b.Wait();
+#ifndef TESTS_CLI_RUN_BINARY_H_
+#define TESTS_CLI_RUN_BINARY_H_
+
+#include <sys/types.h>
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace kvstore {
+namespace cli {
+
+struct Result {
+  int code;  // The exit status, or 128 + the signal that killed it.
+  std::string out;
+  std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, const Result& r);
+
+// A child process running the binary, its output going to temporary files.
+class Child {
+ public:
+  // `store_env` is the child's $KVSTORE_STORE; nullopt unsets it.
+  // `input` is its standard input; nullopt gives it /dev/null.
+  explicit Child(const std::vector<std::string>& args,
+                 std::optional<std::string> store_env = std::nullopt,
+                 std::optional<std::string> input = std::nullopt);
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  // Waits for the child to exit and returns what it did.
+  Result Wait();
+
+ private:
+  pid_t pid_ = -1;
+  std::string out_path_;
+  std::string err_path_;
+  std::string in_path_;
+};
+
+Result RunBinary(const std::vector<std::string>& args,
+                 std::optional<std::string> store_env = std::nullopt);
+
+Result RunBinaryWithInput(const std::vector<std::string>& args,
+                          const std::string& input);
+
+}  // namespace cli
+}  // namespace kvstore
+
+#endif  // TESTS_CLI_RUN_BINARY_H_

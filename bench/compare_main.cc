@@ -1,0 +1,266 @@
+// compare: runs the workloads of docs/benchmarks.md against kvstore and its
+// peers in one run, prints the table and the targets, and (under
+// `bazel run`) rewrites docs/benchmarks.md and docs/benchmarks.png.
+//
+//   ./bazelw run //bench:compare            full run, writes docs/
+//   bazel-bin/bench/compare --smoke         tiny sizes, writes nothing
+//
+// Exit codes: 0 all systems ran; 1 a system failed; 2 usage.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "bench/cleanup.h"
+#include "bench/peer.h"
+#include "bench/report.h"
+#include "bench/system_info.h"
+#include "bench/workload.h"
+#include "kvstore/store.h"
+
+namespace kvstore_bench {
+namespace {
+
+constexpr char kCommand[] = "./bazelw run //bench:compare";
+constexpr char kUsage[] =
+    "usage: compare [--smoke] [--out_dir=DIR] [--reps=N] [--ops=N]\n"
+    "  --smoke       tiny sizes and one repetition (also "
+    "KVSTORE_BENCH_SMOKE=1);\n"
+    "                skips Redis if redis-server is missing; writes no docs\n"
+    "  --out_dir=DIR write benchmarks.md and benchmarks.png into DIR "
+    "(default:\n"
+    "                $BUILD_WORKSPACE_DIRECTORY/docs under `bazel run`, full "
+    "runs)\n"
+    "  --reps=N      repetitions per cell (default 5)\n"
+    "  --ops=N       operations per repetition (default 1000000)\n";
+
+struct Config {
+  bool smoke = false;
+  std::string out_dir;
+  int reps = 5;
+  size_t ops = 1000000;
+  uint64_t small_keys = 100000, large_keys = 1000000, counters = 1000;
+};
+
+std::string KeysLabel(uint64_t n) {
+  if (n % 1000000 == 0) return absl::StrCat(n / 1000000, "M");
+  if (n % 1000 == 0) return absl::StrCat(n / 1000, "k");
+  return absl::StrCat(n);
+}
+
+bool ParseFlags(int argc, char** argv, Config* c) {
+  const char* env = std::getenv("KVSTORE_BENCH_SMOKE");
+  c->smoke = env != nullptr && std::string(env) == "1";
+  bool out_dir_set = false;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view a = argv[i];
+    if (a == "--help") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (a == "--smoke") {
+      c->smoke = true;
+    } else if (absl::ConsumePrefix(&a, "--out_dir=")) {
+      c->out_dir = std::string(a);
+      out_dir_set = true;
+    } else if (absl::ConsumePrefix(&a, "--reps=")) {
+      c->reps = std::atoi(std::string(a).c_str());
+    } else if (absl::ConsumePrefix(&a, "--ops=")) {
+      c->ops = std::strtoull(std::string(a).c_str(), nullptr, 10);
+    } else {
+      std::cerr << "compare: unknown flag '" << a << "'\n" << kUsage;
+      return false;
+    }
+  }
+  if (c->smoke) {
+    c->small_keys = 1000, c->large_keys = 4000, c->counters = 100;
+    c->ops = std::min<size_t>(c->ops, 2000), c->reps = 1;
+  }
+  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  if (!out_dir_set && ws != nullptr && !c->smoke) {
+    c->out_dir = absl::StrCat(ws, "/docs");
+  }
+  return c->reps > 0 && c->ops >= 10;
+}
+
+// Installs redis-server and gnuplot for a full run if they are missing.
+void EnsureTools(const Config& c) {
+  if (c.smoke) return;
+  if (!FindBinary("redis-server").empty() && !FindBinary("gnuplot").empty()) {
+    return;
+  }
+  std::cerr << "compare: installing redis-server and gnuplot-nox\n";
+  const std::string sudo = getuid() == 0 ? "" : "sudo ";
+  const std::string cmd =
+      absl::StrCat(sudo,
+                   "env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+                   "--no-install-recommends redis-server gnuplot-nox >&2");
+  if (std::system(cmd.c_str()) != 0) {
+    std::cerr << "compare: could not install them; continuing without\n";
+  }
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one_minute;
+  in >> one_minute;
+  return one_minute.empty() ? "unknown" : one_minute;
+}
+
+absl::StatusOr<MemoryStats> KvstoreMemory(uint64_t keys) {
+  const std::string name = absl::StrCat("/kvstore-bench-mem-", getpid());
+  const int handle = RegisterShm(name.c_str());
+  kvstore::Options options;
+  options.create_if_missing = true;
+  options.error_if_exists = true;
+  options.capacity = keys;
+  options.max_key_bytes = 16;
+  options.max_value_bytes = kValueBytes;
+  absl::StatusOr<kvstore::StoreStats> stats;
+  {
+    absl::StatusOr<std::unique_ptr<kvstore::Store>> store =
+        kvstore::Store::Open(name, options);
+    if (!store.ok()) return store.status();
+    stats = (*store)->Stats();
+  }
+  kvstore::Store::Destroy(name).IgnoreError();
+  Unregister(handle);
+  if (!stats.ok()) return stats.status();
+  return MemoryStats{
+      stats->capacity, stats->segment_bytes, stats->slot_count,
+      stats->slot_bytes,
+      stats->slot_bytes - stats->max_key_bytes - stats->max_value_bytes};
+}
+
+// Loads `peer` with w.keys keys once, then measures every workload of the
+// group on it.
+void RunGroup(Peer* peer, const std::vector<Workload>& group, const Config& c,
+              Results* r) {
+  const uint64_t keys = group[0].keys;
+  const bool counters = group[0].increment;
+  absl::Status status = peer->Create(keys);
+  if (status.ok() && !counters) status = peer->Load(keys);
+  for (const Workload& w : group) {
+    if (!status.ok()) break;
+    if (w.processes > 1 && !peer->shared()) continue;
+    size_t ops = std::max<size_t>(10, c.ops * peer->ops_scale());
+    if (w.processes > 1) ops /= w.processes;
+    absl::StatusOr<Measurement> m = Measure(peer, w, ops, c.reps);
+    if (!m.ok()) {
+      status = m.status();
+      break;
+    }
+    r->cells[peer->name()][w.id] = *m;
+    std::cerr << absl::StrFormat("  %-10s %-16s %10.1f ns/op\n", peer->name(),
+                                 w.label, m->Median());
+  }
+  peer->Destroy();
+  if (!status.ok()) {
+    r->notes.push_back(absl::StrCat(peer->name(), " (", group[0].label,
+                                    " group) failed: ", status.ToString()));
+    std::cerr << "compare: " << r->notes.back() << "\n";
+  }
+}
+
+int Main(int argc, char** argv) {
+  InstallCleanupHandlers();
+  Config c;
+  if (!ParseFlags(argc, argv, &c)) return 2;
+  const auto start = std::chrono::steady_clock::now();
+  EnsureTools(c);
+
+  const std::string s = KeysLabel(c.small_keys), l = KeysLabel(c.large_keys);
+  const std::string hot = KeysLabel(c.counters);
+  Results r;
+  r.load_average = LoadAverage();
+  r.reps = c.reps;
+  r.ops = c.ops;
+  const std::vector<std::vector<Workload>> groups = {
+      {{"get_s", "get " + s, c.small_keys, 100, false, 1},
+       {"mix_s", "90/10 " + s, c.small_keys, 90, false, 1},
+       {"mix2_s", "90/10 " + s + " 2 proc", c.small_keys, 90, false, 2}},
+      {{"get_l", "get " + l, c.large_keys, 100, false, 1},
+       {"mix_l", "90/10 " + l, c.large_keys, 90, false, 1},
+       {"mix2_l", "90/10 " + l + " 2 proc", c.large_keys, 90, false, 2}},
+      {{"incr", "incr " + hot + " hot", c.counters, 0, true, 1}},
+  };
+  for (const auto& g : groups)
+    r.workloads.insert(r.workloads.end(), g.begin(), g.end());
+
+  std::vector<std::unique_ptr<Peer>> peers;
+  peers.push_back(NewKvstorePeer());
+  peers.push_back(NewBoostPeer());
+  peers.push_back(NewLmdbPeer());
+  absl::Status redis = StartRedisServer();
+  if (redis.ok()) {
+    peers.push_back(NewRedisPeer(1));
+    peers.push_back(NewRedisPeer(64));
+  } else {
+    r.notes.push_back(absl::StrCat("redis skipped: ", redis.message()));
+    std::cerr << "compare: " << r.notes.back() << "\n";
+  }
+  peers.push_back(NewAbslPeer());
+  for (const auto& p : peers) r.systems.push_back(p->name());
+  r.systems.push_back(kFloor);
+
+  int failures = 0;
+  for (uint64_t keys : {c.small_keys, c.large_keys}) {
+    absl::StatusOr<MemoryStats> mem = KvstoreMemory(keys);
+    absl::StatusOr<Measurement> floor =
+        mem.ok() ? MeasureFloor(mem->segment_bytes, c.ops, c.reps)
+                 : absl::StatusOr<Measurement>(mem.status());
+    if (!floor.ok()) {
+      r.notes.push_back(
+          absl::StrCat("floor failed: ", floor.status().ToString()));
+      ++failures;
+      continue;
+    }
+    r.memory.push_back(*mem);
+    r.cells[kFloor][keys == c.small_keys ? "get_s" : "get_l"] = *floor;
+    std::cerr << absl::StrFormat(
+        "  %-10s %-16s %10.1f ns/load\n", kFloor,
+        absl::StrFormat("%.1f MB", mem->segment_bytes / 1e6), floor->Median());
+  }
+  for (const auto& group : groups) {
+    for (const auto& peer : peers) {
+      const size_t before = r.notes.size();
+      RunGroup(peer.get(), group, c, &r);
+      failures += r.notes.size() - before;
+    }
+  }
+  r.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+
+  const std::vector<Target> targets = EvaluateTargets(r);
+  std::cout << "\nns per operation: median (min–max) of " << c.reps
+            << " repetitions\n\n"
+            << FormatTable(r, false) << "\n"
+            << FormatTargets(targets, false) << "\n"
+            << FormatMemory(r);
+  if (!c.out_dir.empty()) {
+    absl::Status status = WriteDocs(c.out_dir, r, targets, kCommand);
+    if (!status.ok()) {
+      std::cerr << "compare: writing docs: " << status << "\n";
+      ++failures;
+    } else {
+      std::cerr << "compare: wrote " << c.out_dir << "/benchmarks.md\n";
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace kvstore_bench
+
+int main(int argc, char** argv) { return kvstore_bench::Main(argc, argv); }

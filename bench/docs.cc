@@ -1,0 +1,186 @@
+// WriteDocs: docs/benchmarks.md and the gnuplot chart.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "bench/report.h"
+#include "bench/system_info.h"
+
+namespace kvstore_bench {
+namespace {
+
+constexpr char kRunsBegin[] = "<!-- runs:begin -->";
+constexpr char kRunsEnd[] = "<!-- runs:end -->";
+constexpr char kNotesBegin[] = "<!-- notes:begin -->";
+constexpr char kNotesEnd[] = "<!-- notes:end -->";
+constexpr int kHistoryRuns = 10;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The text between `begin` and `end` markers in `doc`, or "".
+std::string Block(const std::string& doc, const std::string& begin,
+                  const std::string& end) {
+  const size_t b = doc.find(begin);
+  if (b == std::string::npos) return "";
+  const size_t e = doc.find(end, b);
+  if (e == std::string::npos) return "";
+  return doc.substr(b + begin.size(), e - b - begin.size());
+}
+
+std::string HistoryHeader(const std::vector<Target>& targets) {
+  std::vector<std::string> cols = {"run (UTC)", "load", "met"};
+  for (const Target& t : targets) cols.push_back(t.key);
+  std::string out = absl::StrCat("| ", absl::StrJoin(cols, " | "), " |\n|");
+  for (size_t i = 0; i < cols.size(); ++i) out += "---|";
+  return out + "\n";
+}
+
+std::string HistoryRow(const Results& r, const std::vector<Target>& targets) {
+  int met = 0;
+  std::vector<std::string> cols = {
+      absl::FormatTime("%Y-%m-%d %H:%M", absl::Now(), absl::UTCTimeZone()),
+      r.load_average, ""};
+  for (const Target& t : targets) {
+    met += t.met;
+    cols.push_back(t.ratio == 0
+                       ? "-"
+                       : absl::StrFormat("%.2f%s", t.ratio, t.met ? "" : " ✗"));
+  }
+  cols[2] = absl::StrCat(met, "/", targets.size());
+  return absl::StrCat("| ", absl::StrJoin(cols, " | "), " |\n");
+}
+
+// The previous runs' rows with the same columns, newest last, then this one.
+std::string History(const std::string& old_doc, const Results& r,
+                    const std::vector<Target>& targets) {
+  const std::string header = HistoryHeader(targets);
+  const size_t columns = targets.size() + 3;
+  std::vector<std::string> rows;
+  for (absl::string_view line :
+       absl::StrSplit(Block(old_doc, kRunsBegin, kRunsEnd), '\n')) {
+    if (!absl::StartsWith(line, "| 2")) continue;  // Dated rows only.
+    const size_t cells = std::count(line.begin(), line.end(), '|') - 1;
+    if (cells == columns) rows.push_back(absl::StrCat(line, "\n"));
+  }
+  rows.push_back(HistoryRow(r, targets));
+  if (rows.size() > kHistoryRuns)
+    rows.erase(rows.begin(), rows.end() - kHistoryRuns);
+  return absl::StrCat(header, absl::StrJoin(rows, ""));
+}
+
+absl::Status DrawChart(const std::string& png, const Results& r) {
+  const std::string gnuplot = FindBinary("gnuplot");
+  if (gnuplot.empty()) return absl::NotFoundError("gnuplot not found");
+  std::string script = absl::StrCat(
+      "set terminal pngcairo size 1400,650 font 'sans,10'\n"
+      "set output '",
+      png, "'\n", "set title 'kvstore and peers: ns per operation (median of ",
+      r.reps,
+      " repetitions; log scale; lower is better)'\n"
+      "set style data histograms\n"
+      "set style histogram clustered gap 1\n"
+      "set style fill solid 0.85 border -1\n"
+      "set logscale y\nset yrange [1:*]\nset ylabel 'ns per operation'\n"
+      "set grid ytics mytics\nset key outside right top\n"
+      "set datafile missing '-'\nset xtics nomirror\n"
+      "$data << EOD\n\"workload\"");
+  for (const std::string& s : r.systems)
+    absl::StrAppend(&script, " \"", s, "\"");
+  script += "\n";
+  for (const Workload& w : r.workloads) {
+    absl::StrAppend(&script, "\"", w.label, "\"");
+    for (const std::string& s : r.systems) {
+      const double m = r.Median(s, w.id);
+      absl::StrAppend(&script, " ", m > 0 ? absl::StrFormat("%.1f", m) : "-");
+    }
+    script += "\n";
+  }
+  absl::StrAppend(&script, "EOD\nplot for [i=2:", r.systems.size() + 1,
+                  "] $data using i:xtic(1) title columnheader(i)\n");
+  FILE* pipe = popen(absl::StrCat(gnuplot, " 2>&1").c_str(), "w");
+  if (pipe == nullptr) return absl::InternalError("cannot start gnuplot");
+  fwrite(script.data(), 1, script.size(), pipe);
+  if (pclose(pipe) != 0) return absl::InternalError("gnuplot failed");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteDocs(const std::string& dir, const Results& r,
+                       const std::vector<Target>& targets,
+                       const std::string& command) {
+  const std::string md_path = absl::StrCat(dir, "/benchmarks.md");
+  const std::string old_doc = ReadFile(md_path);
+  std::string notes = Block(old_doc, kNotesBegin, kNotesEnd);
+  if (notes.empty()) notes = "\n(none yet)\n";
+  const absl::Status chart = DrawChart(absl::StrCat(dir, "/benchmarks.png"), r);
+
+  std::string doc = absl::StrCat(
+      "# kvstore benchmarks\n\n"
+      "Generated by `",
+      command, "` on ",
+      absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::Now(), absl::UTCTimeZone()),
+      " (", absl::StrFormat("%.0f", r.seconds),
+      " s). Rerun to refresh; the run history and the notes block are kept.\n\n"
+      "## Machine\n\n",
+      absl::StrJoin(MachineDescription(), "\n"),
+      "\n- Load average (1 min) when the run started: ", r.load_average,
+      " (other work on the machine inflates and spreads the numbers)",
+      "\n\n## Method\n\n"
+      "- Keys `key:%010d` (14 bytes), 64-byte values, keys drawn uniformly at "
+      "random; all keys are loaded first, so every get hits.\n"
+      "- Each cell: median ns per operation over ",
+      r.reps, " repetitions, min–max in parentheses. A repetition is ", r.ops,
+      " operations (LMDB ½, pipelined Redis ¼, single-request Redis 1/20 of "
+      "that), after an untimed warm-up.\n"
+      "- 2-process rows: two children forked after loading run the same "
+      "number of operations between them, released together through a pipe; "
+      "ns/op = wall time / operations of both.\n"
+      "- increment: 1,000 hot counters, int64 +1 each operation.\n"
+      "- kvstore: `Store::Get(key, Value*)` reusing the value; capacity = "
+      "keys, max_key_bytes 16, max_value_bytes 64.\n"
+      "- boost: `managed_shared_memory` + `boost::unordered_map` of "
+      "interprocess strings + `interprocess_mutex`. lmdb: env in /dev/shm, "
+      "MDB_NOSYNC|MDB_WRITEMAP|MDB_NOMETASYNC, one transaction per "
+      "operation (reads renew a reset read transaction). redis: "
+      "redis-server on a unix socket, `--save '' --appendonly no`, hiredis; "
+      "redis-p64 pipelines 64 requests. absl: in-process "
+      "`absl::flat_hash_map<std::string, std::string>` + `std::mutex` (not "
+      "shared, so no 2-process rows).\n"
+      "- floor: dependent loads around a random cycle of 64-byte lines in a "
+      "shared-memory region the size of the kvstore segment for that many "
+      "keys; ns per load.\n\n"
+      "## Results (ns per operation)\n\n",
+      FormatTable(r, /*markdown=*/true), "\n",
+      chart.ok() ? "![ns per operation, log scale](benchmarks.png)\n\n"
+                 : absl::StrCat("(no chart: ", chart.message(), ")\n\n"),
+      "## Targets (ratios from this run)\n\n",
+      FormatTargets(targets, /*markdown=*/true), "\n## Memory\n\n",
+      FormatMemory(r),
+      r.notes.empty() ? ""
+                      : absl::StrCat("\n## Skipped or failed\n\n- ",
+                                     absl::StrJoin(r.notes, "\n- "), "\n"),
+      "\n## Spread over runs\n\n"
+      "Target ratios of the latest runs on this machine (✗ = not met).\n\n",
+      kRunsBegin, "\n", History(old_doc, r, targets), kRunsEnd,
+      "\n\n## Notes\n\n", kNotesBegin, notes, kNotesEnd, "\n");
+  std::ofstream out(md_path, std::ios::trunc);
+  out << doc;
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", md_path));
+  return absl::OkStatus();
+}
+
+}  // namespace kvstore_bench

@@ -1,0 +1,89 @@
+// kvstore itself: Store::Get into a reused Value, Set, Increment.
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "bench/cleanup.h"
+#include "bench/peer.h"
+#include "kvstore/store.h"
+
+namespace kvstore_bench {
+namespace {
+
+class KvstorePeer : public Peer {
+ public:
+  ~KvstorePeer() override { Destroy(); }
+
+  std::string name() const override { return "kvstore"; }
+
+  absl::Status Create(uint64_t keys) override {
+    name_ = absl::StrCat("/kvstore-bench-", getpid(), "-", ++instances_);
+    kvstore::Options options;
+    options.create_if_missing = true;
+    options.error_if_exists = true;
+    options.capacity = keys;
+    options.max_key_bytes = 16;
+    options.max_value_bytes = kValueBytes;
+    handle_ = RegisterShm(name_.c_str());
+    absl::StatusOr<std::unique_ptr<kvstore::Store>> store =
+        kvstore::Store::Open(name_, options);
+    if (!store.ok()) return store.status();
+    store_ = *std::move(store);
+    value_ = kvstore::Value::String(BenchValue());
+    return absl::OkStatus();
+  }
+
+  absl::Status AttachInChild() override {
+    absl::StatusOr<std::unique_ptr<kvstore::Store>> store =
+        kvstore::Store::Open(name_, kvstore::Options());
+    if (!store.ok()) return store.status();
+    store_ = *std::move(store);
+    return absl::OkStatus();
+  }
+
+  absl::Status Run(const Op* ops, size_t n) override {
+    char buf[kKeyBytes];
+    for (size_t i = 0; i < n; ++i) {
+      const absl::string_view key = FormatKey(ops[i].key, buf);
+      absl::Status status;
+      switch (ops[i].kind) {
+        case OpKind::kGet:
+          status = store_->Get(key, &out_);
+          break;
+        case OpKind::kSet:
+          status = store_->Set(key, value_);
+          break;
+        case OpKind::kIncrement:
+          status = store_->Increment(key, 1).status();
+          break;
+      }
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  void Destroy() override {
+    if (store_ == nullptr) return;
+    store_.reset();
+    kvstore::Store::Destroy(name_).IgnoreError();
+    Unregister(handle_);
+  }
+
+ private:
+  static inline int instances_ = 0;
+  std::string name_;
+  int handle_ = -1;
+  std::unique_ptr<kvstore::Store> store_;
+  kvstore::Value value_;
+  kvstore::Value out_;
+};
+
+}  // namespace
+
+std::unique_ptr<Peer> NewKvstorePeer() {
+  return std::make_unique<KvstorePeer>();
+}
+
+}  // namespace kvstore_bench

@@ -1,0 +1,197 @@
+#include "bench/report.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace kvstore_bench {
+namespace {
+
+enum class Rule { kAtMost, kAtLeast, kMoreThan };
+
+struct TargetSpec {
+  const char* key;
+  const char* text;
+  std::string num_system, num_workload, den_system, den_workload;
+  Rule rule;
+  double threshold;
+};
+
+std::string Ns(double ns) {
+  return ns >= 100 ? absl::StrFormat("%.0f", ns) : absl::StrFormat("%.1f", ns);
+}
+
+std::string Cell(const Results& r, const std::string& system,
+                 const std::string& workload) {
+  auto s = r.cells.find(system);
+  if (s == r.cells.end()) return "-";
+  auto w = s->second.find(workload);
+  if (w == s->second.end()) return "-";
+  const Measurement& m = w->second;
+  return absl::StrCat(Ns(m.Median()), " (", Ns(m.Min()), "–", Ns(m.Max()), ")");
+}
+
+std::string Label(const Results& r, const std::string& id) {
+  for (const Workload& w : r.workloads) {
+    if (w.id == id) return w.label;
+  }
+  return id;
+}
+
+std::vector<std::vector<std::string>> Rows(const Results& r) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header = {"workload"};
+  for (const std::string& s : r.systems) header.push_back(s);
+  rows.push_back(header);
+  for (const Workload& w : r.workloads) {
+    std::vector<std::string> row = {w.label};
+    for (const std::string& s : r.systems) row.push_back(Cell(r, s, w.id));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// Plain text with padded columns, or a markdown table.
+std::string Render(const std::vector<std::vector<std::string>>& rows,
+                   bool markdown) {
+  if (markdown) {
+    std::string out;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      absl::StrAppend(&out, "| ", absl::StrJoin(rows[i], " | "), " |\n");
+      if (i == 0) {
+        std::vector<std::string> rule(rows[0].size(), "---");
+        absl::StrAppend(&out, "|", absl::StrJoin(rule, "|"), "|\n");
+      }
+    }
+    return out;
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  auto length = [](const std::string& s) {  // UTF-8 aware ("–").
+    return static_cast<size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  };
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) {
+      width[c] = std::max(width[c], length(row[c]));
+    }
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) {
+      absl::StrAppend(&out, row[c],
+                      std::string(width[c] - length(row[c]) + 2, ' '));
+    }
+    out.back() = '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+double Results::Median(const std::string& system,
+                       const std::string& workload) const {
+  auto s = cells.find(system);
+  if (s == cells.end()) return 0;
+  auto w = s->second.find(workload);
+  return w == s->second.end() ? 0 : w->second.Median();
+}
+
+std::vector<Target> EvaluateTargets(const Results& r) {
+  const std::string kv = "kvstore";
+  const std::vector<TargetSpec> specs = {
+      {"kv/floor get_s", "kvstore get / floor", kv, "get_s", kFloor, "get_s",
+       Rule::kAtMost, 1.5},
+      {"kv/floor get_l", "kvstore get / floor", kv, "get_l", kFloor, "get_l",
+       Rule::kAtMost, 1.5},
+      {"absl/kv get_s", "absl get / kvstore get", "absl", "get_s", kv, "get_s",
+       Rule::kMoreThan, 1.0},
+      {"absl/kv get_l", "absl get / kvstore get", "absl", "get_l", kv, "get_l",
+       Rule::kMoreThan, 1.0},
+      {"boost/kv get_s", "boost get / kvstore get", "boost", "get_s", kv,
+       "get_s", Rule::kAtLeast, 3},
+      {"boost/kv get_l", "boost get / kvstore get", "boost", "get_l", kv,
+       "get_l", Rule::kAtLeast, 3},
+      {"lmdb/kv get_s", "lmdb get / kvstore get", "lmdb", "get_s", kv, "get_s",
+       Rule::kAtLeast, 3},
+      {"lmdb/kv get_l", "lmdb get / kvstore get", "lmdb", "get_l", kv, "get_l",
+       Rule::kAtLeast, 3},
+      {"boost/kv mix_s", "boost 90/10 / kvstore 90/10", "boost", "mix_s", kv,
+       "mix_s", Rule::kAtLeast, 2},
+      {"boost/kv mix_l", "boost 90/10 / kvstore 90/10", "boost", "mix_l", kv,
+       "mix_l", Rule::kAtLeast, 2},
+      {"boost/kv incr", "boost incr / kvstore incr", "boost", "incr", kv,
+       "incr", Rule::kAtLeast, 2},
+      {"kv/absl incr", "kvstore incr / absl incr", kv, "incr", "absl", "incr",
+       Rule::kAtMost, 1.2},
+      {"kv 1p/2p mix_s", "kvstore 1-process / 2-process 90/10 ns/op", kv,
+       "mix_s", kv, "mix2_s", Rule::kAtLeast, 1.7},
+      {"kv 1p/2p mix_l", "kvstore 1-process / 2-process 90/10 ns/op", kv,
+       "mix_l", kv, "mix2_l", Rule::kAtLeast, 1.7},
+  };
+  std::vector<Target> targets;
+  for (const TargetSpec& s : specs) {
+    const double num = r.Median(s.num_system, s.num_workload);
+    const double den = r.Median(s.den_system, s.den_workload);
+    Target t;
+    t.key = s.key;
+    t.text = absl::StrCat(s.text, " (", Label(r, s.num_workload),
+                          s.num_workload == s.den_workload
+                              ? ""
+                              : absl::StrCat(" vs ", Label(r, s.den_workload)),
+                          ")");
+    t.ratio = num > 0 && den > 0 ? num / den : 0;
+    switch (s.rule) {
+      case Rule::kAtMost:
+        t.goal = absl::StrCat("<= ", s.threshold);
+        t.met = t.ratio > 0 && t.ratio <= s.threshold;
+        break;
+      case Rule::kAtLeast:
+        t.goal = absl::StrCat(">= ", s.threshold);
+        t.met = t.ratio >= s.threshold;
+        break;
+      case Rule::kMoreThan:
+        t.goal = absl::StrCat("> ", s.threshold);
+        t.met = t.ratio > s.threshold;
+        break;
+    }
+    targets.push_back(t);
+  }
+  return targets;
+}
+
+std::string FormatTable(const Results& r, bool markdown) {
+  return Render(Rows(r), markdown);
+}
+
+std::string FormatTargets(const std::vector<Target>& targets, bool markdown) {
+  std::vector<std::vector<std::string>> rows = {
+      {"target", "ratio", "goal", "verdict"}};
+  for (const Target& t : targets) {
+    rows.push_back(
+        {t.text, t.ratio > 0 ? absl::StrFormat("%.2f", t.ratio) : "-", t.goal,
+         t.ratio == 0 ? "not measured"
+         : t.met      ? "met"
+                      : "NOT MET"});
+  }
+  return Render(rows, markdown);
+}
+
+std::string FormatMemory(const Results& r) {
+  std::string out;
+  for (const MemoryStats& m : r.memory) {
+    absl::StrAppendFormat(
+        &out,
+        "- capacity %d: segment %d bytes, %.1f bytes per stored entry "
+        "(%d slots of %d bytes, %.1f slots per entry); metadata %d bytes per "
+        "slot (target 16: %s)\n",
+        m.capacity, m.segment_bytes,
+        static_cast<double>(m.segment_bytes) / m.capacity, m.slot_count,
+        m.slot_bytes, static_cast<double>(m.slot_count) / m.capacity,
+        m.metadata_bytes, m.metadata_bytes <= 16 ? "met" : "NOT MET");
+  }
+  return out;
+}
+
+}  // namespace kvstore_bench

@@ -1,0 +1,356 @@
+#include "kvstore/typed_store.h"
+
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "kvstore/internal/layout.h"
+#include "kvstore/internal/segment.h"
+#include "kvstore/internal/table.h"
+
+namespace kvstore {
+namespace {
+
+using internal::Table;
+using internal::WriteSpec;
+
+constexpr uint32_t kMaxKeyRecordBytes = 65535;
+constexpr uint32_t kMaxValueRecordBytes = uint32_t{1} << 24;
+
+// The absolute CLOCK_BOOTTIME expiry for `ttl`, 0 for none.
+absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl) {
+  if (ttl == absl::InfiniteDuration()) return 0;
+  if (ttl <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "time to live must be positive, not ", absl::FormatDuration(ttl)));
+  }
+  return internal::BoottimeNanos() + absl::ToInt64Nanoseconds(ttl);
+}
+
+absl::StatusOr<bool> Conditional(Table& table, absl::string_view key,
+                                 const Value& value, WriteSpec spec,
+                                 absl::Duration ttl) {
+  absl::StatusOr<int64_t> expires = ExpiryFor(ttl);
+  if (!expires.ok()) return expires.status();
+  spec.expires_ns = *expires;
+  bool written = false;
+  absl::Status status = table.Write(key, value, spec, &written);
+  if (!status.ok()) return status;
+  return written;
+}
+
+template <typename T>
+absl::Status AddTo(char* p, int64_t delta, absl::string_view path) {
+  T current;
+  std::memcpy(&current, p, sizeof(T));
+  T result;
+  if (__builtin_add_overflow(current, delta, &result)) {
+    return absl::OutOfRangeError(
+        absl::StrCat("adding ", delta, " to field '", path, "' (", current,
+                     ") would leave its type's range"));
+  }
+  std::memcpy(p, &result, sizeof(T));
+  return absl::OkStatus();
+}
+
+absl::Status AddToField(FieldType type, char* p, int64_t delta,
+                        absl::string_view path) {
+  switch (type) {
+    case FieldType::kInt8:
+      return AddTo<int8_t>(p, delta, path);
+    case FieldType::kInt16:
+      return AddTo<int16_t>(p, delta, path);
+    case FieldType::kInt32:
+      return AddTo<int32_t>(p, delta, path);
+    case FieldType::kInt64:
+      return AddTo<int64_t>(p, delta, path);
+    case FieldType::kUint8:
+      return AddTo<uint8_t>(p, delta, path);
+    case FieldType::kUint16:
+      return AddTo<uint16_t>(p, delta, path);
+    case FieldType::kUint32:
+      return AddTo<uint32_t>(p, delta, path);
+    default:
+      return AddTo<uint64_t>(p, delta, path);
+  }
+}
+
+absl::Status CheckLimits(const Table& table, const Schema& schema) {
+  if (table.max_key_bytes() != schema.key.size ||
+      table.max_value_bytes() != schema.value.size) {
+    return absl::DataLossError(absl::StrFormat(
+        "typed store %s has key and value limits %d and %d, but its schema "
+        "says %d and %d",
+        table.name(), table.max_key_bytes(), table.max_value_bytes(),
+        schema.key.size, schema.value.size));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+TypedStore::TypedStore(std::unique_ptr<Table> table, Schema schema)
+    : table_(std::move(table)), schema_(std::move(schema)) {}
+
+TypedStore::~TypedStore() = default;
+
+absl::StatusOr<std::unique_ptr<TypedStore>> TypedStore::Open(
+    absl::string_view name, const Options& options, const Schema& schema) {
+  const std::string encoded = schema.Encode();
+  if (encoded.size() > internal::kMaxSchemaBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the schema of store ", name, " encodes to ", encoded.size(),
+        " bytes; a store records at most ", internal::kMaxSchemaBytes));
+  }
+  absl::StatusOr<Schema> valid = Schema::Decode(encoded);
+  if (!valid.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot create store ", name,
+                     " with an invalid schema: ", valid.status().message()));
+  }
+  if (schema.key.size > kMaxKeyRecordBytes ||
+      schema.value.size > kMaxValueRecordBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "records of ", schema.key.size, " and ", schema.value.size,
+        " bytes are too large for store ", name, " (keys at most ",
+        kMaxKeyRecordBytes, ", values at most ", kMaxValueRecordBytes, ")"));
+  }
+  Options sized = options;
+  sized.max_key_bytes = schema.key.size;
+  sized.max_value_bytes = schema.value.size;
+  internal::StoreKind kind;
+  kind.kind = internal::kKindTyped;
+  kind.schema = encoded;
+  absl::StatusOr<std::unique_ptr<Table>> table = Table::Open(name, sized, kind);
+  if (!table.ok()) return table.status();
+  if ((*table)->schema() != encoded) {
+    absl::StatusOr<Schema> stored = Schema::Decode((*table)->schema());
+    if (!stored.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("store ", name, ": ", stored.status().message()));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store ", name,
+        " holds records of another schema; refusing to reinterpret them "
+        "(lines marked ! differ):\n",
+        SideBySide(*stored, "in the store", schema, "this program")));
+  }
+  absl::Status limits = CheckLimits(**table, schema);
+  if (!limits.ok()) return limits;
+  return std::unique_ptr<TypedStore>(new TypedStore(*std::move(table), schema));
+}
+
+absl::StatusOr<std::unique_ptr<TypedStore>> TypedStore::OpenAny(
+    absl::string_view name, const Options& options) {
+  Options existing = options;
+  existing.create_if_missing = false;
+  internal::StoreKind any;
+  any.kind = internal::kKindAny;
+  absl::StatusOr<std::unique_ptr<Table>> table =
+      Table::Open(name, existing, any);
+  if (!table.ok()) return table.status();
+  if ((*table)->kind() != internal::kKindTyped) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store ", name,
+        " is a tagged store (values carry their type), not a typed one; "
+        "open it as a kvstore::Store"));
+  }
+  absl::StatusOr<Schema> schema = Schema::Decode((*table)->schema());
+  if (!schema.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("store ", name, ": ", schema.status().message()));
+  }
+  absl::Status limits = CheckLimits(**table, *schema);
+  if (!limits.ok()) return limits;
+  return std::unique_ptr<TypedStore>(
+      new TypedStore(*std::move(table), *std::move(schema)));
+}
+
+const std::string& TypedStore::name() const { return table_->name(); }
+
+absl::Status TypedStore::CheckKey(absl::string_view key) const {
+  if (key.size() == schema_.key.size) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "key of %d bytes for typed store %s, whose keys (%s) are %d bytes",
+      key.size(), name(), schema_.key.name, schema_.key.size));
+}
+
+absl::Status TypedStore::CheckValue(absl::string_view value) const {
+  if (value.size() == schema_.value.size) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "value of %d bytes for typed store %s, whose values (%s) are %d bytes",
+      value.size(), name(), schema_.value.name, schema_.value.size));
+}
+
+absl::Status TypedStore::CheckSizes(absl::string_view key,
+                                    absl::string_view value) const {
+  if (key.size() == schema_.key.size && value.size() == schema_.value.size) {
+    return absl::OkStatus();
+  }
+  return absl::DataLossError(absl::StrCat("typed store ", name(),
+                                          " holds an entry of the wrong size"));
+}
+
+absl::Status TypedStore::Get(absl::string_view key, void* out) const {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  thread_local Value buffer;  // Reused: no allocation once large enough.
+  status = table_->Get(key, &buffer);
+  if (!status.ok()) return status;
+  if (buffer.type() != ValueType::kRecord ||
+      buffer.encoded().size() != schema_.value.size) {
+    return absl::DataLossError(absl::StrCat("key in typed store ", name(),
+                                            " holds a record of the wrong "
+                                            "type or size"));
+  }
+  std::memcpy(out, buffer.encoded().data(), schema_.value.size);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> TypedStore::Get(absl::string_view key) const {
+  std::string out(schema_.value.size, '\0');
+  absl::Status status = Get(key, &out[0]);
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<RecordEntry> TypedStore::GetEntry(absl::string_view key) const {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  absl::StatusOr<Entry> entry = table_->GetEntry(key);
+  if (!entry.ok()) return entry.status();
+  status = CheckValue(entry->value.encoded());
+  if (!status.ok()) return absl::DataLossError(status.message());
+  return RecordEntry{entry->value.encoded(), entry->version, entry->ttl};
+}
+
+absl::Status TypedStore::Set(absl::string_view key, absl::string_view value,
+                             const WriteOptions& options) {
+  absl::Status status = CheckKey(key);
+  if (status.ok()) status = CheckValue(value);
+  if (!status.ok()) return status;
+  return Conditional(*table_, key, Value::Record(value), WriteSpec(),
+                     options.ttl)
+      .status();
+}
+
+absl::StatusOr<bool> TypedStore::SetIfAbsent(absl::string_view key,
+                                             absl::string_view value,
+                                             const WriteOptions& options) {
+  absl::Status status = CheckKey(key);
+  if (status.ok()) status = CheckValue(value);
+  if (!status.ok()) return status;
+  WriteSpec spec;
+  spec.mode = WriteSpec::Mode::kInsertOnly;
+  return Conditional(*table_, key, Value::Record(value), spec, options.ttl);
+}
+
+absl::StatusOr<bool> TypedStore::CompareAndSet(absl::string_view key,
+                                               absl::string_view expected,
+                                               absl::string_view desired,
+                                               const WriteOptions& options) {
+  absl::Status status = CheckKey(key);
+  if (status.ok()) status = CheckValue(expected);
+  if (status.ok()) status = CheckValue(desired);
+  if (!status.ok()) return status;
+  const Value expected_value = Value::Record(expected);
+  WriteSpec spec;
+  spec.mode = WriteSpec::Mode::kUpdateOnly;
+  spec.expected_value = &expected_value;
+  return Conditional(*table_, key, Value::Record(desired), spec, options.ttl);
+}
+
+absl::StatusOr<bool> TypedStore::CompareVersionAndSet(
+    absl::string_view key, uint64_t version, absl::string_view desired,
+    const WriteOptions& options) {
+  absl::Status status = CheckKey(key);
+  if (status.ok()) status = CheckValue(desired);
+  if (!status.ok()) return status;
+  WriteSpec spec;
+  spec.mode = WriteSpec::Mode::kUpdateOnly;
+  spec.check_version = true;
+  spec.expected_version = version;
+  return Conditional(*table_, key, Value::Record(desired), spec, options.ttl);
+}
+
+absl::Status TypedStore::Erase(absl::string_view key) {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  return table_->Erase(key, nullptr);
+}
+
+absl::StatusOr<std::string> TypedStore::GetAndErase(absl::string_view key) {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  Value value;
+  status = table_->Erase(key, &value);
+  if (!status.ok()) return status;
+  return value.encoded();
+}
+
+absl::StatusOr<std::string> TypedStore::AddToField(absl::string_view key,
+                                                   absl::string_view path,
+                                                   int64_t delta) {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  uint32_t offset = 0;
+  const Field* field = schema_.value.Find(path, &offset);
+  if (field == nullptr || !IsIntegerFieldType(field->type)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "typed store ", name(), ": ", schema_.value.name,
+        field == nullptr ? " has no field '" : " field is not an integer: '",
+        path, "'"));
+  }
+  std::string after;
+  status = table_->Update(
+      key, [&](ValueType type, std::string* payload) -> absl::Status {
+        if (type != ValueType::kRecord ||
+            payload->size() != schema_.value.size) {
+          return absl::DataLossError(absl::StrCat("key in typed store ", name(),
+                                                  " holds a bad record"));
+        }
+        absl::Status added =
+            kvstore::AddToField(field->type, &(*payload)[offset], delta, path);
+        if (added.ok()) after = *payload;
+        return added;
+      });
+  if (!status.ok()) return status;
+  return after;
+}
+
+absl::StatusOr<RecordBatch> TypedStore::Scan(uint64_t cursor,
+                                             size_t count) const {
+  absl::StatusOr<ScanBatch> batch = table_->Scan(cursor, "", count);
+  if (!batch.ok()) return batch.status();
+  RecordBatch out;
+  out.cursor = batch->cursor;
+  out.entries.reserve(batch->entries.size());
+  for (auto& [key, value] : batch->entries) {
+    absl::Status sizes = CheckSizes(key, value.encoded());
+    if (!sizes.ok()) return sizes;
+    out.entries.emplace_back(std::move(key), value.encoded());
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+TypedStore::Snapshot() const {
+  std::vector<std::pair<std::string, Value>> entries;
+  absl::Status status = table_->Snapshot("", &entries);
+  if (!status.ok()) return status;
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(entries.size());
+  for (auto& [key, value] : entries) {
+    absl::Status sizes = CheckSizes(key, value.encoded());
+    if (!sizes.ok()) return sizes;
+    out.emplace_back(std::move(key), value.encoded());
+  }
+  return out;
+}
+
+absl::StatusOr<StoreStats> TypedStore::Stats() const { return table_->Stats(); }
+
+absl::Status TypedStore::Verify() const { return table_->Verify(); }
+
+}  // namespace kvstore

@@ -1,0 +1,232 @@
+// TypedMap<K, V>: round trips of every field type, the operations of the
+// untyped API on typed entries, and refusal of stores of another kind or
+// schema.
+#include "kvstore/typed_map.h"
+
+#include <cstring>
+#include <limits>
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kvstore/store.h"
+#include "tests/test_util.h"
+#include "tests/typed/test_types.h"
+
+namespace kvstore_test {
+namespace {
+
+using ::kvstore::FixedString;
+using ::kvstore::Options;
+using ::kvstore::TypedMap;
+using ::kvstore::testing::ScopedStoreName;
+using ::testing::HasSubstr;
+
+Options Create(uint64_t capacity = 256) {
+  Options o;
+  o.create_if_missing = true;
+  o.capacity = capacity;
+  return o;
+}
+
+template <typename T>
+bool SameBytes(const T& a, const T& b) {
+  return std::memcmp(&a, &b, sizeof(T)) == 0;
+}
+
+AllTypes Sample(int seed) {
+  AllTypes v;
+  std::memset(static_cast<void*>(&v), 0, sizeof(v));
+  v.i8 = static_cast<int8_t>(-seed);
+  v.i16 = -1616;
+  v.i32 = -323232;
+  v.i64 = std::numeric_limits<int64_t>::min() + seed;
+  v.u8 = 200;
+  v.u16 = 60000;
+  v.u32 = 4000000000u;
+  v.u64 = std::numeric_limits<uint64_t>::max() - seed;
+  v.f = 1.5f;
+  v.d = -2.25;
+  v.b = true;
+  v.color = Color::kGreen;
+  v.name = "sixteen chars!!!";
+  v.pos = {seed, -seed};
+  return v;
+}
+
+template <typename K, typename V>
+void ExpectRoundTrip(const K& key, const V& value) {
+  ScopedStoreName name("rt");
+  auto map = TypedMap<K, V>::Open(name.name(), Create());
+  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_TRUE((*map)->Set(key, value).ok());
+  absl::StatusOr<V> got = (*map)->Get(key);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(SameBytes(*got, value));
+}
+
+TEST(TypedMapTest, EveryScalarTypeRoundTripsAsKeyAndValue) {
+  ExpectRoundTrip<int8_t, int8_t>(-1, -128);
+  ExpectRoundTrip<int16_t, int16_t>(-2, -32768);
+  ExpectRoundTrip<int32_t, int32_t>(-3, -2147483647);
+  ExpectRoundTrip<int64_t, int64_t>(-4, std::numeric_limits<int64_t>::min());
+  ExpectRoundTrip<uint8_t, uint8_t>(1, 255);
+  ExpectRoundTrip<uint16_t, uint16_t>(2, 65535);
+  ExpectRoundTrip<uint32_t, uint32_t>(3, 4294967295u);
+  ExpectRoundTrip<uint64_t, uint64_t>(4, std::numeric_limits<uint64_t>::max());
+  ExpectRoundTrip<bool, bool>(true, true);
+  ExpectRoundTrip<Color, Color>(Color::kRed, Color::kBlue);
+  ExpectRoundTrip<FixedString<16>, FixedString<16>>("key", "0123456789abcdef");
+  ExpectRoundTrip<uint32_t, float>(5, -0.0f);
+  ExpectRoundTrip<uint32_t, double>(6, std::numeric_limits<double>::max());
+}
+
+TEST(TypedMapTest, StructsRoundTripAsKeyAndValue) {
+  ExpectRoundTrip<UserKey, AllTypes>(UserKey{7, 8}, Sample(3));
+  ExpectRoundTrip<UserKey, Point>(UserKey{1, 2}, Point{-1, 1});
+  ExpectRoundTrip<Point, UserKey>(Point{3, 4}, UserKey{5, 6});
+}
+
+TEST(TypedMapTest, ValuePaddingIsZeroedBeforeStoring) {
+  ScopedStoreName name;
+  auto map = TypedMap<uint64_t, AllTypes>::Open(name.name(), Create());
+  ASSERT_TRUE(map.ok()) << map.status();
+  AllTypes dirty;
+  std::memset(static_cast<void*>(&dirty), 0xab, sizeof(dirty));
+  const AllTypes clean = Sample(1);
+  dirty = clean;  // Copies fields; padding may stay 0xab.
+  std::memset(reinterpret_cast<char*>(&dirty) + 1, 0xab, 1);  // After i8.
+  ASSERT_TRUE((*map)->Set(1, dirty).ok());
+  const uint64_t key = 1;
+  absl::StatusOr<std::string> raw = (*map)->store().Get(
+      absl::string_view(reinterpret_cast<const char*>(&key), sizeof(key)));
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(*raw,
+            std::string(reinterpret_cast<const char*>(&clean), sizeof(clean)));
+  // A compare-and-set sees equal fields as equal, whatever the padding.
+  EXPECT_EQ((*map)->CompareAndSet(1, dirty, Sample(2)).value(), true);
+}
+
+TEST(TypedMapTest, GetEraseAndConditionalWrites) {
+  ScopedStoreName name;
+  auto map = TypedMap<UserKey, Point>::Open(name.name(), Create());
+  ASSERT_TRUE(map.ok()) << map.status();
+  TypedMap<UserKey, Point>& m = **map;
+  const UserKey k{1, 1};
+  EXPECT_TRUE(absl::IsNotFound(m.Get(k).status()));
+  EXPECT_TRUE(absl::IsNotFound(m.Erase(k)));
+  EXPECT_TRUE(absl::IsNotFound(m.CompareAndSet(k, {0, 0}, {1, 1}).status()));
+  EXPECT_EQ(m.SetIfAbsent(k, {1, 2}).value(), true);
+  EXPECT_EQ(m.SetIfAbsent(k, {9, 9}).value(), false);
+  EXPECT_EQ(m.CompareAndSet(k, {9, 9}, {3, 3}).value(), false);
+  EXPECT_EQ(m.CompareAndSet(k, {1, 2}, {3, 4}).value(), true);
+  EXPECT_TRUE(SameBytes(m.Get(k).value(), Point{3, 4}));
+  absl::StatusOr<kvstore::TypedEntry<Point>> e = m.GetEntry(k);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->ttl, absl::InfiniteDuration());
+  EXPECT_EQ(m.CompareVersionAndSet(k, e->version, {5, 6}).value(), true);
+  EXPECT_EQ(m.CompareVersionAndSet(k, e->version, {7, 8}).value(), false);
+  EXPECT_TRUE(SameBytes(m.GetAndErase(k).value(), Point{5, 6}));
+  EXPECT_TRUE(absl::IsNotFound(m.Get(k).status()));
+  EXPECT_TRUE(m.Verify().ok());
+}
+
+TEST(TypedMapTest, EntriesExpireAfterTheirTimeToLive) {
+  ScopedStoreName name;
+  auto map = TypedMap<uint32_t, Counter>::Open(name.name(), Create());
+  ASSERT_TRUE(map.ok()) << map.status();
+  kvstore::WriteOptions ttl;
+  ttl.ttl = absl::Milliseconds(200);
+  ASSERT_TRUE((*map)->Set(1, Counter{1, 0}, ttl).ok());
+  ASSERT_TRUE((*map)->Set(2, Counter{2, 0}).ok());
+  absl::Duration left = (*map)->GetEntry(1).value().ttl;
+  EXPECT_GT(left, absl::ZeroDuration());
+  EXPECT_LE(left, absl::Milliseconds(200));
+  // A field add keeps the time to live.
+  EXPECT_EQ((*map)->AddToField(1, &Counter::hits, 1).value(), 2u);
+  EXPECT_LE((*map)->GetEntry(1).value().ttl, absl::Milliseconds(200));
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_TRUE(absl::IsNotFound((*map)->Get(1).status()));
+  EXPECT_TRUE((*map)->Get(2).ok());
+  ttl.ttl = absl::ZeroDuration();
+  EXPECT_TRUE(absl::IsInvalidArgument((*map)->Set(3, Counter{}, ttl)));
+}
+
+TEST(TypedMapTest, AddToFieldAddsToOneIntegerFieldAndChecksItsRange) {
+  ScopedStoreName name;
+  auto map = TypedMap<uint64_t, AllTypes>::Open(name.name(), Create());
+  ASSERT_TRUE(map.ok()) << map.status();
+  TypedMap<uint64_t, AllTypes>& m = **map;
+  EXPECT_TRUE(absl::IsNotFound(m.AddToField(1, &AllTypes::i32, 1).status()));
+  ASSERT_TRUE(m.Set(1, Sample(0)).ok());
+  EXPECT_EQ(m.AddToField(1, &AllTypes::i32, 32).value(), -323200);
+  EXPECT_EQ(m.AddToField(1, &AllTypes::u8, 55).value(), 255);
+  absl::Status overflow = m.AddToField(1, &AllTypes::u8, 1).status();
+  EXPECT_TRUE(absl::IsOutOfRange(overflow)) << overflow;
+  EXPECT_THAT(overflow.message(), HasSubstr("field 'u8' (255)"));
+  EXPECT_TRUE(absl::IsOutOfRange(
+      m.AddToField(1, &AllTypes::u32, -4000000001LL).status()));
+  EXPECT_TRUE(absl::IsOutOfRange(m.AddToField(1, &AllTypes::i64, -1).status()));
+  EXPECT_EQ(m.AddToField(1, &AllTypes::u64, -5).value(),
+            std::numeric_limits<uint64_t>::max() - 5);
+  absl::StatusOr<AllTypes> v = m.AddToField(1, "pos.y", -10);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->pos.y, -10);
+  EXPECT_EQ(v->u8, 255);  // Unchanged by the refused add.
+  EXPECT_EQ(v->i32, -323200);
+  EXPECT_EQ(v->name, FixedString<16>("sixteen chars!!!"));
+  for (const char* bad : {"f", "d", "b", "color", "name", "pos", "nope"}) {
+    EXPECT_TRUE(absl::IsInvalidArgument(m.AddToField(1, bad, 1).status()))
+        << bad;
+  }
+}
+
+TEST(TypedMapTest, ScanAndForEachVisitEveryEntryOnce) {
+  ScopedStoreName name;
+  auto map = TypedMap<UserKey, Counter>::Open(name.name(), Create(512));
+  ASSERT_TRUE(map.ok()) << map.status();
+  for (uint32_t i = 0; i < 300; ++i) {
+    ASSERT_TRUE((*map)->Set(UserKey{i % 3, i}, Counter{i, -int64_t{i}}).ok());
+  }
+  std::set<uint32_t> seen;
+  uint64_t cursor = 0;
+  do {
+    auto batch = (*map)->Scan(cursor, 16);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (const auto& [k, v] : batch->entries) {
+      EXPECT_EQ(k.tenant, k.user % 3);
+      EXPECT_EQ(v.hits, k.user);
+      seen.insert(k.user);
+    }
+    cursor = batch->cursor;
+  } while (cursor != 0);
+  EXPECT_EQ(seen.size(), 300u);
+  int count = 0;
+  ASSERT_TRUE((*map)
+                  ->ForEach([&](const UserKey& k, const Counter& v) {
+                    ++count;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(count, 300);
+}
+
+TEST(TypedMapTest, FullStoreRefusesNewKeysAndLimitsComeFromTheTypes) {
+  ScopedStoreName name;
+  Options o = Create(4);
+  o.max_key_bytes = 1000;  // Ignored.
+  o.max_value_bytes = 3;   // Ignored.
+  auto map = TypedMap<uint64_t, AllTypes>::Open(name.name(), o);
+  ASSERT_TRUE(map.ok()) << map.status();
+  for (uint64_t i = 0; i < 4; ++i) ASSERT_TRUE((*map)->Set(i, Sample(1)).ok());
+  EXPECT_TRUE(absl::IsResourceExhausted((*map)->Set(9, Sample(1))));
+  kvstore::StoreStats stats = (*map)->Stats().value();
+  EXPECT_EQ(stats.max_key_bytes, sizeof(uint64_t));
+  EXPECT_EQ(stats.max_value_bytes, sizeof(AllTypes));
+}
+
+}  // namespace
+}  // namespace kvstore_test

@@ -187,6 +187,9 @@ static_assert(offsetof(Header, schema_bytes) == 512, "layout");
 static_assert(offsetof(Header, schema) == 528, "layout");
 static_assert(sizeof(Header) == kHeaderBytes, "header is one page");
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "lock-free");
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "int64 and double values are stored little-endian and added "
+              "in place");
 static_assert(std::atomic<uint32_t>::is_always_lock_free, "lock-free");
 
 // Every slot starts with this 32-byte header, followed by the key (key_len

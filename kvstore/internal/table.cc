@@ -64,8 +64,8 @@ absl::StatusOr<std::unique_ptr<Segment>> OpenOrCreate(const std::string& name,
       absl::StrCat("store ", name, " keeps appearing and disappearing"));
 }
 
-bool IsExpired(const SlotHeader* s, int64_t now) {
-  return s->expires_ns != 0 && s->expires_ns <= now;
+bool IsExpired(const SlotHeader* s, Clock& now) {
+  return s->expires_ns != 0 && s->expires_ns <= now.Now();
 }
 
 }  // namespace
@@ -185,7 +185,7 @@ absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn,
 }
 
 absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
-                                               uint64_t hash, int64_t now) {
+                                               uint64_t hash, Clock& now) {
   const uint32_t tag = HashTag(hash);
   // Each pass either finds the key, ends at an empty slot, or reclaims one
   // expired entry; an erase can move later entries back, so the chain is
@@ -219,7 +219,7 @@ absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
       "store ", name(), " has no empty slot (damaged); run 'kvstore check'"));
 }
 
-void Table::SweepLocked(int64_t now, uint64_t slots) {
+void Table::SweepLocked(Clock& now, uint64_t slots) {
   if (header_->has_expiring.load(std::memory_order_relaxed) == 0) return;
   uint64_t hand = header_->sweep_hand.load(std::memory_order_relaxed);
   // An erase may move the next entry into this slot, so the hand stays; it
@@ -265,7 +265,7 @@ bool Table::EvictOneLocked() {
   return false;
 }
 
-absl::Status Table::EnsureRoomLocked(absl::string_view key, int64_t now) {
+absl::Status Table::EnsureRoomLocked(absl::string_view key, Clock& now) {
   auto full = [&] {
     return header_->entry_count.load(std::memory_order_relaxed) >=
            geometry_.capacity;

@@ -26,6 +26,21 @@
 namespace kvstore {
 namespace internal {
 
+int64_t BoottimeNanos();
+
+// The current CLOCK_BOOTTIME, read at most once per operation and only when
+// an entry with an expiry is met (most lookups never read it).
+class Clock {
+ public:
+  int64_t Now() {
+    if (now_ == 0) now_ = BoottimeNanos();
+    return now_;
+  }
+
+ private:
+  int64_t now_ = 0;
+};
+
 // How a write treats an existing key and the entry's time to live.
 struct WriteSpec {
   enum class Mode { kUpsert, kInsertOnly, kUpdateOnly };
@@ -130,13 +145,13 @@ class Table {
   // Lock-free read; UNAVAILABLE when it keeps racing writers, so that the
   // caller falls back to reading under the lock.
   // Sets *expired if the key was found expired (to be reclaimed).
-  absl::Status GetLockFree(absl::string_view key, uint64_t hash, int64_t now,
+  absl::Status GetLockFree(absl::string_view key, uint64_t hash, Clock& now,
                            Value* out, Entry* entry, bool* expired) const;
-  absl::Status GetLocked(absl::string_view key, uint64_t hash, int64_t now,
+  absl::Status GetLocked(absl::string_view key, uint64_t hash, Clock& now,
                          Value* out, Entry* entry) const;
   // Copies a live slot's value out. The caller holds the lock.
   absl::Status ReadSlotLocked(uint64_t index, absl::string_view key,
-                              int64_t now, Value* out, Entry* entry) const;
+                              Clock& now, Value* out, Entry* entry) const;
 
   // Runs `fn` holding the lock, repairing first if an owner died. Refuses
   // with DATA_LOSS if the journal is busy (damaged) unless allowed (Verify).
@@ -144,16 +159,16 @@ class Table {
                         bool allow_busy_journal = false) const;
   // Finds `key`; an expired entry found on the way is reclaimed first.
   absl::StatusOr<Probe> FindLocked(absl::string_view key, uint64_t hash,
-                                   int64_t now);
+                                   Clock& now);
   // Makes room for one new key (reclaims expired entries, evicts under
   // CLOCK) or returns RESOURCE_EXHAUSTED.
-  absl::Status EnsureRoomLocked(absl::string_view key, int64_t now);
+  absl::Status EnsureRoomLocked(absl::string_view key, Clock& now);
   // Reclaims expired entries among the next few slots of the sweep hand.
-  void SweepLocked(int64_t now, uint64_t slots);
+  void SweepLocked(Clock& now, uint64_t slots);
   bool EvictOneLocked();
   absl::Status WriteOneLocked(absl::string_view key, uint64_t hash,
                               const Value& value, const WriteSpec& spec,
-                              int64_t now, bool* written);
+                              Clock& now, bool* written);
 
   // Journals and applies a write of the slot image into probe.index.
   void PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,

@@ -25,7 +25,7 @@ absl::string_view Payload(const Value& v) { return v.encoded(); }
 
 absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
                                    const Value& value, const WriteSpec& spec,
-                                   int64_t now, bool* written) {
+                                   Clock& now, bool* written) {
   *written = false;
   absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
   if (!probe.ok()) return probe.status();
@@ -70,7 +70,7 @@ absl::Status Table::Write(absl::string_view key, const Value& value,
   if (!status.ok()) return status;
   const uint64_t hash = HashKey(key);
   return WithLock([&]() -> absl::Status {
-    const int64_t now = BoottimeNanos();
+    Clock now;
     SweepLocked(now, kSweepPerWrite);
     return WriteOneLocked(key, hash, value, spec, now, written);
   });
@@ -87,7 +87,7 @@ absl::Status Table::MultiWrite(
   std::vector<uint64_t> hashes;
   for (const auto& kv : kvs) hashes.push_back(HashKey(kv.first));
   return WithLock([&]() -> absl::Status {
-    const int64_t now = BoottimeNanos();
+    Clock now;
     SweepLocked(now, kSweepPerWrite);
     if (geometry_.eviction == kEvictNone) {
       // All or nothing: count the new keys before writing any.
@@ -134,7 +134,7 @@ absl::Status Table::Erase(absl::string_view key, Value* out) {
   if (!status.ok()) return status;
   const uint64_t hash = HashKey(key);
   return WithLock([&]() -> absl::Status {
-    const int64_t now = BoottimeNanos();
+    Clock now;
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
     if (!probe->found || slot(probe->index)->type == kTypePending) {
@@ -152,22 +152,25 @@ absl::Status Table::Erase(absl::string_view key, Value* out) {
 
 absl::StatusOr<Value> Table::Add(absl::string_view key, const Value& delta) {
   absl::Status status = CheckKey(key);
+  if (status.ok()) status = CheckValue(key, delta);  // Refused in typed stores.
   if (!status.ok()) return status;
   const uint64_t hash = HashKey(key);
-  Value result;
+  const bool integer = delta.type() == ValueType::kInt64;
+  const uint8_t type = static_cast<uint8_t>(delta.type());
+  // The arithmetic works on the 8 stored bytes directly: no Value, no
+  // allocation, under the lock.
+  char sum_bytes[8];
   status = WithLock([&]() -> absl::Status {
-    const int64_t now = BoottimeNanos();
+    Clock now;
     SweepLocked(now, kSweepPerWrite);
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
     const SlotHeader* s = slot(probe->index);
     const bool present = probe->found && s->type != kTypePending;
     int64_t expires_ns = 0;
-    Value current = delta.type() == ValueType::kInt64 ? Value::Int64(0)
-                                                      : Value::Double(0);
+    char current[8] = {};  // 0 and 0.0 for an absent key.
     if (present) {
-      if (s->type != static_cast<uint8_t>(delta.type()) ||
-          s->value_len != 8) {
+      if (s->type != type || s->value_len != 8) {
         return absl::FailedPreconditionError(absl::StrCat(
             "key '", key, "' in store ", name(), " has type ",
             IsValidValueType(s->type)
@@ -175,38 +178,42 @@ absl::StatusOr<Value> Table::Add(absl::string_view key, const Value& delta) {
                 : "unknown",
             ", not ", ValueTypeName(delta.type()), "; cannot add to it"));
       }
-      absl::StatusOr<Value> v = Value::FromEncoded(
-          delta.type(), absl::string_view(ValueOf(s), s->value_len));
-      if (!v.ok()) return v.status();
-      current = *v;
+      std::memcpy(current, ValueOf(s), 8);
       expires_ns = s->expires_ns;  // An increment keeps the time to live.
     }
-    if (delta.type() == ValueType::kInt64) {
-      int64_t sum;
-      if (__builtin_add_overflow(current.AsInt64(), delta.AsInt64(), &sum)) {
+    if (integer) {
+      int64_t a, sum;
+      std::memcpy(&a, current, 8);
+      if (__builtin_add_overflow(a, delta.AsInt64(), &sum)) {
         return absl::OutOfRangeError(absl::StrFormat(
-            "incrementing key '%s' (%d) by %d would overflow int64", key,
-            current.AsInt64(), delta.AsInt64()));
+            "incrementing key '%s' (%d) by %d would overflow int64", key, a,
+            delta.AsInt64()));
       }
-      result = Value::Int64(sum);
+      std::memcpy(sum_bytes, &sum, 8);
     } else {
-      result = Value::Double(current.AsDouble() + delta.AsDouble());
+      double a;
+      std::memcpy(&a, current, 8);
+      const double sum = a + delta.AsDouble();
+      std::memcpy(sum_bytes, &sum, 8);
     }
-    absl::Status fits = CheckValue(key, result);
-    if (!fits.ok()) return fits;
     if (!present) {
       absl::Status room = EnsureRoomLocked(key, now);
       if (!room.ok()) return room;
       probe = FindLocked(key, hash, now);
       if (!probe.ok()) return probe.status();
     }
-    PutLocked(*probe, key, hash, static_cast<uint8_t>(result.type()),
-              Payload(result), expires_ns);
+    PutLocked(*probe, key, hash, type, absl::string_view(sum_bytes, 8),
+              expires_ns);
     Count(kSets);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return result;
+  int64_t bits;
+  std::memcpy(&bits, sum_bytes, 8);
+  if (integer) return Value::Int64(bits);
+  double d;
+  std::memcpy(&d, sum_bytes, 8);
+  return Value::Double(d);
 }
 
 absl::Status Table::Update(
@@ -216,7 +223,7 @@ absl::Status Table::Update(
   if (!status.ok()) return status;
   const uint64_t hash = HashKey(key);
   return WithLock([&]() -> absl::Status {
-    const int64_t now = BoottimeNanos();
+    Clock now;
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
     const SlotHeader* s = slot(probe->index);
@@ -242,7 +249,7 @@ absl::Status Table::SetExpiry(absl::string_view key, int64_t expires_ns) {
   if (!status.ok()) return status;
   const uint64_t hash = HashKey(key);
   return WithLock([&]() -> absl::Status {
-    const int64_t now = BoottimeNanos();
+    Clock now;
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
     const SlotHeader* s = slot(probe->index);
@@ -262,7 +269,7 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
   bool claimed = false;
   *present = false;
   status = WithLock([&]() -> absl::Status {
-    const int64_t now = BoottimeNanos();
+    Clock now;
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
     const SlotHeader* s = slot(probe->index);
@@ -288,7 +295,7 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
     const int32_t self = getpid();
     std::memcpy(marker, &self, sizeof(self));
     PutLocked(*probe, key, hash, kTypePending,
-              absl::string_view(marker, sizeof(marker)), now + lease_ns);
+              absl::string_view(marker, sizeof(marker)), now.Now() + lease_ns);
     *claim = Version(*slot(probe->index));
     claimed = true;
     return absl::OkStatus();
@@ -300,7 +307,8 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
 void Table::ReleaseClaim(absl::string_view key, uint64_t claim) {
   const uint64_t hash = HashKey(key);
   WithLock([&]() -> absl::Status {
-    absl::StatusOr<Probe> probe = FindLocked(key, hash, BoottimeNanos());
+    Clock now;
+    absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (probe.ok() && probe->found &&
         slot(probe->index)->type == kTypePending &&
         Version(*slot(probe->index)) == claim) {

@@ -67,9 +67,12 @@ void Table::ApplyWrite() const {
   SlotHeader* s = slot(index);
   const uint32_t seq = BeginSlotWrite(s);
   KVSTORE_FAULT_POINT("write.slot_odd");
+#ifdef KVSTORE_FAULT_INJECTION
+  // Test builds copy in two halves so that a kill can land in between.
   CopySlotBody(s, journal_, bytes / 2 > kSlotImageStart ? bytes / 2
                                                          : kSlotImageStart);
   KVSTORE_FAULT_POINT("write.slot_half_copied");
+#endif
   CopySlotBody(s, journal_, bytes);
   KVSTORE_FAULT_POINT("write.slot_copied");
   EndSlotWrite(s, seq);

@@ -1,0 +1,85 @@
+// The get path's promises that a test can check: no allocation once the
+// caller's Value is large enough, and no lock (a get succeeds while another
+// process holds the lock).
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "kvstore/store.h"
+#include "tests/test_util.h"
+
+namespace {
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+void* operator new(size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+
+namespace kvstore {
+namespace {
+
+using ::kvstore::testing::RunfilePath;
+using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StartProcess;
+
+TEST(GetPathTest, AGetIntoAWarmValueAllocatesNothing) {
+  ScopedStoreName name;
+  Options o;
+  o.create_if_missing = true;
+  o.capacity = 1000;
+  o.max_key_bytes = 16;
+  o.max_value_bytes = 64;
+  auto store = Store::Open(name.name(), o);
+  ASSERT_TRUE(store.ok());
+  std::vector<std::string> keys;
+  for (int i = 0; i < 1000; ++i) {
+    keys.push_back(absl::StrCat("key:", i));
+    ASSERT_TRUE((*store)->Set(keys.back(), Value::String(std::string(64, 'v'))).ok());
+  }
+  Value out;
+  ASSERT_TRUE((*store)->Get(keys[0], &out).ok());  // Sizes the buffer.
+  const long before = g_allocations.load();
+  for (int round = 0; round < 10; ++round) {
+    for (const std::string& k : keys) {
+      if (!(*store)->Get(k, &out).ok()) FAIL() << k;
+    }
+  }
+  EXPECT_EQ(g_allocations.load() - before, 0);
+}
+
+TEST(GetPathTest, AGetSucceedsWhileAnotherProcessHoldsTheLock) {
+  ScopedStoreName name;
+  const std::string worker = RunfilePath("tests/worker");
+  ASSERT_EQ(::kvstore::testing::RunProcess({worker, "set", name.name(), "k",
+                                            "v"})
+                .exit_code,
+            0);
+  // A writer stops itself holding the lock (before touching any slot).
+  pid_t writer = StartProcess({worker, "set", name.name(), "other", "x"},
+                              {"KVSTORE_CRASH_AT=write.image_filled",
+                               "KVSTORE_CRASH_SIGNAL=STOP"});
+  int status;
+  ASSERT_EQ(waitpid(writer, &status, WUNTRACED), writer);
+  ASSERT_TRUE(WIFSTOPPED(status));
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok());
+  // Would block forever if a get took the lock.
+  EXPECT_EQ(*(*store)->Get<std::string>("k"), "v");
+  EXPECT_TRUE(absl::IsNotFound((*store)->Get("absent").status()));
+  kill(writer, SIGKILL);
+  waitpid(writer, &status, 0);
+}
+
+}  // namespace
+}  // namespace kvstore

@@ -53,15 +53,15 @@ int RunCreate(const CommandContext& ctx) {
     return UsageError(ctx, store.status().message());
   }
   if (!store.ok()) return Failure(ctx, store.status());
-  WarnIfWritableByOthers(**store, *ctx.err);
+  WarnIfWritableByOthers((*store)->Stats(), *ctx.err);
   return kExitOk;
 }
 
 int RunStats(const CommandContext& ctx) {
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/false);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::StatusOr<StoreStats> stats = (*store)->Stats();
+  absl::StatusOr<StoreStats> stats =
+      store->typed ? store->typed->Stats() : store->tagged->Stats();
   if (!stats.ok()) return Failure(ctx, stats.status());
   if (ctx.HasFlag("json")) {
     *ctx.out << FormatStatsJson(*stats) << "\n";
@@ -72,10 +72,10 @@ int RunStats(const CommandContext& ctx) {
 }
 
 int RunCheck(const CommandContext& ctx) {
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/false);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::Status status = (*store)->Verify();
+  absl::Status status =
+      store->typed ? store->typed->Verify() : store->tagged->Verify();
   if (!status.ok()) return Failure(ctx, status);
   *ctx.out << "ok\n";
   return kExitOk;

@@ -44,28 +44,30 @@ int RunExpire(const CommandContext& ctx) {
     return UsageError(ctx,
                       absl::StrCat("bad DURATION: ", ttl.status().message()));
   }
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/false);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::Status status = (*store)->Expire(ctx.args[0], *ttl);
+  if (store->typed) return TypedSetTtl(ctx, *store->typed, *ttl);
+  absl::Status status = store->tagged->Expire(ctx.args[0], *ttl);
   if (!status.ok()) return Failure(ctx, status, /*not_found_is_key=*/true);
   return kExitOk;
 }
 
 int RunPersist(const CommandContext& ctx) {
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/false);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::Status status = (*store)->Persist(ctx.args[0]);
+  if (store->typed) {
+    return TypedSetTtl(ctx, *store->typed, absl::InfiniteDuration());
+  }
+  absl::Status status = store->tagged->Persist(ctx.args[0]);
   if (!status.ok()) return Failure(ctx, status, /*not_found_is_key=*/true);
   return kExitOk;
 }
 
 int RunTtl(const CommandContext& ctx) {
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/false);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::StatusOr<absl::Duration> ttl = (*store)->Ttl(ctx.args[0]);
+  if (store->typed) return TypedTtl(ctx, *store->typed);
+  absl::StatusOr<absl::Duration> ttl = store->tagged->Ttl(ctx.args[0]);
   if (!ttl.ok()) return Failure(ctx, ttl.status(), /*not_found_is_key=*/true);
   if (ctx.HasFlag("json")) {
     JsonObject o;
@@ -84,11 +86,11 @@ int RunTtl(const CommandContext& ctx) {
 }
 
 int RunMGet(const CommandContext& ctx) {
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/false);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
+  if (store->typed) return NotForTypedStore(ctx, *store->typed, "this command");
   const std::vector<absl::StatusOr<Value>> values =
-      (*store)->MultiGet(ctx.args);
+      store->tagged->MultiGet(ctx.args);
   // Anything but an absent key (an empty or over-long one, damage) fails
   // the whole command before anything is printed.
   for (const absl::StatusOr<Value>& value : values) {
@@ -138,10 +140,10 @@ int RunMSet(const CommandContext& ctx) {
     }
     pairs.emplace_back(ctx.args[i], *std::move(value));
   }
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/true);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/true);
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::Status status = (*store)->MultiSet(pairs, *options);
+  if (store->typed) return NotForTypedStore(ctx, *store->typed, "this command");
+  absl::Status status = store->tagged->MultiSet(pairs, *options);
   if (!status.ok()) return Failure(ctx, status);
   return kExitOk;
 }
@@ -165,11 +167,11 @@ int RunScan(const CommandContext& ctx) {
     }
     count = *parsed;
   }
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/false);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
+  if (store->typed) return TypedScan(ctx, *store->typed, cursor, count);
   absl::StatusOr<ScanBatch> batch =
-      (*store)->Scan(cursor, ctx.FlagOr("prefix", ""), count);
+      store->tagged->Scan(cursor, ctx.FlagOr("prefix", ""), count);
   if (!batch.ok()) return Failure(ctx, batch.status());
   std::string text;
   if (ctx.HasFlag("json")) {

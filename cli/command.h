@@ -3,6 +3,7 @@
 #ifndef CLI_COMMAND_H_
 #define CLI_COMMAND_H_
 
+#include <cstdint>
 #include <istream>
 #include <map>
 #include <memory>
@@ -13,7 +14,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "kvstore/store.h"
+#include "kvstore/typed_store.h"
 
 namespace kvstore {
 namespace cli {
@@ -46,17 +49,31 @@ int UsageError(const CommandContext& ctx, absl::string_view message);
 int Failure(const CommandContext& ctx, const absl::Status& status,
             bool not_found_is_key = false);
 
-// Opens ctx.store_name, creating it with default limits if
-// `create_if_missing`, and warns on stderr if others may write it.
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(const CommandContext& ctx,
-                                                 bool create_if_missing);
+// An open store of either kind: exactly one of the two is set.
+struct AnyStore {
+  std::unique_ptr<Store> tagged;
+  std::unique_ptr<TypedStore> typed;
+};
+
+// Opens ctx.store_name, creating a tagged store with default limits if
+// `create_if_missing`, and warns on stderr if others may write it. A typed
+// store (which Store::Open refuses) is opened with TypedStore::OpenAny.
+absl::StatusOr<AnyStore> OpenStore(const CommandContext& ctx,
+                                   bool create_if_missing);
 
 // The WriteOptions that --ttl asks for (no TTL without it), or
 // INVALID_ARGUMENT with a message for a usage error.
 absl::StatusOr<WriteOptions> WriteOptionsFromFlags(const CommandContext& ctx);
 
-// Prints the warning about a store that group or others may write.
-void WarnIfWritableByOthers(const Store& store, std::ostream& err);
+// Prints the warning about a store that group or others may write, given
+// its statistics.
+void WarnIfWritableByOthers(const absl::StatusOr<StoreStats>& stats,
+                            std::ostream& err);
+
+// The usage error for a command, or a flag, that does not apply to typed
+// store `store` (exit 2).
+int NotForTypedStore(const CommandContext& ctx, const TypedStore& store,
+                     absl::string_view what);
 
 // The commands. Each gets a context whose arguments and flags the
 // dispatcher has already checked against the command's table entry.
@@ -76,6 +93,22 @@ int RunStats(const CommandContext& ctx);
 int RunCheck(const CommandContext& ctx);
 int RunDestroy(const CommandContext& ctx);
 int RunResetLock(const CommandContext& ctx);
+int RunSchema(const CommandContext& ctx);
+
+// The same commands on a typed store (typed_commands.cc), called by the
+// ones above once the store turns out to be typed.
+int TypedSet(const CommandContext& ctx, TypedStore& store,
+             const WriteOptions& options);
+int TypedGet(const CommandContext& ctx, const TypedStore& store);
+int TypedDel(const CommandContext& ctx, TypedStore& store);
+int TypedIncr(const CommandContext& ctx, TypedStore& store);
+int TypedList(const CommandContext& ctx, const TypedStore& store);
+int TypedScan(const CommandContext& ctx, const TypedStore& store,
+              uint64_t cursor, uint64_t count);
+// Sets (`ttl` finite) or removes (infinite) the time to live of the key.
+int TypedSetTtl(const CommandContext& ctx, TypedStore& store,
+                absl::Duration ttl);
+int TypedTtl(const CommandContext& ctx, const TypedStore& store);
 
 // CommandSpec::max_args of a command that takes any number of arguments.
 inline constexpr int kAnyArgs = 1 << 30;

@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/command.h"
@@ -74,12 +75,21 @@ int Failure(const CommandContext& ctx, const absl::Status& status,
   return kExitFailure;
 }
 
-void WarnIfWritableByOthers(const Store& store, std::ostream& err) {
-  absl::StatusOr<StoreStats> stats = store.Stats();
+void WarnIfWritableByOthers(const absl::StatusOr<StoreStats>& stats,
+                            std::ostream& err) {
   if (!stats.ok() || (stats->mode & 022) == 0) return;
-  err << "kvstore: warning: store " << store.name()
+  err << "kvstore: warning: store " << stats->name
       << " is writable by other users (mode " << FormatMode(stats->mode)
       << "); anyone who can write it can corrupt it\n";
+}
+
+int NotForTypedStore(const CommandContext& ctx, const TypedStore& store,
+                     absl::string_view what) {
+  return UsageError(
+      ctx, absl::StrCat(
+               what, " does not apply to typed store ", store.name(), " (keys ",
+               store.schema().key.name, ", values ", store.schema().value.name,
+               "; see 'kvstore schema' and 'kvstore help ", ctx.command, "')"));
 }
 
 absl::StatusOr<WriteOptions> WriteOptionsFromFlags(const CommandContext& ctx) {
@@ -94,19 +104,44 @@ absl::StatusOr<WriteOptions> WriteOptionsFromFlags(const CommandContext& ctx) {
   return options;
 }
 
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(const CommandContext& ctx,
-                                                 bool create_if_missing) {
+namespace {
+
+// Whether Store::Open refused `status` because the store is a typed one.
+// (The library has no way to ask a store's kind without opening it; this
+// matches the message of its FAILED_PRECONDITION.)
+bool IsTypedStoreRefusal(const absl::Status& status) {
+  return absl::IsFailedPrecondition(status) &&
+         absl::StrContains(status.message(), " is a typed store");
+}
+
+}  // namespace
+
+absl::StatusOr<AnyStore> OpenStore(const CommandContext& ctx,
+                                   bool create_if_missing) {
   Options options;
   options.create_if_missing = create_if_missing;
+  AnyStore any;
   absl::StatusOr<std::unique_ptr<Store>> store =
       Store::Open(ctx.store_name, options);
-  if (store.ok()) WarnIfWritableByOthers(**store, *ctx.err);
+  if (store.ok()) {
+    WarnIfWritableByOthers((*store)->Stats(), *ctx.err);
+    any.tagged = *std::move(store);
+    return any;
+  }
+  if (IsTypedStoreRefusal(store.status())) {
+    absl::StatusOr<std::unique_ptr<TypedStore>> typed =
+        TypedStore::OpenAny(ctx.store_name);
+    if (!typed.ok()) return typed.status();
+    WarnIfWritableByOthers((*typed)->Stats(), *ctx.err);
+    any.typed = *std::move(typed);
+    return any;
+  }
   if (absl::IsNotFound(store.status())) {
     return absl::NotFoundError(absl::StrCat(
         store.status().message(),
         " (create it with 'kvstore create', or 'kvstore set' creates it)"));
   }
-  return store;
+  return store.status();
 }
 
 int RunCommandLine(const std::vector<std::string>& args, const Env& env,

@@ -1,5 +1,5 @@
 // The commands that read and write one entry, and list: set, get, del,
-// incr, list.
+// incr, list (each handing a typed store to typed_commands.cc).
 #include <algorithm>
 #include <istream>
 #include <map>
@@ -37,10 +37,23 @@ std::string ReadAll(std::istream& in) {
 }  // namespace
 
 int RunSet(const CommandContext& ctx) {
-  absl::StatusOr<ValueType> type = ParseValueType(ctx.FlagOr("type", "string"));
-  if (!type.ok()) return UsageError(ctx, type.status().message());
+  if (ctx.args.size() < 2) {
+    return UsageError(
+        ctx, absl::StrCat("expected 2 arguments, got ", ctx.args.size()));
+  }
   absl::StatusOr<WriteOptions> options = WriteOptionsFromFlags(ctx);
   if (!options.ok()) return UsageError(ctx, options.status().message());
+  // A typed store takes its own VALUE syntax; anything else (a tagged
+  // store, a missing one, one that cannot be opened) has its command line
+  // checked before the store is created or its error reported.
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
+  if (store.ok() && store->typed) return TypedSet(ctx, *store->typed, *options);
+  if (ctx.args.size() != 2) {
+    return UsageError(
+        ctx, absl::StrCat("expected 2 arguments, got ", ctx.args.size()));
+  }
+  absl::StatusOr<ValueType> type = ParseValueType(ctx.FlagOr("type", "string"));
+  if (!type.ok()) return UsageError(ctx, type.status().message());
   const bool from_stdin = ctx.args[1] == "-";
   if (from_stdin && *type != ValueType::kString && *type != ValueType::kBytes) {
     return UsageError(ctx,
@@ -50,19 +63,21 @@ int RunSet(const CommandContext& ctx) {
   absl::StatusOr<Value> value =
       Value::Parse(*type, from_stdin ? ReadAll(*ctx.in) : ctx.args[1]);
   if (!value.ok()) return UsageError(ctx, value.status().message());
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/true);
+  if (absl::IsNotFound(store.status())) {
+    store = OpenStore(ctx, /*create_if_missing=*/true);
+  }
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::Status status = (*store)->Set(ctx.args[0], *value, *options);
+  if (store->typed) return TypedSet(ctx, *store->typed, *options);
+  absl::Status status = store->tagged->Set(ctx.args[0], *value, *options);
   if (!status.ok()) return Failure(ctx, status);
   return kExitOk;
 }
 
 int RunGet(const CommandContext& ctx) {
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/false);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::StatusOr<Value> value = (*store)->Get(ctx.args[0]);
+  if (store->typed) return TypedGet(ctx, *store->typed);
+  absl::StatusOr<Value> value = store->tagged->Get(ctx.args[0]);
   if (!value.ok()) {
     return Failure(ctx, value.status(), /*not_found_is_key=*/true);
   }
@@ -75,15 +90,22 @@ int RunGet(const CommandContext& ctx) {
 }
 
 int RunDel(const CommandContext& ctx) {
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/false);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::Status status = (*store)->Erase(ctx.args[0]);
+  if (store->typed) return TypedDel(ctx, *store->typed);
+  absl::Status status = store->tagged->Erase(ctx.args[0]);
   if (!status.ok()) return Failure(ctx, status, /*not_found_is_key=*/true);
   return kExitOk;
 }
 
 int RunIncr(const CommandContext& ctx) {
+  // As for set: a typed store takes KEY FIELD [DELTA].
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
+  if (store.ok() && store->typed) return TypedIncr(ctx, *store->typed);
+  if (ctx.args.size() > 2) {
+    return UsageError(
+        ctx, absl::StrCat("expected 1 to 2 arguments, got ", ctx.args.size()));
+  }
   int64_t delta = 1;
   if (ctx.args.size() > 1) {
     absl::StatusOr<Value> parsed = Value::Parse(ValueType::kInt64, ctx.args[1]);
@@ -93,19 +115,21 @@ int RunIncr(const CommandContext& ctx) {
     }
     delta = parsed->AsInt64();
   }
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/true);
+  if (absl::IsNotFound(store.status())) {
+    store = OpenStore(ctx, /*create_if_missing=*/true);
+  }
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::StatusOr<int64_t> result = (*store)->Increment(ctx.args[0], delta);
+  if (store->typed) return TypedIncr(ctx, *store->typed);
+  absl::StatusOr<int64_t> result = store->tagged->Increment(ctx.args[0], delta);
   if (!result.ok()) return Failure(ctx, result.status());
   *ctx.out << *result << "\n";
   return kExitOk;
 }
 
 int RunList(const CommandContext& ctx) {
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      OpenStore(ctx, /*create_if_missing=*/false);
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
+  if (store->typed) return TypedList(ctx, *store->typed);
   // Scan batch by batch (the lock is held for one batch at a time, never
   // for the whole store); a key the scan returns twice is listed once,
   // with its later value.
@@ -114,7 +138,7 @@ int RunList(const CommandContext& ctx) {
   uint64_t cursor = 0;
   do {
     absl::StatusOr<ScanBatch> batch =
-        (*store)->Scan(cursor, prefix, kListBatchSlots);
+        store->tagged->Scan(cursor, prefix, kListBatchSlots);
     if (!batch.ok()) return Failure(ctx, batch.status());
     for (auto& [key, value] : batch->entries) {
       entries.insert_or_assign(std::move(key), std::move(value));

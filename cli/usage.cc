@@ -24,6 +24,7 @@ Commands:
   mset KEY VALUE...   store several pairs at once
   scan [CURSOR]       print one batch of entries and the next cursor
   list                print every entry, one per line
+  schema              print the key and value layout of a typed store
   stats               print the store's sizes, limits and counts
   check               verify the store's structure
   destroy             remove the store
@@ -40,6 +41,10 @@ Flags may come before or after the command; '--flag value' works too, and
 
 Durations: a number and a unit (ms, s, m, h, d), parts added up: 500ms,
 30s, 5m, 2h, 1d, 1h30m.
+
+Typed stores (created by C++ programs with kvstore::TypedMap) hold fixed
+records: keys and values are given as text, JSON or field=value pairs and
+printed as JSON. See 'kvstore schema --help' and 'kvstore set --help'.
 
 Exit codes: 0 success, 1 key not found, 2 usage error, 3 other failure.
 )";
@@ -63,6 +68,7 @@ Flags:
 
 constexpr absl::string_view kSetHelp =
     R"(Usage: kvstore set KEY VALUE [--type=TYPE] [--ttl=DURATION]
+       kvstore set KEY RECORD | FIELD=VALUE... [--ttl=DURATION]  (typed)
 
 Stores VALUE under KEY, replacing any value of any type and any time to
 live. Creates the store with default limits if it does not exist. A VALUE
@@ -74,6 +80,13 @@ Flags:
                     VALUE must parse as TYPE (exit 2 otherwise)
   --ttl=DURATION    the entry expires this long after the write, e.g.
                     500ms, 30s, 5m, 2h, 1d, 1h30m (default: never)
+
+On a typed store (see 'kvstore schema') VALUE is the whole record: a JSON
+object ('{"x":1,"y":2}'), field=value arguments (x=1 y=2; nested fields
+as pos.x=1; a value starting with '"' is a JSON string), or for a
+single-value record its text. Every field must be given, known and in
+range, or nothing is written (exit 2). KEY is the key's text (a number or
+a string) or, for a struct key, JSON or 'a=1,b=2'. --type does not apply.
 )";
 
 constexpr absl::string_view kGetHelp =
@@ -85,21 +98,31 @@ exactly as stored, with no newline. Exits 1 if KEY is absent.
 Flags:
   -n, --raw   no newline after the value
   --json      print {"key":...,"type":...,"value":...}
+
+On a typed store, prints the record as a JSON object (a single value as
+text); with --json, "type" is the value's type name and "key" and "value"
+are JSON.
 )";
 
 constexpr absl::string_view kDelHelp =
     R"(Usage: kvstore del KEY
 
-Deletes KEY. Exits 1 if KEY is absent.
+Deletes KEY (of either kind of store). Exits 1 if KEY is absent.
 )";
 
 constexpr absl::string_view kIncrHelp =
     R"(Usage: kvstore incr KEY [DELTA]
+       kvstore incr KEY FIELD [DELTA]   (typed store)
 
 Adds DELTA (a decimal int64, default 1, may be negative) to the int64 under
 KEY, starting from 0 if KEY is absent, and prints the new value. Creates
 the store with default limits if it does not exist. Fails (exit 3) if KEY
 holds another type or the sum would overflow.
+
+On a typed store, adds DELTA to the integer FIELD ("hits", "pos.x") of
+KEY's record, atomically, and prints the field's new value. Exits 1 if KEY
+is absent, 2 if FIELD is not an integer field, 3 if the result does not
+fit the field's type (nothing changes).
 )";
 
 constexpr absl::string_view kExpireHelp =
@@ -137,6 +160,8 @@ stderr, and the command exits 1 after printing every line.
 Flags:
   --json   print one JSON array of {"key":...,"found":true,"type":...,
            "value":...} or {"key":...,"found":false}
+
+Not for typed stores (exit 2): use get.
 )";
 
 constexpr absl::string_view kMSetHelp =
@@ -151,6 +176,8 @@ if it does not exist.
 Flags:
   --type=TYPE       the type of every VALUE (see 'kvstore set --help')
   --ttl=DURATION    every entry expires this long after the write
+
+Not for typed stores (exit 2): use set.
 )";
 
 constexpr absl::string_view kScanHelp =
@@ -166,6 +193,9 @@ Flags:
   --prefix=P   only keys that start with P
   --count=N    slots to visit in this batch, 1 to 1048576 (default 256)
   --json       print {"cursor":N,"entries":[...]}
+
+On a typed store entries are printed as 'list' prints them; --prefix does
+not apply.
 )";
 
 constexpr absl::string_view kListHelp =
@@ -180,6 +210,22 @@ deleted meanwhile may or may not be.
 Flags:
   --prefix=P   only keys that start with P
   --json       print one JSON array of {"key":...,"type":...,"value":...}
+
+On a typed store each line is KEY<TAB>TYPENAME<TAB>RECORD (the record as
+JSON), sorted by key (integer keys by number); --prefix does not apply.
+)";
+
+constexpr absl::string_view kSchemaHelp =
+    R"(Usage: kvstore schema [--json]
+
+Prints the schema of a typed store: its key and value types, one line per
+field with type, offset and size, and the schema's fingerprint. On a
+tagged store, prints that it is one (values carry their own type) and
+exits 0.
+
+Flags:
+  --json   print {"store":...,"kind":"typed","key":{...},"value":{...},
+           "fingerprint":...} (or {"store":...,"kind":"tagged"})
 )";
 
 constexpr absl::string_view kStatsHelp =
@@ -237,10 +283,12 @@ const std::vector<CommandSpec>& Commands() {
        {"capacity", "max-key-bytes", "max-value-bytes", "mode", "eviction"},
        RunCreate,
        kCreateHelp},
-      {"set", 2, 2, {"type", "ttl"}, RunSet, kSetHelp},
+      // A typed store's set takes FIELD=VALUE arguments, and its incr a
+      // FIELD: RunSet and RunIncr check the count for each kind of store.
+      {"set", 1, kAnyArgs, {"type", "ttl"}, RunSet, kSetHelp},
       {"get", 1, 1, {"raw", "json"}, RunGet, kGetHelp},
       {"del", 1, 1, {}, RunDel, kDelHelp},
-      {"incr", 1, 2, {}, RunIncr, kIncrHelp},
+      {"incr", 1, 3, {}, RunIncr, kIncrHelp},
       {"expire", 2, 2, {}, RunExpire, kExpireHelp},
       {"persist", 1, 1, {}, RunPersist, kPersistHelp},
       {"ttl", 1, 1, {"json"}, RunTtl, kTtlHelp},
@@ -248,6 +296,7 @@ const std::vector<CommandSpec>& Commands() {
       {"mset", 2, kAnyArgs, {"type", "ttl"}, RunMSet, kMSetHelp},
       {"scan", 0, 1, {"prefix", "count", "json"}, RunScan, kScanHelp},
       {"list", 0, 0, {"prefix", "json"}, RunList, kListHelp},
+      {"schema", 0, 0, {"json"}, RunSchema, kSchemaHelp},
       {"stats", 0, 0, {"json"}, RunStats, kStatsHelp},
       {"check", 0, 0, {}, RunCheck, kCheckHelp},
       {"destroy", 0, 0, {}, RunDestroy, kDestroyHelp},

@@ -13,20 +13,6 @@ namespace {
 
 using internal::WriteSpec;
 
-// The absolute CLOCK_BOOTTIME expiry for `ttl`, 0 for none.
-absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl) {
-  if (ttl == absl::InfiniteDuration()) return 0;
-  if (ttl <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "time to live must be positive, not ", absl::FormatDuration(ttl)));
-  }
-  if (ttl > absl::Hours(24 * 365 * 100)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "time to live ", absl::FormatDuration(ttl),
-        " is longer than 100 years; omit it for an entry that never expires"));
-  }
-  return internal::BoottimeNanos() + absl::ToInt64Nanoseconds(ttl);
-}
 
 }  // namespace
 
@@ -81,7 +67,7 @@ std::vector<absl::StatusOr<Value>> Store::MultiGet(
 
 absl::Status Store::Set(absl::string_view key, const Value& value,
                         const WriteOptions& options) {
-  absl::StatusOr<int64_t> expires = ExpiryFor(options.ttl);
+  absl::StatusOr<int64_t> expires = internal::ExpiryFor(options.ttl);
   if (!expires.ok()) return expires.status();
   WriteSpec spec;
   spec.expires_ns = *expires;
@@ -92,7 +78,7 @@ absl::Status Store::Set(absl::string_view key, const Value& value,
 absl::Status Store::MultiSet(
     const std::vector<std::pair<std::string, Value>>& kvs,
     const WriteOptions& options) {
-  absl::StatusOr<int64_t> expires = ExpiryFor(options.ttl);
+  absl::StatusOr<int64_t> expires = internal::ExpiryFor(options.ttl);
   if (!expires.ok()) return expires.status();
   return table_->MultiWrite(kvs, *expires);
 }
@@ -102,7 +88,7 @@ namespace {
 absl::StatusOr<bool> Conditional(internal::Table& table, absl::string_view key,
                                  const Value& value, WriteSpec spec,
                                  absl::Duration ttl) {
-  absl::StatusOr<int64_t> expires = ExpiryFor(ttl);
+  absl::StatusOr<int64_t> expires = internal::ExpiryFor(ttl);
   if (!expires.ok()) return expires.status();
   spec.expires_ns = *expires;
   bool written = false;
@@ -178,7 +164,7 @@ absl::Status Store::Expire(absl::string_view key, absl::Duration ttl) {
     return absl::InvalidArgumentError(
         "an infinite time to live is Persist(), not Expire()");
   }
-  absl::StatusOr<int64_t> expires = ExpiryFor(ttl);
+  absl::StatusOr<int64_t> expires = internal::ExpiryFor(ttl);
   if (!expires.ok()) return expires.status();
   return table_->SetExpiry(key, *expires);
 }
@@ -202,7 +188,7 @@ absl::StatusOr<Value> Store::GetOrCompute(
     return absl::InvalidArgumentError(
         "GetOrCompute needs a positive lease and a non-negative wait");
   }
-  absl::StatusOr<int64_t> expires = ExpiryFor(options.ttl);
+  absl::StatusOr<int64_t> expires = internal::ExpiryFor(options.ttl);
   if (!expires.ok()) return expires.status();
   const absl::Time deadline = absl::Now() + options.wait;
   absl::Duration backoff = absl::Microseconds(50);

@@ -18,20 +18,11 @@ using internal::WriteSpec;
 constexpr uint32_t kMaxKeyRecordBytes = 65535;
 constexpr uint32_t kMaxValueRecordBytes = uint32_t{1} << 24;
 
-// The absolute CLOCK_BOOTTIME expiry for `ttl`, 0 for none.
-absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl) {
-  if (ttl == absl::InfiniteDuration()) return 0;
-  if (ttl <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "time to live must be positive, not ", absl::FormatDuration(ttl)));
-  }
-  return internal::BoottimeNanos() + absl::ToInt64Nanoseconds(ttl);
-}
 
 absl::StatusOr<bool> Conditional(Table& table, absl::string_view key,
                                  const Value& value, WriteSpec spec,
                                  absl::Duration ttl) {
-  absl::StatusOr<int64_t> expires = ExpiryFor(ttl);
+  absl::StatusOr<int64_t> expires = internal::ExpiryFor(ttl);
   if (!expires.ok()) return expires.status();
   spec.expires_ns = *expires;
   bool written = false;

@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "kvstore/internal/layout.h"
+#include "kvstore/internal/robust_mutex.h"
 #include "kvstore/internal/segment.h"
 #include "kvstore/store.h"
 #include "tests/test_util.h"
@@ -169,6 +171,39 @@ TEST(SegmentTest, OtherByteOrderIsNamed) {
   }
   absl::Status s = Store::Open(name.name()).status();
   EXPECT_NE(s.message().find("byte order"), std::string::npos) << s;
+}
+
+TEST(SegmentTest, AStoreFromAnotherByteOrderIsRefusedAtOnce) {
+  ScopedStoreName name;
+  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  {
+    // What a big-endian machine would have written: every word swapped,
+    // the ready marker included (so Open must not wait for it).
+    HeaderEditor e(name.name());
+    e.header()->magic = __builtin_bswap64(internal::kMagic);
+    e.header()->init_state.store(__builtin_bswap32(internal::kReady));
+  }
+  Options o;
+  o.creation_wait = absl::Seconds(30);
+  absl::Time start = absl::Now();
+  absl::Status s = Store::Open(name.name(), o).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_NE(s.message().find("byte order"), std::string::npos) << s;
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20)) << "it waited";
+}
+
+TEST(SegmentTest, ErrorIfExistsWorksWithoutCreateIfMissing) {
+  ScopedStoreName name;
+  Options o;
+  o.error_if_exists = true;
+  EXPECT_TRUE(absl::IsNotFound(Store::Open(name.name(), o).status()));
+  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  EXPECT_TRUE(absl::IsAlreadyExists(Store::Open(name.name(), o).status()));
+}
+
+TEST(SegmentTest, RobustMutexesWorkOnThisSystem) {
+  // The self-test every process runs once before its first Open.
+  EXPECT_TRUE(internal::RobustMutexSelfTest().ok());
 }
 
 TEST(SegmentTest, UnsupportedVersionIsFailedPrecondition) {

@@ -162,7 +162,8 @@ struct Header {
   uint8_t pad5[60];
 
   // ---- Schema, bytes [512, 4096), immutable and checksummed. ----
-  // Empty (all zero) for a tagged store. For a typed store, the encoded key
+  // Empty for a tagged store (schema_bytes 0, schema[] zero, and the
+  // fingerprint that of zero bytes). For a typed store, the encoded key
   // and value schemas (docs/design.md, "Typed stores") and a fingerprint of
   // them, which openers compare with their own.
   uint32_t schema_bytes;         // 512: bytes used of schema[].

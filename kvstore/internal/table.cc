@@ -76,6 +76,20 @@ int64_t BoottimeNanos() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
+absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl) {
+  if (ttl == absl::InfiniteDuration()) return 0;
+  if (ttl <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "time to live must be positive, not ", absl::FormatDuration(ttl)));
+  }
+  if (ttl > absl::Hours(24 * 365 * 100)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "time to live ", absl::FormatDuration(ttl),
+        " is longer than 100 years; omit it for an entry that never expires"));
+  }
+  return BoottimeNanos() + absl::ToInt64Nanoseconds(ttl);
+}
+
 absl::StatusOr<std::unique_ptr<Table>> Table::Open(absl::string_view name,
                                                    const Options& options,
                                                    const StoreKind& kind) {

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "kvstore/internal/layout.h"
 #include "kvstore/internal/segment.h"
 #include "kvstore/options.h"
@@ -192,6 +193,10 @@ class Table {
 // CLOCK_BOOTTIME in nanoseconds: the same in every process on the host, and
 // unaffected by changes to the wall clock.
 int64_t BoottimeNanos();
+
+// The absolute CLOCK_BOOTTIME expiry for a time to live, 0 for an infinite
+// one; INVALID_ARGUMENT unless 0 < ttl <= 100 years.
+absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl);
 
 }  // namespace internal
 }  // namespace kvstore

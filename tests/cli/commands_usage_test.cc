@@ -18,9 +18,9 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-const char* const kCommands[] = {"create",  "set",        "get",   "del",
-                                 "incr",    "list",       "stats", "check",
-                                 "destroy", "reset-lock", "help"};
+const char* const kCommands[] = {"create", "set",     "get",        "del",
+                                 "incr",   "list",    "schema",     "stats",
+                                 "check",  "destroy", "reset-lock", "help"};
 
 Env EnvWithStore(const std::string& name) {
   Env env;

@@ -19,11 +19,11 @@ namespace kvstore {
 namespace cli {
 namespace {
 
-std::string BinaryPath() {
+std::string BinaryPath(const std::string& program) {
   const char* srcdir = getenv("TEST_SRCDIR");
   const char* workspace = getenv("TEST_WORKSPACE");
   return absl::StrCat(srcdir ? srcdir : ".", "/",
-                      workspace ? workspace : "kvstore", "/cli/kvstore");
+                      workspace ? workspace : "kvstore", "/", program);
 }
 
 std::string ReadFile(const std::string& path) {
@@ -42,7 +42,7 @@ std::ostream& operator<<(std::ostream& os, const Result& r) {
 
 Child::Child(const std::vector<std::string>& args,
              std::optional<std::string> store_env,
-             std::optional<std::string> input) {
+             std::optional<std::string> input, const std::string& program) {
   static int counter = 0;
   const char* tmp = getenv("TEST_TMPDIR");
   const std::string base =
@@ -54,7 +54,7 @@ Child::Child(const std::vector<std::string>& args,
     in_path_ = base + ".in";
     std::ofstream(in_path_, std::ios::binary) << *input;
   }
-  std::vector<std::string> argv_strings = {BinaryPath()};
+  std::vector<std::string> argv_strings = {BinaryPath(program)};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -102,6 +102,11 @@ Result RunBinary(const std::vector<std::string>& args,
 Result RunBinaryWithInput(const std::vector<std::string>& args,
                           const std::string& input) {
   return Child(args, std::nullopt, input).Wait();
+}
+
+Result RunProgram(const std::string& program,
+                  const std::vector<std::string>& args) {
+  return Child(args, std::nullopt, std::nullopt, program).Wait();
 }
 
 }  // namespace cli

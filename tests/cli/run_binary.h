@@ -32,9 +32,12 @@ class Child {
  public:
   // `store_env` is the child's $KVSTORE_STORE; nullopt unsets it.
   // `input` is its standard input; nullopt gives it /dev/null.
+  // `program` is the binary's path in the workspace (a data dependency of
+  // the test), "cli/kvstore" by default.
   explicit Child(const std::vector<std::string>& args,
                  std::optional<std::string> store_env = std::nullopt,
-                 std::optional<std::string> input = std::nullopt);
+                 std::optional<std::string> input = std::nullopt,
+                 const std::string& program = "cli/kvstore");
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
 
@@ -53,6 +56,10 @@ Result RunBinary(const std::vector<std::string>& args,
 
 Result RunBinaryWithInput(const std::vector<std::string>& args,
                           const std::string& input);
+
+// Runs another binary of the workspace, e.g. "tests/cli/typed_writer".
+Result RunProgram(const std::string& program,
+                  const std::vector<std::string>& args);
 
 }  // namespace cli
 }  // namespace kvstore

@@ -13,17 +13,17 @@
 namespace kvstore {
 namespace {
 
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "the encoding is little-endian; a plain copy is only right "
+              "on a little-endian machine");
+
 std::string EncodeFixed64(uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(v >> (8 * i));
-  return out;
+  return std::string(reinterpret_cast<const char*>(&v), sizeof(v));
 }
 
 uint64_t DecodeFixed64(absl::string_view s) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) {
-    v |= static_cast<uint64_t>(static_cast<uint8_t>(s[i])) << (8 * i);
-  }
+  uint64_t v;
+  std::memcpy(&v, s.data(), sizeof(v));
   return v;
 }
 

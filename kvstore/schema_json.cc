@@ -257,7 +257,9 @@ absl::Status SetField(const Field& f, const JsonValue& v,
 
 absl::Status Fill(const std::vector<Field>& fields, const JsonValue& object,
                   const std::string& prefix, char* base) {
-  for (const auto& [name, value] : object.members) {
+  for (const auto& member : object.members) {
+    const std::string& name = member.first;
+    const auto& value = member.second;
     auto it = std::find_if(fields.begin(), fields.end(),
                            [&](const Field& f) { return f.name == name; });
     if (it == fields.end()) {

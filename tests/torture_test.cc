@@ -117,7 +117,22 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
                                    absl::StrCat(w), logs.back(),
                                    absl::StrCat(rng())}));
     }
-    absl::SleepFor(absl::Microseconds(8000 + rng() % 25000));
+    // Kill at a random moment once every writer is inside its loop (its
+    // first record is in its log): a slow start (a sanitizer build, a
+    // loaded machine) must not turn the round into kills before any write.
+    const absl::Time ready_by = absl::Now() + absl::Seconds(20);
+    for (const std::string& log : logs) {
+      while (absl::Now() < ready_by) {
+        char first = 0;
+        if (FILE* f = fopen(log.c_str(), "rb")) {
+          first = static_cast<char>(fgetc(f));
+          fclose(f);
+        }
+        if (first != 0 && first != EOF) break;
+        absl::SleepFor(absl::Microseconds(200));
+      }
+    }
+    absl::SleepFor(absl::Microseconds(rng() % 20000));
     for (pid_t pid : pids) kill(pid, SIGKILL);
     for (pid_t pid : pids) {
       int status;

@@ -41,7 +41,8 @@ absl::StatusOr<std::unique_ptr<Segment>> OpenOrCreate(const std::string& name,
                                                       const Options& options,
                                                       const StoreKind& kind) {
   if (!options.create_if_missing) {
-    absl::StatusOr<std::unique_ptr<Segment>> s = Segment::Open(name, options, kind.kind);
+    absl::StatusOr<std::unique_ptr<Segment>> s =
+        Segment::Open(name, options, kind.kind);
     if (absl::IsNotFound(s.status())) {
       return absl::NotFoundError(
           absl::StrCat("store ", name, " does not exist"));
@@ -54,7 +55,8 @@ absl::StatusOr<std::unique_ptr<Segment>> OpenOrCreate(const std::string& name,
   }
   if (options.error_if_exists) return Segment::Create(name, options, kind);
   for (int attempt = 0; attempt < 3; ++attempt) {
-    absl::StatusOr<std::unique_ptr<Segment>> s = Segment::Open(name, options, kind.kind);
+    absl::StatusOr<std::unique_ptr<Segment>> s =
+        Segment::Open(name, options, kind.kind);
     if (!absl::IsNotFound(s.status())) return s;
     s = Segment::Create(name, options, kind);
     // Lost a race with another creator: open what it made.
@@ -126,8 +128,8 @@ absl::Status Table::CheckKey(absl::string_view key) const {
   }
   if (key.size() > geometry_.max_key_bytes) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "key of %d bytes is longer than store %s allows (%d bytes)",
-        key.size(), name(), geometry_.max_key_bytes));
+        "key of %d bytes is longer than store %s allows (%d bytes)", key.size(),
+        name(), geometry_.max_key_bytes));
   }
   return absl::OkStatus();
 }
@@ -135,10 +137,11 @@ absl::Status Table::CheckKey(absl::string_view key) const {
 absl::Status Table::CheckValue(absl::string_view key,
                                const Value& value) const {
   if ((value.type() == ValueType::kRecord) != (geometry_.kind == kKindTyped)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "store ", name(), geometry_.kind == kKindTyped
-                              ? " is typed: it holds only records"
-                              : " is tagged: records belong in typed stores"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("store ", name(),
+                     geometry_.kind == kKindTyped
+                         ? " is typed: it holds only records"
+                         : " is tagged: records belong in typed stores"));
   }
   if (value.encoded().size() > geometry_.max_value_bytes) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -173,8 +176,8 @@ absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn,
           ->load(std::memory_order_relaxed) != 0;
   const int64_t start = contended ? BoottimeNanos() : 0;
   bool recovered = false;
-  absl::Status status =
-      LockRobust(&header_->mutex, [this] { return Repair(); }, &recovered);
+  absl::Status status = LockRobust(
+      &header_->mutex, [this] { return Repair(); }, &recovered);
   if (!status.ok()) return status;
   // Every owner death hands the next locker EOWNERDEAD, and repair leaves
   // the journal idle; a journal found busy otherwise was scribbled on.
@@ -231,6 +234,16 @@ absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
   }
   return absl::DataLossError(absl::StrCat(
       "store ", name(), " has no empty slot (damaged); run 'kvstore check'"));
+}
+
+absl::StatusOr<uint64_t> Table::FindLiveLocked(absl::string_view key,
+                                               uint64_t hash, Clock& now) {
+  absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
+  if (!probe.ok()) return probe.status();
+  if (!probe->found || slot(probe->index)->type == kTypePending) {
+    return NotFound(key);
+  }
+  return probe->index;
 }
 
 void Table::SweepLocked(Clock& now, uint64_t slots) {

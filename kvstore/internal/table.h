@@ -97,17 +97,18 @@ class Table {
   // current payload and type and edits the payload in place (same type;
   // the size must stay within the limit). NOT_FOUND if absent; `fn`'s error
   // leaves the entry unchanged. Keeps the time to live.
-  absl::Status Update(absl::string_view key,
-                      absl::FunctionRef<absl::Status(ValueType, std::string*)> fn);
+  absl::Status Update(
+      absl::string_view key,
+      absl::FunctionRef<absl::Status(ValueType, std::string*)> fn);
   // Sets the expiry of an existing key (0 = never).
   absl::Status SetExpiry(absl::string_view key, int64_t expires_ns);
 
   // Get-or-compute support: claims `key` for computing (true), or reports
   // that a live computation by another process holds it (false), or
   // returns the value if present (*found).
-  absl::StatusOr<bool> ClaimForCompute(absl::string_view key,
-                                       int64_t lease_ns, Value* found,
-                                       bool* present, uint64_t* claim);
+  absl::StatusOr<bool> ClaimForCompute(absl::string_view key, int64_t lease_ns,
+                                       Value* found, bool* present,
+                                       uint64_t* claim);
   // Removes our claim if it is still ours.
   void ReleaseClaim(absl::string_view key, uint64_t claim);
 
@@ -151,8 +152,8 @@ class Table {
   absl::Status GetLocked(absl::string_view key, uint64_t hash, Clock& now,
                          Value* out, Entry* entry) const;
   // Copies a live slot's value out. The caller holds the lock.
-  absl::Status ReadSlotLocked(uint64_t index, absl::string_view key,
-                              Clock& now, Value* out, Entry* entry) const;
+  absl::Status ReadSlotLocked(uint64_t index, absl::string_view key, Clock& now,
+                              Value* out, Entry* entry) const;
 
   // Runs `fn` holding the lock, repairing first if an owner died. Refuses
   // with DATA_LOSS if the journal is busy (damaged) unless allowed (Verify).
@@ -161,6 +162,10 @@ class Table {
   // Finds `key`; an expired entry found on the way is reclaimed first.
   absl::StatusOr<Probe> FindLocked(absl::string_view key, uint64_t hash,
                                    Clock& now);
+  // The slot of `key`'s live entry (present, not a compute marker), or
+  // NOT_FOUND.
+  absl::StatusOr<uint64_t> FindLiveLocked(absl::string_view key, uint64_t hash,
+                                          Clock& now);
   // Makes room for one new key (reclaims expired entries, evicts under
   // CLOCK) or returns RESOURCE_EXHAUSTED.
   absl::Status EnsureRoomLocked(absl::string_view key, Clock& now);

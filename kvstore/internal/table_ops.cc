@@ -77,8 +77,7 @@ absl::Status Table::Write(absl::string_view key, const Value& value,
 }
 
 absl::Status Table::MultiWrite(
-    const std::vector<std::pair<std::string, Value>>& kvs,
-    int64_t expires_ns) {
+    const std::vector<std::pair<std::string, Value>>& kvs, int64_t expires_ns) {
   for (const auto& [key, value] : kvs) {
     absl::Status status = CheckKey(key);
     if (status.ok()) status = CheckValue(key, value);
@@ -135,16 +134,13 @@ absl::Status Table::Erase(absl::string_view key, Value* out) {
   const uint64_t hash = HashKey(key);
   return WithLock([&]() -> absl::Status {
     Clock now;
-    absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
-    if (!probe.ok()) return probe.status();
-    if (!probe->found || slot(probe->index)->type == kTypePending) {
-      return NotFound(key);
-    }
+    absl::StatusOr<uint64_t> index = FindLiveLocked(key, hash, now);
+    if (!index.ok()) return index.status();
     if (out != nullptr) {
-      absl::Status read = ReadSlotLocked(probe->index, key, now, out, nullptr);
+      absl::Status read = ReadSlotLocked(*index, key, now, out, nullptr);
       if (!read.ok()) return read;
     }
-    EraseLocked(probe->index);
+    EraseLocked(*index);
     Count(kDeletes);
     return absl::OkStatus();
   });
@@ -224,12 +220,11 @@ absl::Status Table::Update(
   const uint64_t hash = HashKey(key);
   return WithLock([&]() -> absl::Status {
     Clock now;
-    absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
-    if (!probe.ok()) return probe.status();
-    const SlotHeader* s = slot(probe->index);
-    if (!probe->found || s->type == kTypePending) return NotFound(key);
+    absl::StatusOr<uint64_t> index = FindLiveLocked(key, hash, now);
+    if (!index.ok()) return index.status();
+    const SlotHeader* s = slot(*index);
     Value current;
-    absl::Status read = ReadSlotLocked(probe->index, key, now, &current, nullptr);
+    absl::Status read = ReadSlotLocked(*index, key, now, &current, nullptr);
     if (!read.ok()) return read;
     std::string payload = current.encoded();
     absl::Status edited = fn(current.type(), &payload);
@@ -238,7 +233,7 @@ absl::Status Table::Update(
       return absl::InvalidArgumentError(absl::StrCat(
           "updated value for key '", key, "' is too long for store ", name()));
     }
-    PutLocked(*probe, key, hash, s->type, payload, s->expires_ns);
+    PutLocked(Probe{true, *index}, key, hash, s->type, payload, s->expires_ns);
     Count(kSets);
     return absl::OkStatus();
   });
@@ -250,11 +245,10 @@ absl::Status Table::SetExpiry(absl::string_view key, int64_t expires_ns) {
   const uint64_t hash = HashKey(key);
   return WithLock([&]() -> absl::Status {
     Clock now;
-    absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
-    if (!probe.ok()) return probe.status();
-    const SlotHeader* s = slot(probe->index);
-    if (!probe->found || s->type == kTypePending) return NotFound(key);
-    PutLocked(*probe, key, hash, s->type,
+    absl::StatusOr<uint64_t> index = FindLiveLocked(key, hash, now);
+    if (!index.ok()) return index.status();
+    const SlotHeader* s = slot(*index);
+    PutLocked(Probe{true, *index}, key, hash, s->type,
               absl::string_view(ValueOf(s), s->value_len), expires_ns);
     return absl::OkStatus();
   });

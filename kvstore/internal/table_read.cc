@@ -70,8 +70,7 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       if (match && sane) {
         out->type_ = static_cast<ValueType>(meta.type);
         out->payload_.resize(meta.value_len);
-        std::memcpy(&out->payload_[0], KeyOf(s) + meta.key_len,
-                    meta.value_len);
+        std::memcpy(&out->payload_[0], KeyOf(s) + meta.key_len, meta.value_len);
       }
       std::atomic_thread_fence(std::memory_order_acquire);
       if (s->seq.load(std::memory_order_relaxed) != seq) {
@@ -121,13 +120,11 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
 }
 
 absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
-                                   Clock& now, Value* out,
-                                   Entry* entry) const {
+                                   Clock& now, Value* out, Entry* entry) const {
   const SlotHeader* s = slot(index);
   if (!PayloadFitsType(s->type, s->value_len) ||
       s->value_len > geometry_.max_value_bytes) {
-    return absl::DataLossError(absl::StrCat("key '", key, "' in store ",
-                                            name(),
+    return absl::DataLossError(absl::StrCat("key '", key, "' in store ", name(),
                                             " has a damaged slot; run "
                                             "'kvstore check'"));
   }
@@ -140,17 +137,14 @@ absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
   return absl::OkStatus();
 }
 
-absl::Status Table::GetLocked(absl::string_view key, uint64_t hash,
-                              Clock& now, Value* out, Entry* entry) const {
+absl::Status Table::GetLocked(absl::string_view key, uint64_t hash, Clock& now,
+                              Value* out, Entry* entry) const {
   return WithLock([&]() -> absl::Status {
     // FindLocked reclaims an expired entry (a write), so it is non-const.
     auto* self = const_cast<Table*>(this);
-    absl::StatusOr<Probe> probe = self->FindLocked(key, hash, now);
-    if (!probe.ok()) return probe.status();
-    if (!probe->found || slot(probe->index)->type == kTypePending) {
-      return NotFound(key);
-    }
-    return ReadSlotLocked(probe->index, key, now, out, entry);
+    absl::StatusOr<uint64_t> index = self->FindLiveLocked(key, hash, now);
+    if (!index.ok()) return index.status();
+    return ReadSlotLocked(*index, key, now, out, entry);
   });
 }
 
@@ -216,7 +210,8 @@ std::vector<absl::StatusOr<Value>> Table::MultiGet(
         continue;
       }
       Value v;
-      absl::Status read = ReadSlotLocked(probe->index, keys[i], now, &v, nullptr);
+      absl::Status read =
+          ReadSlotLocked(probe->index, keys[i], now, &v, nullptr);
       results[i] = read.ok() ? absl::StatusOr<Value>(std::move(v)) : read;
       Count(kHits);
     }
@@ -228,13 +223,12 @@ std::vector<absl::StatusOr<Value>> Table::MultiGet(
   return results;
 }
 
-absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor,
-                                      absl::string_view prefix,
+absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor, absl::string_view prefix,
                                       size_t count) const {
   if (cursor >= geometry_.slot_count) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "scan cursor ", cursor, " is past the end of store ", name(), " (",
-        geometry_.slot_count, " slots)"));
+    return absl::OutOfRangeError(
+        absl::StrCat("scan cursor ", cursor, " is past the end of store ",
+                     name(), " (", geometry_.slot_count, " slots)"));
   }
   if (count == 0) count = 1;
   ScanBatch batch;
@@ -287,9 +281,9 @@ absl::Status Table::Snapshot(
       if (s->state != kSlotFull || s->type == kTypePending) continue;
       if (s->expires_ns != 0 && s->expires_ns <= now.Now()) continue;
       if (s->key_len > geometry_.max_key_bytes) {
-        return absl::DataLossError(absl::StrCat(
-            "store ", name(), " has a damaged slot ", i,
-            "; run 'kvstore check'"));
+        return absl::DataLossError(absl::StrCat("store ", name(),
+                                                " has a damaged slot ", i,
+                                                "; run 'kvstore check'"));
       }
       absl::string_view key(KeyOf(s), s->key_len);
       if (!absl::StartsWith(key, prefix)) continue;
@@ -337,10 +331,10 @@ absl::StatusOr<StoreStats> Table::Stats() const {
   uint64_t sums[kCounterKinds] = {};
   for (size_t shard = 0; shard < kCounterShards; ++shard) {
     for (int kind = 0; kind < kCounterKinds; ++kind) {
-      sums[kind] += reinterpret_cast<const std::atomic<uint64_t>*>(
-                        counters_ + shard * kCounterShardBytes +
-                        kind * sizeof(uint64_t))
-                        ->load(std::memory_order_relaxed);
+      sums[kind] +=
+          reinterpret_cast<const std::atomic<uint64_t>*>(
+              counters_ + shard * kCounterShardBytes + kind * sizeof(uint64_t))
+              ->load(std::memory_order_relaxed);
     }
   }
   stats.hits = sums[kHits];

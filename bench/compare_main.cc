@@ -8,6 +8,7 @@
 // Exit codes: 0 all systems ran; 1 a system failed; 2 usage.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "bench/cleanup.h"
 #include "bench/peer.h"
@@ -35,6 +37,7 @@ namespace {
 constexpr char kCommand[] = "./bazelw run //bench:compare";
 constexpr char kUsage[] =
     "usage: compare [--smoke] [--out_dir=DIR] [--reps=N] [--ops=N]\n"
+    "               [--only=ID,...] [--systems=NAME,...]\n"
     "  --smoke       tiny sizes and one repetition (also "
     "KVSTORE_BENCH_SMOKE=1);\n"
     "                skips Redis if redis-server is missing; writes no docs\n"
@@ -43,7 +46,11 @@ constexpr char kUsage[] =
     "                $BUILD_WORKSPACE_DIRECTORY/docs under `bazel run`, full "
     "runs)\n"
     "  --reps=N      repetitions per cell (default 5)\n"
-    "  --ops=N       operations per repetition (default 1000000)\n";
+    "  --ops=N       operations per repetition (default 1000000)\n"
+    "  --only=IDS    run only these workloads (get_s, mix_s, mix2_s, get_l,\n"
+    "                mix_l, mix2_l, incr); writes no docs\n"
+    "  --systems=S   run only these systems (kvstore, boost, lmdb, redis,\n"
+    "                redis-p64, absl); writes no docs\n";
 
 struct Config {
   bool smoke = false;
@@ -51,7 +58,13 @@ struct Config {
   int reps = 5;
   size_t ops = 1000000;
   uint64_t small_keys = 100000, large_keys = 1000000, counters = 1000;
+  std::vector<std::string> only, systems;  // Empty: all.
 };
+
+bool Selected(const std::vector<std::string>& set, const std::string& name) {
+  return set.empty() ||
+         std::find(set.begin(), set.end(), name) != set.end();
+}
 
 std::string KeysLabel(uint64_t n) {
   if (n % 1000000 == 0) return absl::StrCat(n / 1000000, "M");
@@ -77,6 +90,10 @@ bool ParseFlags(int argc, char** argv, Config* c) {
       c->reps = std::atoi(std::string(a).c_str());
     } else if (absl::ConsumePrefix(&a, "--ops=")) {
       c->ops = std::strtoull(std::string(a).c_str(), nullptr, 10);
+    } else if (absl::ConsumePrefix(&a, "--only=")) {
+      c->only = absl::StrSplit(a, ',', absl::SkipEmpty());
+    } else if (absl::ConsumePrefix(&a, "--systems=")) {
+      c->systems = absl::StrSplit(a, ',', absl::SkipEmpty());
     } else {
       std::cerr << "compare: unknown flag '" << a << "'\n" << kUsage;
       return false;
@@ -87,7 +104,8 @@ bool ParseFlags(int argc, char** argv, Config* c) {
     c->ops = std::min<size_t>(c->ops, 2000), c->reps = 1;
   }
   const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  if (!out_dir_set && ws != nullptr && !c->smoke) {
+  const bool partial = !c->only.empty() || !c->systems.empty();
+  if (!out_dir_set && ws != nullptr && !c->smoke && !partial) {
     c->out_dir = absl::StrCat(ws, "/docs");
   }
   return c->reps > 0 && c->ops >= 10;
@@ -185,7 +203,7 @@ int Main(int argc, char** argv) {
   r.load_average = LoadAverage();
   r.reps = c.reps;
   r.ops = c.ops;
-  const std::vector<std::vector<Workload>> groups = {
+  std::vector<std::vector<Workload>> groups = {
       {{"get_s", "get " + s, c.small_keys, 100, false, 1},
        {"mix_s", "90/10 " + s, c.small_keys, 90, false, 1},
        {"mix2_s", "90/10 " + s + " 2 proc", c.small_keys, 90, false, 2}},
@@ -194,6 +212,18 @@ int Main(int argc, char** argv) {
        {"mix2_l", "90/10 " + l + " 2 proc", c.large_keys, 90, false, 2}},
       {{"incr", "incr " + hot + " hot", c.counters, 0, true, 1}},
   };
+  for (auto& g : groups) {
+    g.erase(std::remove_if(g.begin(), g.end(),
+                           [&](const Workload& w) {
+                             return !Selected(c.only, w.id);
+                           }),
+            g.end());
+  }
+  groups.erase(std::remove_if(groups.begin(), groups.end(),
+                              [](const std::vector<Workload>& g) {
+                                return g.empty();
+                              }),
+               groups.end());
   for (const auto& g : groups)
     r.workloads.insert(r.workloads.end(), g.begin(), g.end());
 
@@ -201,20 +231,30 @@ int Main(int argc, char** argv) {
   peers.push_back(NewKvstorePeer());
   peers.push_back(NewBoostPeer());
   peers.push_back(NewLmdbPeer());
-  absl::Status redis = StartRedisServer();
-  if (redis.ok()) {
-    peers.push_back(NewRedisPeer(1));
-    peers.push_back(NewRedisPeer(64));
-  } else {
-    r.notes.push_back(absl::StrCat("redis skipped: ", redis.message()));
-    std::cerr << "compare: " << r.notes.back() << "\n";
+  const bool want_redis =
+      Selected(c.systems, "redis") || Selected(c.systems, "redis-p64");
+  if (want_redis) {
+    absl::Status redis = StartRedisServer();
+    if (redis.ok()) {
+      peers.push_back(NewRedisPeer(1));
+      peers.push_back(NewRedisPeer(64));
+    } else {
+      r.notes.push_back(absl::StrCat("redis skipped: ", redis.message()));
+      std::cerr << "compare: " << r.notes.back() << "\n";
+    }
   }
   peers.push_back(NewAbslPeer());
+  peers.erase(std::remove_if(peers.begin(), peers.end(),
+                             [&](const std::unique_ptr<Peer>& p) {
+                               return !Selected(c.systems, p->name());
+                             }),
+              peers.end());
   for (const auto& p : peers) r.systems.push_back(p->name());
   r.systems.push_back(kFloor);
 
   int failures = 0;
   for (uint64_t keys : {c.small_keys, c.large_keys}) {
+    if (!Selected(c.only, keys == c.small_keys ? "get_s" : "get_l")) continue;
     absl::StatusOr<MemoryStats> mem = KvstoreMemory(keys);
     absl::StatusOr<Measurement> floor =
         mem.ok() ? MeasureFloor(mem->segment_bytes, c.ops, c.reps)

@@ -58,8 +58,8 @@ Creates the store. Fails (exit 3) if it already exists.
 
 Flags:
   --capacity=N          most entries (1 to 2147483648; default 4096)
-  --max-key-bytes=N     longest key (1 to 65535; default 128)
-  --max-value-bytes=N   longest value (8 to 16777216; default 1024)
+  --max-key-bytes=N     longest key (1 to 4095; default 128)
+  --max-value-bytes=N   longest value (8 to 16777215; default 1024)
   --mode=OCTAL          permissions, e.g. 0640; must include 0600
                         (default 0600)
   --eviction=POLICY     what a full store does with a new key: none

@@ -108,7 +108,7 @@ SlotHeader* Slot(uint8_t* base, uint64_t i) {
 uint64_t FullSlot(uint8_t* base, int n) {
   auto* h = reinterpret_cast<Header*>(base);
   for (uint64_t i = 0; i < h->slot_count; ++i) {
-    if (Slot(base, i)->state == internal::kSlotFull && n-- == 0) return i;
+    if (!internal::Meta(*Slot(base, i)).empty() && n-- == 0) return i;
   }
   return 0;
 }
@@ -141,12 +141,15 @@ void SegmentSeeds(const std::string& dir) {
                 auto* h = reinterpret_cast<Header*>(base);
                 const uint64_t target = FullSlot(base, 1);
                 SlotHeader* s = Slot(base, target);
+                const internal::SlotMeta m = internal::Meta(*s);
                 const uint32_t bytes =
-                    internal::kSlotHeaderBytes + s->key_len + s->value_len;
+                    internal::kSlotHeaderBytes + m.key_len + m.value_len;
                 std::memcpy(base + h->journal_offset, s, bytes);
-                auto* image =
-                    reinterpret_cast<SlotHeader*>(base + h->journal_offset);
-                internal::SetVersion(*image, h->version_counter + 1);
+                const uint64_t image_seq = internal::PackSeq(
+                    internal::NextVersion(h->version_counter), m.key_len,
+                    m.type);
+                std::memcpy(base + h->journal_offset, &image_seq,
+                            sizeof(image_seq));
                 h->journal_image_bytes = bytes;
                 h->journal_slot = target;
                 h->journal_entry_count = h->entry_count;
@@ -175,11 +178,12 @@ void SegmentSeeds(const std::string& dir) {
   // A get-or-compute marker held by process 1 (alive).
   SegmentSeed(dir, "compute_marker", small, 0, FillSome, [](uint8_t* base) {
     SlotHeader* s = Slot(base, FullSlot(base, 0));
-    s->type = internal::kTypePending;
-    s->value_len = 8;
+    const internal::SlotMeta m = internal::Meta(*s);
+    s->seq.store(internal::PackSeq(m.version, m.key_len,
+                                   internal::kTypePending));
+    s->info.store(internal::PackInfo(8, false, internal::kMaxExpiryMs));
     const int32_t init_pid = 1;
-    std::memcpy(reinterpret_cast<char*>(s + 1) + s->key_len, &init_pid, 4);
-    s->expires_ns = int64_t{1} << 62;
+    std::memcpy(reinterpret_cast<char*>(s + 1) + m.key_len, &init_pid, 4);
   });
   // A full store under CLOCK eviction.
   Options clock = small;

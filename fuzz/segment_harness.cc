@@ -127,15 +127,16 @@ absl::StatusOr<std::string> WriteSegment(const std::string& name,
   const size_t table_bytes = g->slot_count * g->slot_bytes;
   uint8_t* table = base + g->table_offset;
   in.Fill(table, table_bytes);
-  if (flags & kFlagFixTags) {
+  if (flags & kFlagSaneSlots) {
     for (uint64_t i = 0; i < g->slot_count; ++i) {
       auto* s = reinterpret_cast<SlotHeader*>(table + i * g->slot_bytes);
-      if (s->state != internal::kSlotFull || s->key_len == 0 ||
-          s->key_len > g->max_key_bytes) {
-        continue;
-      }
-      s->tag = internal::HashTag(
-          internal::Hash64(s + 1, s->key_len, h->hash_seed));
+      const internal::SlotMeta m = internal::Meta(*s);
+      if (m.empty()) continue;
+      const uint32_t key_len = 1 + (m.key_len - 1) % g->max_key_bytes;
+      s->seq.store(internal::PackSeq(m.version, key_len, m.type) |
+                   (m.writing ? 1 : 0));
+      s->info.store(internal::PackInfo(m.value_len % (g->max_value_bytes + 1),
+                                       m.referenced, m.expires_ms));
     }
   }
 
@@ -178,7 +179,7 @@ class OpInput {
       const size_t i = (b & 0x7f) % slot_count_;
       const auto* s =
           reinterpret_cast<const SlotHeader*>(image_.data() + i * slot_bytes_);
-      size_t len = s->key_len;
+      size_t len = internal::Meta(*s).key_len;
       if (len == 0 || len > max_key_bytes_) len = 1;
       return std::string(reinterpret_cast<const char*>(s + 1), len);
     }

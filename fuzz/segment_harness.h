@@ -37,8 +37,8 @@ namespace kvstore {
 namespace fuzz {
 
 // Flags (byte 3 of the input).
-inline constexpr uint8_t kFlagFixTags = 1;     // Recompute full slots' tags
-                                               // from their keys.
+inline constexpr uint8_t kFlagSaneSlots = 1;   // Bring full slots' key and
+                                               // value lengths into range.
 inline constexpr uint8_t kFlagOwnerDied = 2;   // Leave the mutex owned by a
                                                // thread that exited, so the
                                                // first lock runs Repair.

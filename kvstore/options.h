@@ -42,12 +42,12 @@ struct Options {
   // Default: 4096
   uint64_t capacity = 4096;
 
-  // Longest key, in bytes. Used at creation. Range: 1 to 65535.
+  // Longest key, in bytes. Used at creation. Range: 1 to 4095.
   // Default: 128
   uint32_t max_key_bytes = 128;
 
-  // Longest value, in bytes. Used at creation. Range: 8 to 2^24 (16 MiB);
-  // at least 8 so that every int64 and double fits.
+  // Longest value, in bytes. Used at creation. Range: 8 to 2^24 - 1
+  // (16 MiB less one byte); at least 8 so that every int64 and double fits.
   // Default: 1024
   uint32_t max_value_bytes = 1024;
 

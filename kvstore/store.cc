@@ -70,7 +70,7 @@ absl::Status Store::Set(absl::string_view key, const Value& value,
   absl::StatusOr<int64_t> expires = internal::ExpiryFor(options.ttl);
   if (!expires.ok()) return expires.status();
   WriteSpec spec;
-  spec.expires_ns = *expires;
+  spec.expires_ms = *expires;
   bool written;
   return table_->Write(key, value, spec, &written);
 }
@@ -90,7 +90,7 @@ absl::StatusOr<bool> Conditional(internal::Table& table, absl::string_view key,
                                  absl::Duration ttl) {
   absl::StatusOr<int64_t> expires = internal::ExpiryFor(ttl);
   if (!expires.ok()) return expires.status();
-  spec.expires_ns = *expires;
+  spec.expires_ms = *expires;
   bool written = false;
   absl::Status status = table.Write(key, value, spec, &written);
   if (!status.ok()) return status;
@@ -211,9 +211,8 @@ absl::StatusOr<Value> Store::GetOrCompute(
         return computed.status();
       }
       WriteSpec spec;
-      spec.expires_ns = *expires == 0 ? 0
-                                      : internal::BoottimeNanos() +
-                                            absl::ToInt64Nanoseconds(options.ttl);
+      // The time to live counts from when the value is stored.
+      spec.expires_ms = *internal::ExpiryFor(options.ttl);
       bool written;
       absl::Status stored = table_->Write(key, *computed, spec, &written);
       if (!stored.ok()) {

@@ -15,8 +15,8 @@ namespace {
 using internal::Table;
 using internal::WriteSpec;
 
-constexpr uint32_t kMaxKeyRecordBytes = 65535;
-constexpr uint32_t kMaxValueRecordBytes = uint32_t{1} << 24;
+constexpr uint32_t kMaxKeyRecordBytes = (1u << 12) - 1;
+constexpr uint32_t kMaxValueRecordBytes = (1u << 24) - 1;
 
 
 absl::StatusOr<bool> Conditional(Table& table, absl::string_view key,
@@ -24,7 +24,7 @@ absl::StatusOr<bool> Conditional(Table& table, absl::string_view key,
                                  absl::Duration ttl) {
   absl::StatusOr<int64_t> expires = internal::ExpiryFor(ttl);
   if (!expires.ok()) return expires.status();
-  spec.expires_ns = *expires;
+  spec.expires_ms = *expires;
   bool written = false;
   absl::Status status = table.Write(key, value, spec, &written);
   if (!status.ok()) return status;

@@ -59,7 +59,7 @@ class TypedStore {
   // was created with another schema (the message lists both side by side;
   // nothing is reinterpreted) or is a tagged store; INVALID_ARGUMENT if the
   // encoded schema is larger than a store can record (3568 bytes) or a
-  // record is larger than the limits (keys 65535 bytes, values 16 MiB), or
+  // record is larger than the limits (keys 4095 bytes, values 2^24 - 1), or
   // `schema` is not one Schema::Decode would accept (a hand-built one);
   // DATA_LOSS if the stored schema is damaged or disagrees with the store's
   // limits.

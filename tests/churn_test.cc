@@ -41,9 +41,10 @@ ProbeStats Measure(const std::string& name) {
   for (uint64_t i = 0; i < h->slot_count; ++i) {
     const auto* s =
         reinterpret_cast<const internal::SlotHeader*>(table + i * h->slot_bytes);
-    if (s->state != internal::kSlotFull) continue;
+    const internal::SlotMeta m = internal::Meta(*s);
+    if (m.empty()) continue;
     uint64_t home = internal::HomeSlot(
-        internal::Hash64(s + 1, s->key_len, h->hash_seed), h->slot_count);
+        internal::Hash64(s + 1, m.key_len, h->hash_seed), h->slot_count);
     uint64_t d = (i + h->slot_count - home) % h->slot_count;
     total += d;
     stats.max_displacement = std::max(stats.max_displacement, d);

@@ -49,12 +49,23 @@ class Scribbler {
   int64_t Find(const std::string& key) {
     for (uint64_t i = 0; i < header()->slot_count; ++i) {
       internal::SlotHeader* s = slot(i);
-      if (s->state == internal::kSlotFull && s->key_len == key.size() &&
+      const internal::SlotMeta m = internal::Meta(*s);
+      if (!m.empty() && m.key_len == key.size() &&
           memcmp(s + 1, key.data(), key.size()) == 0) {
         return static_cast<int64_t>(i);
       }
     }
     return -1;
+  }
+  // Rewrites slot i's header fields with `edit`.
+  template <typename Edit>
+  void EditMeta(uint64_t i, Edit edit) {
+    internal::SlotHeader* s = slot(i);
+    internal::SlotMeta m = internal::Meta(*s);
+    edit(m);
+    s->seq.store(internal::PackSeq(m.version, m.key_len, m.type) |
+                 (m.writing ? 1 : 0));
+    s->info.store(internal::PackInfo(m.value_len, m.referenced, m.expires_ms));
   }
   int fd() const { return fd_; }
 
@@ -89,7 +100,9 @@ TEST_F(HostileTest, OverlongLengthsInASlotAreDataLossNotAnOverrun) {
     Scribbler s(name_.name());
     int64_t i = s.Find("k3");
     ASSERT_GE(i, 0);
-    s.slot(i)->value_len = 0xFFFFFFF0u;
+    s.EditMeta(i, [](internal::SlotMeta& m) {
+      m.value_len = internal::kMaxValueLen;
+    });
   }
   EXPECT_TRUE(absl::IsDataLoss(store_->Get("k3").status()));
   EXPECT_TRUE(absl::IsDataLoss(store_->Set("k3", Value::Int64(1))));
@@ -102,7 +115,8 @@ TEST_F(HostileTest, WrongPayloadSizeForItsTypeIsDataLoss) {
     Scribbler s(name_.name());
     int64_t i = s.Find("k4");
     ASSERT_GE(i, 0);
-    s.slot(i)->value_len = 3;  // An int64 of 3 bytes.
+    // An int64 of 3 bytes.
+    s.EditMeta(i, [](internal::SlotMeta& m) { m.value_len = 3; });
   }
   EXPECT_TRUE(absl::IsDataLoss(store_->Get("k4").status()));
   EXPECT_TRUE(absl::IsDataLoss(store_->Increment("k4").status()) ||
@@ -110,29 +124,37 @@ TEST_F(HostileTest, WrongPayloadSizeForItsTypeIsDataLoss) {
   EXPECT_TRUE(absl::IsDataLoss(store_->Verify()));
 }
 
-TEST_F(HostileTest, UnknownTypeAndStateAreDataLoss) {
+TEST_F(HostileTest, OverlongKeyLengthAndMalformedMarkerAreDataLoss) {
   {
     Scribbler s(name_.name());
-    s.slot(s.Find("k5"))->type = 99;
-    s.slot(s.Find("k6"))->state = 7;
+    s.EditMeta(s.Find("k5"), [](internal::SlotMeta& m) {
+      m.key_len = internal::kMaxKeyLen;
+    });
+    // A compute marker without a lease.
+    s.EditMeta(s.Find("k6"), [](internal::SlotMeta& m) {
+      m.type = internal::kTypePending;
+      m.expires_ms = 0;
+    });
   }
-  EXPECT_TRUE(absl::IsDataLoss(store_->Get("k5").status()));
+  EXPECT_TRUE(absl::IsDataLoss(store_->Set("k5", Value::Int64(1))));
   absl::Status v = store_->Verify();
-  EXPECT_NE(v.message().find("bad state"), std::string::npos) << v;
-  EXPECT_NE(v.message().find("unknown type"), std::string::npos) << v;
+  EXPECT_TRUE(absl::IsDataLoss(v)) << v;
+  EXPECT_NE(v.message().find("key length 4095"), std::string::npos) << v;
+  EXPECT_NE(v.message().find("malformed compute marker"), std::string::npos)
+      << v;
 }
 
 TEST_F(HostileTest, ATableWithNoEmptySlotStillTerminates) {
   {
     Scribbler s(name_.name());
     for (uint64_t i = 0; i < s.header()->slot_count; ++i) {
-      internal::SlotHeader* slot = s.slot(i);
-      if (slot->state == internal::kSlotEmpty) {
-        slot->state = internal::kSlotFull;
-        slot->key_len = 1;
-        slot->value_len = 8;
-        slot->type = 3;
-        slot->tag = 0;
+      if (internal::Meta(*s.slot(i)).empty()) {
+        s.EditMeta(i, [](internal::SlotMeta& m) {
+          m.type = static_cast<uint8_t>(ValueType::kInt64);
+          m.key_len = 1;
+          m.value_len = 8;
+          m.version = 1;
+        });
       }
     }
   }

@@ -106,9 +106,9 @@ TEST(SegmentTest, LimitsOutOfRangeAreRefusedAndCreateNothing) {
        {with([](Options& o) { o.capacity = 0; }),
         with([](Options& o) { o.capacity = (uint64_t{1} << 31) + 1; }),
         with([](Options& o) { o.max_key_bytes = 0; }),
-        with([](Options& o) { o.max_key_bytes = 65536; }),
+        with([](Options& o) { o.max_key_bytes = 4096; }),
         with([](Options& o) { o.max_value_bytes = 7; }),
-        with([](Options& o) { o.max_value_bytes = (1u << 24) + 1; }),
+        with([](Options& o) { o.max_value_bytes = 1u << 24; }),
         with([](Options& o) { o.mode = 0400; }),
         with([](Options& o) { o.mode = 01600; })}) {
     absl::Status s = Store::Open(name.name(), o).status();
@@ -308,9 +308,9 @@ TEST(SegmentTest, DestroyRemovesNameButMappedHandleKeepsWorking) {
 
 TEST(SegmentTest, GeometryOverflowIsImpossibleAtTheEdges) {
   absl::StatusOr<internal::Geometry> g =
-      internal::ComputeGeometry(uint64_t{1} << 31, 65535, 1u << 24);
+      internal::ComputeGeometry(uint64_t{1} << 31, 4095, (1u << 24) - 1);
   ASSERT_TRUE(g.ok());
-  EXPECT_GT(g->segment_bytes, (uint64_t{1} << 31) * (1u << 24));
+  EXPECT_GT(g->segment_bytes, (uint64_t{1} << 31) * ((1u << 24) - 1));
   EXPECT_GT(g->slot_count, g->capacity);
 }
 

@@ -24,9 +24,6 @@ inline uint64_t HomeSlot(uint64_t hash, uint64_t slot_count) {
       (static_cast<unsigned __int128>(hash) * slot_count) >> 64);
 }
 
-// The tag kept in each slot: bits of the hash that HomeSlot uses least.
-inline uint32_t HashTag(uint64_t hash) { return static_cast<uint32_t>(hash); }
-
 }  // namespace internal
 }  // namespace kvstore
 

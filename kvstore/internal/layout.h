@@ -30,7 +30,7 @@ namespace internal {
 // other byte order reads as the byte-swapped value.
 inline constexpr uint64_t kMagic = 0x4b5653544f524531ULL;
 // Version of the data format (header fields, slot layout, hashing).
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
 // Version of the lock and journal protocol, separate from the data format as
 // in LMDB: a change to recovery bumps this alone.
 inline constexpr uint32_t kLockVersion = 1;
@@ -39,11 +39,8 @@ inline constexpr uint32_t kReady = 0x59444552;  // "REDY"
 inline constexpr uint32_t kCreating = 0;
 
 inline constexpr size_t kHeaderBytes = 4096;
-inline constexpr size_t kSlotHeaderBytes = 32;
+inline constexpr size_t kSlotHeaderBytes = 16;
 inline constexpr size_t kCacheLine = 64;
-// Bytes of a slot header that a write copies from the journal image: all but
-// seq and the CLOCK bit, which have their own writers.
-inline constexpr size_t kSlotImageStart = 5;
 
 // Statistics are sharded by CPU so that counting never makes every reader
 // write one shared cache line. Each shard is one 128-byte block of
@@ -68,10 +65,6 @@ static_assert(kCounterKinds * 8 <= kCounterShardBytes, "shard size");
 inline constexpr uint32_t kEvictNone = 0;   // Full store refuses new keys.
 inline constexpr uint32_t kEvictClock = 1;  // Full store evicts (CLOCK).
 
-// Internal value type of a get-or-compute placeholder: the key is being
-// computed by the process whose pid is the payload's first 4 bytes, until
-// expires_ns (the lease). Readers treat it as absent.
-inline constexpr uint8_t kTypePending = 0x40;
 // Store kinds recorded in Header::kind.
 inline constexpr uint32_t kKindAny = 0;     // Only as an expectation.
 inline constexpr uint32_t kKindTagged = 1;  // Values carry a type tag.
@@ -86,10 +79,6 @@ inline constexpr size_t kMaxSchemaBytes = 4096 - 528;
 inline constexpr uint32_t kJournalIdle = 0;
 inline constexpr uint32_t kJournalWrite = 1;   // copy image into target slot
 inline constexpr uint32_t kJournalDelete = 2;  // backward-shift from hole
-
-// Slot states (SlotHeader::state).
-inline constexpr uint8_t kSlotEmpty = 0;
-inline constexpr uint8_t kSlotFull = 1;
 
 struct Header {
   // ---- Immutable part, bytes [0, 128), checksummed with the schema. ----
@@ -193,46 +182,116 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
               "in place");
 static_assert(std::atomic<uint32_t>::is_always_lock_free, "lock-free");
 
-// Every slot starts with this 32-byte header, followed by the key (key_len
+// Every slot starts with this 16-byte header, followed by the key (key_len
 // bytes) and right after it the value (value_len bytes). A slot has room for
-// 32 + max_key_bytes + max_value_bytes, rounded up to 8 bytes.
+// 16 + max_key_bytes + max_value_bytes, rounded up to 8 bytes.
+//
+// The metadata is packed into two 64-bit words so that a slot costs 16
+// bytes beyond its key and value:
+//
+//   word  bits    field
+//   seq   0       writing: 1 while a writer changes the slot (lock)
+//   seq   1..48   version of the entry (see below); never 0 once written
+//   seq   49..60  key_len, <= max_key_bytes (so at most 4095)
+//   seq   61..63  type: kSlotEmpty, a ValueType (1..6) or kTypePending
+//   info  0..23   value_len, <= max_value_bytes (so at most 2^24 - 1)
+//   info  24      referenced: the CLOCK bit
+//   info  25..63  expiry: CLOCK_BOOTTIME milliseconds; 0 = never
+//
+// seq doubles as the slot's sequence number for lock-free readers: they
+// copy the slot and keep the copy only if seq was even and unchanged around
+// it. Every write takes a fresh version from Header::version_counter, and
+// an entry keeps its version when a delete moves it back (entries only move
+// towards their home slot), so a slot never shows the same seq twice: no
+// ABA for readers, and the version tells every write of a key apart.
+//
+// The CLOCK bit is set by readers without any lock (an atomic OR, only if
+// clear) and cleared by the CLOCK hand and by writes of a new key (lock);
+// every store to `info` is atomic so that it never races with that OR.
 struct SlotHeader {
-  // Even when the slot is stable, odd while a writer changes it (lock).
-  // Lock-free readers copy the slot and keep the copy only if seq was even
-  // and unchanged around the copy.
-  std::atomic<uint32_t> seq;  // 0
-  // CLOCK reference bit: set by readers on a hit without any lock (only if
-  // clear, so hot entries are not rewritten), cleared by the CLOCK hand and
-  // by writes of a new key (lock). Not part of the journal image.
-  std::atomic<uint8_t> referenced;  // 4
-  uint8_t state;                    // 5: kSlotEmpty or kSlotFull.
-  uint16_t key_len;                 // 6: <= max_key_bytes.
-  uint32_t value_len;               // 8: <= max_value_bytes.
-  uint32_t tag;                     // 12: low 32 bits of the key's hash.
-  int64_t expires_ns;               // 16: CLOCK_BOOTTIME ns; 0 = never.
-  uint32_t version_low;             // 24: version (low half); see Version.
-  uint16_t version_high;            // 28: version bits 32..47.
-  uint8_t type;                     // 30: ValueType, or kTypePending.
-  uint8_t reserved;                 // 31: zero.
+  std::atomic<uint64_t> seq;   // 0
+  std::atomic<uint64_t> info;  // 8
 };
 
-static_assert(sizeof(SlotHeader) == kSlotHeaderBytes, "32 bytes of metadata");
-static_assert(offsetof(SlotHeader, state) == kSlotImageStart, "layout");
-static_assert(offsetof(SlotHeader, value_len) == 8, "layout");
-static_assert(offsetof(SlotHeader, tag) == 12, "layout");
-static_assert(offsetof(SlotHeader, expires_ns) == 16, "layout");
-static_assert(offsetof(SlotHeader, type) == 30, "layout");
+static_assert(sizeof(SlotHeader) == kSlotHeaderBytes, "16 bytes of metadata");
+static_assert(offsetof(SlotHeader, info) == 8, "layout");
+
+// Slot types (the top 3 bits of seq).
+inline constexpr uint8_t kSlotEmpty = 0;
+// Internal value type of a get-or-compute placeholder: the key is being
+// computed by the process whose pid is the payload's first 4 bytes, until
+// the expiry (the lease). Readers treat it as absent.
+inline constexpr uint8_t kTypePending = 7;
+
+inline constexpr uint32_t kMaxKeyLen = (1u << 12) - 1;
+inline constexpr uint32_t kMaxValueLen = (1u << 24) - 1;
+inline constexpr uint64_t kVersionBits = 48;
+inline constexpr uint64_t kVersionMask = (uint64_t{1} << kVersionBits) - 1;
+inline constexpr int64_t kMaxExpiryMs = (int64_t{1} << 39) - 1;
+inline constexpr uint64_t kReferencedBit = uint64_t{1} << 24;
+
+// The fields of a slot header, unpacked.
+struct SlotMeta {
+  bool writing = false;
+  uint64_t version = 0;  // 48 bits.
+  uint32_t key_len = 0;
+  uint8_t type = kSlotEmpty;
+  uint32_t value_len = 0;
+  bool referenced = false;
+  int64_t expires_ms = 0;  // CLOCK_BOOTTIME ms; 0 = never.
+
+  bool empty() const { return type == kSlotEmpty; }
+};
+
+inline constexpr uint64_t PackSeq(uint64_t version, uint32_t key_len,
+                                  uint8_t type) {
+  return (version & kVersionMask) << 1 | uint64_t{key_len & kMaxKeyLen} << 49 |
+         uint64_t{type & 7u} << 61;
+}
+inline constexpr uint64_t PackInfo(uint32_t value_len, bool referenced,
+                                   int64_t expires_ms) {
+  return uint64_t{value_len & kMaxValueLen} |
+         (referenced ? kReferencedBit : 0) |
+         static_cast<uint64_t>(expires_ms & kMaxExpiryMs) << 25;
+}
+inline constexpr uint64_t SeqVersion(uint64_t seq) {
+  return seq >> 1 & kVersionMask;
+}
+inline constexpr uint32_t SeqKeyLen(uint64_t seq) {
+  return static_cast<uint32_t>(seq >> 49) & kMaxKeyLen;
+}
+inline constexpr uint8_t SeqType(uint64_t seq) {
+  return static_cast<uint8_t>(seq >> 61);
+}
+inline constexpr uint32_t InfoValueLen(uint64_t info) {
+  return static_cast<uint32_t>(info) & kMaxValueLen;
+}
+inline constexpr int64_t InfoExpiryMs(uint64_t info) {
+  return static_cast<int64_t>(info >> 25);
+}
+inline SlotMeta Unpack(uint64_t seq, uint64_t info) {
+  SlotMeta m;
+  m.writing = (seq & 1) != 0;
+  m.version = SeqVersion(seq);
+  m.key_len = SeqKeyLen(seq);
+  m.type = SeqType(seq);
+  m.value_len = InfoValueLen(info);
+  m.referenced = (info & kReferencedBit) != 0;
+  m.expires_ms = InfoExpiryMs(info);
+  return m;
+}
+// Reads a slot header (relaxed; under the lock, or validated by seq).
+inline SlotMeta Meta(const SlotHeader& s) {
+  return Unpack(s.seq.load(std::memory_order_relaxed),
+                s.info.load(std::memory_order_relaxed));
+}
 
 // Versions are 48-bit and never 0; after 2^48 - 1 writes (326 days at ten
 // million writes a second) they wrap to 1, so a CompareVersionAndSet that
 // waited that long could be fooled.
-inline constexpr uint64_t kVersionMask = (uint64_t{1} << 48) - 1;
-inline uint64_t Version(const SlotHeader& s) {
-  return uint64_t{s.version_low} | uint64_t{s.version_high} << 32;
-}
-inline void SetVersion(SlotHeader& s, uint64_t v) {
-  s.version_low = static_cast<uint32_t>(v);
-  s.version_high = static_cast<uint16_t>(v >> 32);
+inline uint64_t NextVersion(uint64_t last) {
+  const uint64_t v = (last + 1) & kVersionMask;
+  return v == 0 ? 1 : v;
 }
 
 // Identifies the binary interface of the shared structures: a store made by

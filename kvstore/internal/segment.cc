@@ -26,10 +26,10 @@ namespace internal {
 namespace {
 
 constexpr uint64_t kMaxCapacity = uint64_t{1} << 31;
-constexpr uint32_t kMaxKeyBytes = 65535;
+constexpr uint32_t kMaxKeyBytes = kMaxKeyLen;
 constexpr uint32_t kMinValueBytes = 1;
 constexpr uint32_t kMinTaggedValueBytes = 8;  // Every int64 and double fits.
-constexpr uint32_t kMaxValueBytes = uint32_t{1} << 24;
+constexpr uint32_t kMaxValueBytes = kMaxValueLen;
 
 bool PortableChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -189,7 +189,7 @@ absl::StatusOr<Geometry> ComputeGeometry(uint64_t capacity,
   g.counters_offset =
       RoundUp(g.journal_offset + g.slot_bytes, kCounterShardBytes);
   g.table_offset = g.counters_offset + kCounterShards * kCounterShardBytes;
-  // At most 2^31 * 4/3 slots of at most 2^24 + 2^16 + 32 bytes: < 2^58.
+  // At most 2^31 * 4/3 slots of under 2^24 + 2^12 + 16 bytes: < 2^58.
   g.segment_bytes = RoundUp(g.table_offset + g.slot_count * g.slot_bytes,
                             static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
   return g;

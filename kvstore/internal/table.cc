@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -66,10 +67,6 @@ absl::StatusOr<std::unique_ptr<Segment>> OpenOrCreate(const std::string& name,
       absl::StrCat("store ", name, " keeps appearing and disappearing"));
 }
 
-bool IsExpired(const SlotHeader* s, Clock& now) {
-  return s->expires_ns != 0 && s->expires_ns <= now.Now();
-}
-
 }  // namespace
 
 int64_t BoottimeNanos() {
@@ -89,7 +86,8 @@ absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl) {
         "time to live ", absl::FormatDuration(ttl),
         " is longer than 100 years; omit it for an entry that never expires"));
   }
-  return BoottimeNanos() + absl::ToInt64Nanoseconds(ttl);
+  const int64_t ns = BoottimeNanos() + absl::ToInt64Nanoseconds(ttl);
+  return std::min<int64_t>((ns + 999999) / 1000000, kMaxExpiryMs);
 }
 
 absl::StatusOr<std::unique_ptr<Table>> Table::Open(absl::string_view name,
@@ -152,16 +150,38 @@ absl::Status Table::CheckValue(absl::string_view key,
   return absl::OkStatus();
 }
 
+absl::Status Table::CheckSlot(uint64_t index, const SlotMeta& m) const {
+  if (m.key_len == 0 || m.key_len > geometry_.max_key_bytes ||
+      m.value_len > geometry_.max_value_bytes) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", name(), " has a damaged slot ", index,
+        " (key or value length out of range); run 'kvstore check'"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Table::NotFound(absl::string_view key) const {
   return absl::NotFoundError(
       absl::StrCat("key '", key, "' not found in store ", name()));
 }
 
+namespace {
+
+// The statistics shard of the calling thread: the CPU it first counted on
+// (read once; glibc takes it from rseq), so threads that start on
+// different CPUs keep to different counter lines.
+size_t CounterShard() {
+  thread_local const size_t shard = [] {
+    const int cpu = sched_getcpu();
+    return static_cast<size_t>(cpu < 0 ? 0 : cpu) % kCounterShards;
+  }();
+  return shard;
+}
+
+}  // namespace
+
 void Table::Count(CounterKind kind, uint64_t n) const {
-  // Shard by CPU (glibc reads it from rseq, no system call): processes on
-  // different CPUs never share a counter line.
-  const int cpu = sched_getcpu();
-  const size_t shard = static_cast<size_t>(cpu < 0 ? 0 : cpu) % kCounterShards;
+  const size_t shard = CounterShard();
   auto* counter = reinterpret_cast<std::atomic<uint64_t>*>(
       counters_ + shard * kCounterShardBytes + kind * sizeof(uint64_t));
   counter->fetch_add(n, std::memory_order_relaxed);
@@ -203,7 +223,6 @@ absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn,
 
 absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
                                                uint64_t hash, Clock& now) {
-  const uint32_t tag = HashTag(hash);
   // Each pass either finds the key, ends at an empty slot, or reclaims one
   // expired entry; an erase can move later entries back, so the chain is
   // walked again after it.
@@ -213,19 +232,20 @@ absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
     for (uint64_t n = 0; n < geometry_.slot_count && !reclaimed;
          ++n, i = Next(i)) {
       const SlotHeader* s = slot(i);
-      if (s->state == kSlotEmpty) return Probe{false, i};
-      if (s->state != kSlotFull || s->key_len > geometry_.max_key_bytes ||
-          s->value_len > geometry_.max_value_bytes) {
-        return absl::DataLossError(absl::StrCat(
-            "store ", name(), " has a damaged slot ", i,
-            " (state, key or value length out of range); run 'kvstore "
-            "check'"));
+      const uint64_t seq = s->seq.load(std::memory_order_relaxed);
+      if (SeqType(seq) == kSlotEmpty) return Probe{false, i};
+      const uint32_t key_len = SeqKeyLen(seq);
+      if (key_len == 0 || key_len > geometry_.max_key_bytes) {
+        return CheckSlot(i, Meta(*s));
       }
-      if (s->tag != tag || s->key_len != key.size() ||
+      if (key_len != key.size() ||
           std::memcmp(KeyOf(s), key.data(), key.size()) != 0) {
         continue;
       }
-      if (!IsExpired(s, now)) return Probe{true, i};
+      const SlotMeta m = Meta(*s);
+      absl::Status damaged = CheckSlot(i, m);
+      if (!damaged.ok()) return damaged;
+      if (!now.Expired(m.expires_ms)) return Probe{true, i};
       EraseLocked(i);  // Reclaim on access.
       Count(kExpirations);
       reclaimed = true;
@@ -240,7 +260,7 @@ absl::StatusOr<uint64_t> Table::FindLiveLocked(absl::string_view key,
                                                uint64_t hash, Clock& now) {
   absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
   if (!probe.ok()) return probe.status();
-  if (!probe->found || slot(probe->index)->type == kTypePending) {
+  if (!probe->found || Meta(*slot(probe->index)).type == kTypePending) {
     return NotFound(key);
   }
   return probe->index;
@@ -254,8 +274,8 @@ void Table::SweepLocked(Clock& now, uint64_t slots) {
   uint64_t erased = 0;
   for (uint64_t n = 0; n < slots;) {
     hand = hand >= geometry_.slot_count ? 0 : hand;
-    const SlotHeader* s = slot(hand);
-    if (s->state == kSlotFull && IsExpired(s, now) &&
+    const SlotMeta m = Meta(*slot(hand));
+    if (!m.empty() && now.Expired(m.expires_ms) &&
         erased < geometry_.slot_count) {
       EraseLocked(hand);
       Count(kExpirations);
@@ -274,13 +294,13 @@ bool Table::EvictOneLocked() {
   for (uint64_t n = 0; n < 2 * geometry_.slot_count + 1; ++n) {
     hand = hand >= geometry_.slot_count ? 0 : hand;
     SlotHeader* s = slot(hand);
-    if (s->state == kSlotFull) {
+    const SlotMeta m = Meta(*s);
+    if (!m.empty()) {
       // Readers may set bits again behind the hand; on the second pass the
       // first evictable entry goes regardless.
-      if (n < geometry_.slot_count &&
-          s->referenced.load(std::memory_order_relaxed) != 0) {
-        s->referenced.store(0, std::memory_order_relaxed);
-      } else if (s->type != kTypePending) {
+      if (n < geometry_.slot_count && m.referenced) {
+        s->info.fetch_and(~kReferencedBit, std::memory_order_relaxed);
+      } else if (m.type != kTypePending) {
         EraseLocked(hand);
         Count(kEvictions);
         header_->clock_hand.store(hand, std::memory_order_relaxed);
@@ -311,22 +331,19 @@ absl::Status Table::EnsureRoomLocked(absl::string_view key, Clock& now) {
       name(), geometry_.capacity, key));
 }
 
-void Table::PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
-                      uint8_t type, absl::string_view payload,
-                      int64_t expires_ns) {
-  SlotHeader image;
-  std::memset(static_cast<void*>(&image), 0, sizeof(image));
-  image.state = kSlotFull;
-  image.type = type;
-  image.key_len = static_cast<uint16_t>(key.size());
-  image.value_len = static_cast<uint32_t>(payload.size());
-  image.tag = HashTag(hash);
-  image.expires_ns = expires_ns;
-  uint64_t version =
-      (header_->version_counter.load(std::memory_order_relaxed) + 1) &
-      kVersionMask;
-  SetVersion(image, version == 0 ? 1 : version);
-  std::memcpy(journal_, static_cast<const void*>(&image), sizeof(image));
+void Table::PutLocked(const Probe& probe, absl::string_view key, uint8_t type,
+                      absl::string_view payload, int64_t expires_ms) {
+  // An overwrite keeps the CLOCK bit; a new key starts unreferenced, so
+  // CLOCK evicts it first unless it is read.
+  const bool referenced =
+      probe.found && (slot(probe.index)->info.load(std::memory_order_relaxed) &
+                      kReferencedBit) != 0;
+  const uint64_t version = NextVersion(
+      header_->version_counter.load(std::memory_order_relaxed));
+  const uint64_t image[2] = {
+      PackSeq(version, static_cast<uint32_t>(key.size()), type),
+      PackInfo(static_cast<uint32_t>(payload.size()), referenced, expires_ms)};
+  std::memcpy(journal_, image, sizeof(image));
   std::memcpy(journal_ + sizeof(image), key.data(), key.size());
   std::memcpy(journal_ + sizeof(image) + key.size(), payload.data(),
               payload.size());
@@ -335,7 +352,7 @@ void Table::PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
       static_cast<uint32_t>(sizeof(image) + key.size() + payload.size());
   header_->journal_slot.store(probe.index, std::memory_order_relaxed);
   header_->journal_entry_count = probe.found ? count : count + 1;
-  if (expires_ns != 0 &&
+  if (expires_ms != 0 &&
       header_->has_expiring.load(std::memory_order_relaxed) == 0) {
     header_->has_expiring.store(1, std::memory_order_relaxed);
   }
@@ -346,10 +363,6 @@ void Table::PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
   KVSTORE_FAULT_POINT("write.applied");
   header_->journal_state.store(kJournalIdle, std::memory_order_release);
   KVSTORE_FAULT_POINT("write.done");
-  // A new key starts unreferenced: CLOCK evicts it first unless it is read.
-  if (!probe.found) {
-    slot(probe.index)->referenced.store(0, std::memory_order_relaxed);
-  }
 }
 
 void Table::EraseLocked(uint64_t index) {

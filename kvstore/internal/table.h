@@ -33,9 +33,15 @@ int64_t BoottimeNanos();
 // an entry with an expiry is met (most lookups never read it).
 class Clock {
  public:
-  int64_t Now() {
+  int64_t Nanos() {
     if (now_ == 0) now_ = BoottimeNanos();
     return now_;
+  }
+  // Whole milliseconds: an entry expiring at millisecond E is expired once
+  // E <= NowMs(), never before E * 10^6 ns.
+  int64_t NowMs() { return Nanos() / 1000000; }
+  bool Expired(int64_t expires_ms) {
+    return expires_ms != 0 && expires_ms <= NowMs();
   }
 
  private:
@@ -46,7 +52,7 @@ class Clock {
 struct WriteSpec {
   enum class Mode { kUpsert, kInsertOnly, kUpdateOnly };
   Mode mode = Mode::kUpsert;
-  int64_t expires_ns = 0;  // Absolute CLOCK_BOOTTIME ns; 0 = never.
+  int64_t expires_ms = 0;  // Absolute CLOCK_BOOTTIME ms; 0 = never.
   const Value* expected_value = nullptr;  // Compare-and-set on the value.
   bool check_version = false;             // Compare-and-set on the version.
   uint64_t expected_version = 0;
@@ -88,7 +94,7 @@ class Table {
   absl::Status Write(absl::string_view key, const Value& value,
                      const WriteSpec& spec, bool* written);
   absl::Status MultiWrite(const std::vector<std::pair<std::string, Value>>& kvs,
-                          int64_t expires_ns);
+                          int64_t expires_ms);
   // Removes `key`; with `out`, returns its value too.
   absl::Status Erase(absl::string_view key, Value* out);
   // Adds to an int64 (or double) entry, creating it at zero.
@@ -100,8 +106,8 @@ class Table {
   absl::Status Update(
       absl::string_view key,
       absl::FunctionRef<absl::Status(ValueType, std::string*)> fn);
-  // Sets the expiry of an existing key (0 = never).
-  absl::Status SetExpiry(absl::string_view key, int64_t expires_ns);
+  // Sets the expiry (CLOCK_BOOTTIME ms) of an existing key (0 = never).
+  absl::Status SetExpiry(absl::string_view key, int64_t expires_ms);
 
   // Get-or-compute support: claims `key` for computing (true), or reports
   // that a live computation by another process holds it (false), or
@@ -132,9 +138,11 @@ class Table {
   static const char* KeyOf(const SlotHeader* s) {
     return reinterpret_cast<const char*>(s + 1);
   }
-  static const char* ValueOf(const SlotHeader* s) {
-    return KeyOf(s) + s->key_len;
+  static const char* ValueOf(const SlotHeader* s, const SlotMeta& m) {
+    return KeyOf(s) + m.key_len;
   }
+  // DATA_LOSS unless a full slot's lengths are within the store's limits.
+  absl::Status CheckSlot(uint64_t index, const SlotMeta& m) const;
   uint64_t Next(uint64_t i) const {
     return i + 1 == geometry_.slot_count ? 0 : i + 1;
   }
@@ -177,8 +185,8 @@ class Table {
                               Clock& now, bool* written);
 
   // Journals and applies a write of the slot image into probe.index.
-  void PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
-                 uint8_t type, absl::string_view payload, int64_t expires_ns);
+  void PutLocked(const Probe& probe, absl::string_view key, uint8_t type,
+                 absl::string_view payload, int64_t expires_ms);
   // Journals and applies the deletion of slot `index`.
   void EraseLocked(uint64_t index);
 
@@ -199,8 +207,10 @@ class Table {
 // unaffected by changes to the wall clock.
 int64_t BoottimeNanos();
 
-// The absolute CLOCK_BOOTTIME expiry for a time to live, 0 for an infinite
-// one; INVALID_ARGUMENT unless 0 < ttl <= 100 years.
+// The absolute CLOCK_BOOTTIME expiry in milliseconds for a time to live
+// (rounded up, so that an entry never expires early), 0 for an infinite
+// one; INVALID_ARGUMENT unless 0 < ttl <= 100 years. Expiries past 2^39 - 1
+// ms of uptime (17 years) are stored as that.
 absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl);
 
 }  // namespace internal

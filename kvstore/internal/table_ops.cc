@@ -30,7 +30,8 @@ absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
   absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
   if (!probe.ok()) return probe.status();
   const SlotHeader* s = slot(probe->index);
-  const bool pending = probe->found && s->type == kTypePending;
+  const SlotMeta m = Meta(*s);
+  const bool pending = probe->found && m.type == kTypePending;
   const bool present = probe->found && !pending;
   if (present && spec.mode == WriteSpec::Mode::kInsertOnly) {
     return absl::OkStatus();
@@ -42,12 +43,12 @@ absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
     return absl::OkStatus();
   }
   if (spec.expected_value != nullptr &&
-      (s->type != static_cast<uint8_t>(spec.expected_value->type()) ||
-       absl::string_view(ValueOf(s), s->value_len) !=
+      (m.type != static_cast<uint8_t>(spec.expected_value->type()) ||
+       absl::string_view(ValueOf(s, m), m.value_len) !=
            Payload(*spec.expected_value))) {
     return absl::OkStatus();
   }
-  if (spec.check_version && Version(*s) != spec.expected_version) {
+  if (spec.check_version && m.version != spec.expected_version) {
     return absl::OkStatus();
   }
   if (!probe->found) {
@@ -56,8 +57,8 @@ absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
     probe = FindLocked(key, hash, now);  // Eviction may have moved slots.
     if (!probe.ok()) return probe.status();
   }
-  PutLocked(*probe, key, hash, static_cast<uint8_t>(value.type()),
-            Payload(value), spec.expires_ns);
+  PutLocked(*probe, key, static_cast<uint8_t>(value.type()), Payload(value),
+            spec.expires_ms);
   Count(kSets);
   *written = true;
   return absl::OkStatus();
@@ -77,7 +78,7 @@ absl::Status Table::Write(absl::string_view key, const Value& value,
 }
 
 absl::Status Table::MultiWrite(
-    const std::vector<std::pair<std::string, Value>>& kvs, int64_t expires_ns) {
+    const std::vector<std::pair<std::string, Value>>& kvs, int64_t expires_ms) {
   for (const auto& [key, value] : kvs) {
     absl::Status status = CheckKey(key);
     if (status.ok()) status = CheckValue(key, value);
@@ -117,7 +118,7 @@ absl::Status Table::MultiWrite(
       }
     }
     WriteSpec spec;
-    spec.expires_ns = expires_ns;
+    spec.expires_ms = expires_ms;
     for (size_t i = 0; i < kvs.size(); ++i) {
       bool written;
       absl::Status status = WriteOneLocked(kvs[i].first, hashes[i],
@@ -162,20 +163,21 @@ absl::StatusOr<Value> Table::Add(absl::string_view key, const Value& delta) {
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
     const SlotHeader* s = slot(probe->index);
-    const bool present = probe->found && s->type != kTypePending;
-    int64_t expires_ns = 0;
+    const SlotMeta m = Meta(*s);
+    const bool present = probe->found && m.type != kTypePending;
+    int64_t expires_ms = 0;
     char current[8] = {};  // 0 and 0.0 for an absent key.
     if (present) {
-      if (s->type != type || s->value_len != 8) {
+      if (m.type != type || m.value_len != 8) {
         return absl::FailedPreconditionError(absl::StrCat(
             "key '", key, "' in store ", name(), " has type ",
-            IsValidValueType(s->type)
-                ? ValueTypeName(static_cast<ValueType>(s->type))
+            IsValidValueType(m.type)
+                ? ValueTypeName(static_cast<ValueType>(m.type))
                 : "unknown",
             ", not ", ValueTypeName(delta.type()), "; cannot add to it"));
       }
-      std::memcpy(current, ValueOf(s), 8);
-      expires_ns = s->expires_ns;  // An increment keeps the time to live.
+      std::memcpy(current, ValueOf(s, m), 8);
+      expires_ms = m.expires_ms;  // An increment keeps the time to live.
     }
     if (integer) {
       int64_t a, sum;
@@ -198,8 +200,7 @@ absl::StatusOr<Value> Table::Add(absl::string_view key, const Value& delta) {
       probe = FindLocked(key, hash, now);
       if (!probe.ok()) return probe.status();
     }
-    PutLocked(*probe, key, hash, type, absl::string_view(sum_bytes, 8),
-              expires_ns);
+    PutLocked(*probe, key, type, absl::string_view(sum_bytes, 8), expires_ms);
     Count(kSets);
     return absl::OkStatus();
   });
@@ -222,7 +223,7 @@ absl::Status Table::Update(
     Clock now;
     absl::StatusOr<uint64_t> index = FindLiveLocked(key, hash, now);
     if (!index.ok()) return index.status();
-    const SlotHeader* s = slot(*index);
+    const SlotMeta m = Meta(*slot(*index));
     Value current;
     absl::Status read = ReadSlotLocked(*index, key, now, &current, nullptr);
     if (!read.ok()) return read;
@@ -233,13 +234,13 @@ absl::Status Table::Update(
       return absl::InvalidArgumentError(absl::StrCat(
           "updated value for key '", key, "' is too long for store ", name()));
     }
-    PutLocked(Probe{true, *index}, key, hash, s->type, payload, s->expires_ns);
+    PutLocked(Probe{true, *index}, key, m.type, payload, m.expires_ms);
     Count(kSets);
     return absl::OkStatus();
   });
 }
 
-absl::Status Table::SetExpiry(absl::string_view key, int64_t expires_ns) {
+absl::Status Table::SetExpiry(absl::string_view key, int64_t expires_ms) {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;
   const uint64_t hash = HashKey(key);
@@ -248,8 +249,9 @@ absl::Status Table::SetExpiry(absl::string_view key, int64_t expires_ns) {
     absl::StatusOr<uint64_t> index = FindLiveLocked(key, hash, now);
     if (!index.ok()) return index.status();
     const SlotHeader* s = slot(*index);
-    PutLocked(Probe{true, *index}, key, hash, s->type,
-              absl::string_view(ValueOf(s), s->value_len), expires_ns);
+    const SlotMeta m = Meta(*s);
+    PutLocked(Probe{true, *index}, key, m.type,
+              absl::string_view(ValueOf(s, m), m.value_len), expires_ms);
     return absl::OkStatus();
   });
 }
@@ -267,7 +269,8 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
     const SlotHeader* s = slot(probe->index);
-    if (probe->found && s->type != kTypePending) {
+    const SlotMeta m = Meta(*s);
+    if (probe->found && m.type != kTypePending) {
       *present = true;
       return ReadSlotLocked(probe->index, key, now, found, nullptr);
     }
@@ -275,7 +278,7 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
       // Someone computes it. Take over only if that process is gone (an
       // expired lease was already reclaimed by FindLocked).
       int32_t owner;
-      std::memcpy(&owner, ValueOf(s), sizeof(owner));
+      std::memcpy(&owner, ValueOf(s, m), sizeof(owner));
       if (owner == getpid() || kill(owner, 0) == 0 || errno != ESRCH) {
         return absl::OkStatus();
       }
@@ -288,9 +291,11 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
     char marker[8] = {};
     const int32_t self = getpid();
     std::memcpy(marker, &self, sizeof(self));
-    PutLocked(*probe, key, hash, kTypePending,
-              absl::string_view(marker, sizeof(marker)), now.Now() + lease_ns);
-    *claim = Version(*slot(probe->index));
+    const int64_t lease_end_ms =
+        (now.Nanos() + lease_ns + 999999) / 1000000;
+    PutLocked(*probe, key, kTypePending,
+              absl::string_view(marker, sizeof(marker)), lease_end_ms);
+    *claim = Meta(*slot(probe->index)).version;
     claimed = true;
     return absl::OkStatus();
   });
@@ -304,8 +309,8 @@ void Table::ReleaseClaim(absl::string_view key, uint64_t claim) {
     Clock now;
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (probe.ok() && probe->found &&
-        slot(probe->index)->type == kTypePending &&
-        Version(*slot(probe->index)) == claim) {
+        Meta(*slot(probe->index)).type == kTypePending &&
+        Meta(*slot(probe->index)).version == claim) {
       EraseLocked(probe->index);
     }
     return absl::OkStatus();

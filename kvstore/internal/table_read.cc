@@ -30,9 +30,12 @@ inline void CpuRelax() {
 #endif
 }
 
-absl::Duration Remaining(int64_t expires_ns, Clock& now) {
-  return expires_ns == 0 ? absl::InfiniteDuration()
-                         : absl::Nanoseconds(expires_ns - now.Now());
+// Time left, in whole milliseconds rounded down (expiries are kept in
+// milliseconds rounded up, so this never exceeds the time to live given).
+absl::Duration Remaining(int64_t expires_ms, Clock& now) {
+  if (expires_ms == 0) return absl::InfiniteDuration();
+  const int64_t left_ns = expires_ms * 1000000 - now.Nanos();
+  return absl::Milliseconds(left_ns < 0 ? 0 : left_ns / 1000000);
 }
 
 }  // namespace
@@ -40,11 +43,13 @@ absl::Duration Remaining(int64_t expires_ns, Clock& now) {
 absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
                                 Clock& now, Value* out, Entry* entry,
                                 bool* expired) const {
-  const uint32_t tag = HashTag(hash);
   const uint64_t home = HomeSlot(hash, geometry_.slot_count);
-  // The slot's lines are the one memory miss of a lookup: start both now.
-  __builtin_prefetch(slot(home));
-  __builtin_prefetch(reinterpret_cast<const char*>(slot(home)) + kCacheLine);
+  // The home slot's lines are the one memory miss of a lookup: start them
+  // all now (a probe usually ends within them).
+  const char* first = reinterpret_cast<const char*>(slot(home));
+  __builtin_prefetch(first);
+  __builtin_prefetch(first + kCacheLine);
+  __builtin_prefetch(first + 2 * kCacheLine);
   for (int attempt = 0; attempt < kMaxReadAttempts; ++attempt) {
     if (attempt > 0) CpuRelax();
     const uint64_t structure =
@@ -54,56 +59,12 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
     bool retry = false;
     for (uint64_t n = 0; n < geometry_.slot_count; ++n, i = Next(i)) {
       SlotHeader* s = slot(i);
-      const uint32_t seq = s->seq.load(std::memory_order_acquire);
+      const uint64_t seq = s->seq.load(std::memory_order_acquire);
       if (seq & 1) {
         retry = true;
         break;
       }
-      SlotHeader meta;  // Racy copy of the metadata, validated below.
-      std::memcpy(static_cast<void*>(&meta), s, sizeof(meta));
-      const bool empty = meta.state == kSlotEmpty;
-      bool match = !empty && meta.tag == tag && meta.key_len == key.size() &&
-                   std::memcmp(KeyOf(s), key.data(), key.size()) == 0;
-      // A length past the limit is torn (the seq check below retries) or
-      // damaged (the seq check passes): never copied either way.
-      const bool sane = meta.value_len <= geometry_.max_value_bytes;
-      if (match && sane) {
-        out->type_ = static_cast<ValueType>(meta.type);
-        out->payload_.resize(meta.value_len);
-        std::memcpy(&out->payload_[0], KeyOf(s) + meta.key_len, meta.value_len);
-      }
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (s->seq.load(std::memory_order_relaxed) != seq) {
-        retry = true;
-        break;
-      }
-      if (match && !sane) {
-        return absl::DataLossError(
-            absl::StrCat("key '", key, "' in store ", name(),
-                         " has a damaged slot; run 'kvstore check'"));
-      }
-      if (match) {
-        if (meta.expires_ns != 0 && meta.expires_ns <= now.Now()) {
-          *expired = true;
-          return NotFound(key);
-        }
-        if (meta.type == kTypePending) return NotFound(key);
-        if (!PayloadFitsType(meta.type, meta.value_len)) {
-          return absl::DataLossError(
-              absl::StrCat("key '", key, "' in store ", name(),
-                           " has an unknown value type; run 'kvstore check'"));
-        }
-        // Mark it recently used for CLOCK, writing only if not yet marked.
-        if (s->referenced.load(std::memory_order_relaxed) == 0) {
-          s->referenced.store(1, std::memory_order_relaxed);
-        }
-        if (entry != nullptr) {
-          entry->version = Version(meta);
-          entry->ttl = Remaining(meta.expires_ns, now);
-        }
-        return absl::OkStatus();
-      }
-      if (empty) {
+      if (SeqType(seq) == kSlotEmpty) {
         // A miss is trusted only if no delete moved slots meanwhile.
         std::atomic_thread_fence(std::memory_order_acquire);
         if (header_->structure_seq.load(std::memory_order_relaxed) !=
@@ -113,6 +74,54 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
         }
         return NotFound(key);
       }
+      const bool match = SeqKeyLen(seq) == key.size() &&
+                         std::memcmp(KeyOf(s), key.data(), key.size()) == 0;
+      uint64_t info = 0;
+      bool sane = true;
+      if (match) {
+        info = s->info.load(std::memory_order_relaxed);
+        // A length past the limit is torn (the seq check below retries) or
+        // damaged (the seq check passes): never copied either way.
+        const uint32_t value_len = InfoValueLen(info);
+        sane = value_len <= geometry_.max_value_bytes;
+        if (sane) {
+          out->type_ = static_cast<ValueType>(SeqType(seq));
+          out->payload_.resize(value_len);
+          std::memcpy(&out->payload_[0], KeyOf(s) + key.size(), value_len);
+        }
+      }
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (s->seq.load(std::memory_order_relaxed) != seq) {
+        retry = true;
+        break;
+      }
+      if (!match) continue;
+      if (!sane) {
+        return absl::DataLossError(
+            absl::StrCat("key '", key, "' in store ", name(),
+                         " has a damaged slot; run 'kvstore check'"));
+      }
+      const int64_t expires_ms = InfoExpiryMs(info);
+      if (now.Expired(expires_ms)) {
+        *expired = true;
+        return NotFound(key);
+      }
+      const uint8_t type = SeqType(seq);
+      if (type == kTypePending) return NotFound(key);
+      if (!PayloadFitsType(type, InfoValueLen(info))) {
+        return absl::DataLossError(
+            absl::StrCat("key '", key, "' in store ", name(),
+                         " has an unknown value type; run 'kvstore check'"));
+      }
+      // Mark it recently used for CLOCK, writing only if not yet marked.
+      if ((info & kReferencedBit) == 0) {
+        s->info.fetch_or(kReferencedBit, std::memory_order_relaxed);
+      }
+      if (entry != nullptr) {
+        entry->version = SeqVersion(seq);
+        entry->ttl = Remaining(expires_ms, now);
+      }
+      return absl::OkStatus();
     }
     if (!retry) break;  // Walked every slot: no empty one; lock decides.
   }
@@ -122,17 +131,18 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
 absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
                                    Clock& now, Value* out, Entry* entry) const {
   const SlotHeader* s = slot(index);
-  if (!PayloadFitsType(s->type, s->value_len) ||
-      s->value_len > geometry_.max_value_bytes) {
+  const SlotMeta m = Meta(*s);
+  if (!PayloadFitsType(m.type, m.value_len) ||
+      m.value_len > geometry_.max_value_bytes) {
     return absl::DataLossError(absl::StrCat("key '", key, "' in store ", name(),
                                             " has a damaged slot; run "
                                             "'kvstore check'"));
   }
-  out->type_ = static_cast<ValueType>(s->type);
-  out->payload_.assign(ValueOf(s), s->value_len);
+  out->type_ = static_cast<ValueType>(m.type);
+  out->payload_.assign(ValueOf(s, m), m.value_len);
   if (entry != nullptr) {
-    entry->version = Version(*s);
-    entry->ttl = Remaining(s->expires_ns, now);
+    entry->version = m.version;
+    entry->ttl = Remaining(m.expires_ms, now);
   }
   return absl::OkStatus();
 }
@@ -204,7 +214,7 @@ std::vector<absl::StatusOr<Value>> Table::MultiGet(
       }
       absl::StatusOr<Probe> probe = self->FindLocked(keys[i], hashes[i], now);
       if (!probe.ok()) return probe.status();
-      if (!probe->found || slot(probe->index)->type == kTypePending) {
+      if (!probe->found || Meta(*slot(probe->index)).type == kTypePending) {
         results[i] = NotFound(keys[i]);
         Count(kMisses);
         continue;
@@ -243,11 +253,11 @@ absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor, absl::string_view prefix,
     bool wrapped = false;
     for (;;) {
       const SlotHeader* s = slot(i);
-      const bool empty = s->state == kSlotEmpty;
-      if (!empty && s->key_len <= geometry_.max_key_bytes &&
-          s->type != kTypePending &&
-          !(s->expires_ns != 0 && s->expires_ns <= now.Now())) {
-        absl::string_view key(KeyOf(s), s->key_len);
+      const SlotMeta m = Meta(*s);
+      const bool empty = m.empty();
+      if (!empty && m.key_len <= geometry_.max_key_bytes &&
+          m.type != kTypePending && !now.Expired(m.expires_ms)) {
+        absl::string_view key(KeyOf(s), m.key_len);
         if (absl::StartsWith(key, prefix)) {
           Value v;
           absl::Status read = ReadSlotLocked(i, key, now, &v, nullptr);
@@ -278,14 +288,15 @@ absl::Status Table::Snapshot(
     Clock now;
     for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
       const SlotHeader* s = slot(i);
-      if (s->state != kSlotFull || s->type == kTypePending) continue;
-      if (s->expires_ns != 0 && s->expires_ns <= now.Now()) continue;
-      if (s->key_len > geometry_.max_key_bytes) {
+      const SlotMeta m = Meta(*s);
+      if (m.empty() || m.type == kTypePending) continue;
+      if (now.Expired(m.expires_ms)) continue;
+      if (m.key_len > geometry_.max_key_bytes) {
         return absl::DataLossError(absl::StrCat("store ", name(),
                                                 " has a damaged slot ", i,
                                                 "; run 'kvstore check'"));
       }
-      absl::string_view key(KeyOf(s), s->key_len);
+      absl::string_view key(KeyOf(s), m.key_len);
       if (!absl::StartsWith(key, prefix)) continue;
       Value v;
       absl::Status read = ReadSlotLocked(i, key, now, &v, nullptr);

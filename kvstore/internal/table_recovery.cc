@@ -32,26 +32,17 @@ namespace kvstore {
 namespace internal {
 namespace {
 
-// Makes `seq` odd (a write in progress), first rounding a seq that a dead
-// writer left odd up to the next even number.
-uint32_t BeginSlotWrite(SlotHeader* s) {
-  uint32_t seq = s->seq.load(std::memory_order_relaxed);
-  seq += seq & 1;
-  s->seq.store(seq + 1, std::memory_order_relaxed);
+// Marks a slot as being written (seq odd; a seq that a dead writer left odd
+// stays odd).
+void BeginSlotWrite(SlotHeader* s) {
+  s->seq.store(s->seq.load(std::memory_order_relaxed) | 1,
+               std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);
-  return seq + 2;
 }
 
-void EndSlotWrite(SlotHeader* s, uint32_t seq) {
-  s->seq.store(seq, std::memory_order_release);
-}
-
-// Copies bytes [kSlotImageStart, bytes) of `from` (all but the seq and the
-// CLOCK bit) into slot `to`.
-void CopySlotBody(SlotHeader* to, const void* from, size_t bytes) {
-  std::memcpy(reinterpret_cast<uint8_t*>(to) + kSlotImageStart,
-              static_cast<const uint8_t*>(from) + kSlotImageStart,
-              bytes - kSlotImageStart);
+// Publishes the slot's new seq word (even: version, key length, type).
+void EndSlotWrite(SlotHeader* s, uint64_t seq) {
+  s->seq.store(seq & ~uint64_t{1}, std::memory_order_release);
 }
 
 // True if `home` lies in the cyclic interval (hole, j].
@@ -64,22 +55,28 @@ bool InCyclicRange(uint64_t home, uint64_t hole, uint64_t j) {
 void Table::ApplyWrite() const {
   const uint64_t index = header_->journal_slot.load(std::memory_order_relaxed);
   const uint32_t bytes = header_->journal_image_bytes;
+  uint64_t image[2];
+  std::memcpy(image, journal_, sizeof(image));
   SlotHeader* s = slot(index);
-  const uint32_t seq = BeginSlotWrite(s);
+  uint8_t* body = reinterpret_cast<uint8_t*>(s + 1);
+  const uint8_t* from = journal_ + sizeof(image);
+  const size_t body_bytes = bytes - sizeof(image);
+  BeginSlotWrite(s);
   KVSTORE_FAULT_POINT("write.slot_odd");
 #ifdef KVSTORE_FAULT_INJECTION
   // Test builds copy in two halves so that a kill can land in between.
-  CopySlotBody(s, journal_, bytes / 2 > kSlotImageStart ? bytes / 2
-                                                         : kSlotImageStart);
+  std::memcpy(body, from, body_bytes / 2);
   KVSTORE_FAULT_POINT("write.slot_half_copied");
 #endif
-  CopySlotBody(s, journal_, bytes);
+  std::memcpy(body, from, body_bytes);
+  s->info.store(image[1], std::memory_order_relaxed);
   KVSTORE_FAULT_POINT("write.slot_copied");
-  EndSlotWrite(s, seq);
+  EndSlotWrite(s, image[0]);
   header_->entry_count.store(header_->journal_entry_count,
                              std::memory_order_relaxed);
   // Writes are serialised, so the last one applied has the newest version.
-  header_->version_counter.store(Version(*s), std::memory_order_relaxed);
+  header_->version_counter.store(SeqVersion(image[0]),
+                                 std::memory_order_relaxed);
 }
 
 void Table::ApplyDelete() const {
@@ -90,25 +87,26 @@ void Table::ApplyDelete() const {
   }
   uint64_t hole = header_->journal_slot.load(std::memory_order_relaxed);
   // Move back every entry after the hole whose home does not lie between
-  // the hole and itself, until an empty slot ends the cluster.
+  // the hole and itself, until an empty slot ends the cluster. A moved
+  // entry keeps its seq word (and so its version).
   uint64_t j = Next(hole);
   for (uint64_t n = 0; n < geometry_.slot_count && j != hole; ++n) {
     SlotHeader* s = slot(j);
-    if (s->state == kSlotEmpty) break;
-    if (s->key_len > geometry_.max_key_bytes ||
-        s->value_len > geometry_.max_value_bytes) {
+    const SlotMeta m = Meta(*s);
+    if (m.empty()) break;
+    if (m.key_len > geometry_.max_key_bytes ||
+        m.value_len > geometry_.max_value_bytes) {
       break;  // Damaged slot: stop shifting; Verify reports it.
     }
-    const absl::string_view key(reinterpret_cast<const char*>(s + 1),
-                                s->key_len);
+    const absl::string_view key(KeyOf(s), m.key_len);
     const uint64_t home = HomeSlot(HashKey(key), geometry_.slot_count);
     if (!InCyclicRange(home, hole, j)) {
       SlotHeader* to = slot(hole);
-      const uint32_t seq = BeginSlotWrite(to);
-      CopySlotBody(to, s, kSlotHeaderBytes + s->key_len + s->value_len);
-      to->referenced.store(s->referenced.load(std::memory_order_relaxed),
-                           std::memory_order_relaxed);
-      EndSlotWrite(to, seq);
+      BeginSlotWrite(to);
+      std::memcpy(to + 1, s + 1, m.key_len + m.value_len);
+      to->info.store(s->info.load(std::memory_order_relaxed),
+                     std::memory_order_relaxed);
+      EndSlotWrite(to, s->seq.load(std::memory_order_relaxed));
       header_->journal_slot.store(j, std::memory_order_release);
       KVSTORE_FAULT_POINT("erase.shifted");
       hole = j;
@@ -116,9 +114,12 @@ void Table::ApplyDelete() const {
     j = Next(j);
   }
   SlotHeader* last = slot(hole);
-  const uint32_t seq = BeginSlotWrite(last);
-  last->state = kSlotEmpty;
-  EndSlotWrite(last, seq);
+  const uint64_t version =
+      NextVersion(header_->version_counter.load(std::memory_order_relaxed));
+  BeginSlotWrite(last);
+  last->info.store(0, std::memory_order_relaxed);
+  EndSlotWrite(last, PackSeq(version, 0, kSlotEmpty));
+  header_->version_counter.store(version, std::memory_order_relaxed);
   KVSTORE_FAULT_POINT("erase.hole_cleared");
   header_->entry_count.store(header_->journal_entry_count,
                              std::memory_order_relaxed);
@@ -139,7 +140,13 @@ absl::Status Table::Repair() const {
   }
   if (state == kJournalWrite) {
     const uint32_t bytes = header_->journal_image_bytes;
-    if (bytes < kSlotHeaderBytes || bytes > geometry_.slot_bytes) {
+    uint64_t image[2];
+    std::memcpy(image, journal_, sizeof(image));
+    const SlotMeta m = Unpack(image[0], image[1]);
+    if (bytes < kSlotHeaderBytes || bytes > geometry_.slot_bytes ||
+        m.empty() || m.key_len == 0 || m.key_len > geometry_.max_key_bytes ||
+        m.value_len > geometry_.max_value_bytes ||
+        bytes != kSlotHeaderBytes + m.key_len + m.value_len) {
       return absl::DataLossError(
           absl::StrCat("store ", name(), " has a damaged journal image"));
     }
@@ -218,50 +225,44 @@ absl::Status Table::Verify() const {
     uint64_t full = 0;
     for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
       const SlotHeader* s = slot(i);
-      if (s->seq.load(std::memory_order_relaxed) & 1) {
+      const SlotMeta m = Meta(*s);
+      if (m.writing) {
         report(absl::StrCat("slot ", i, ": left mid-write (odd seq)"));
       }
-      if (s->state == kSlotEmpty) continue;
-      if (s->state != kSlotFull) {
-        report(absl::StrCat("slot ", i, ": bad state ", int{s->state}));
-        continue;
-      }
+      if (m.empty()) continue;
       ++full;
-      if (s->key_len == 0 || s->key_len > geometry_.max_key_bytes) {
-        report(absl::StrCat("slot ", i, ": key length ", s->key_len));
+      if (m.key_len == 0 || m.key_len > geometry_.max_key_bytes) {
+        report(absl::StrCat("slot ", i, ": key length ", m.key_len));
         continue;
       }
-      if (s->value_len > geometry_.max_value_bytes) {
-        report(absl::StrCat("slot ", i, ": value length ", s->value_len));
+      if (m.value_len > geometry_.max_value_bytes) {
+        report(absl::StrCat("slot ", i, ": value length ", m.value_len));
         continue;
       }
-      absl::string_view key(reinterpret_cast<const char*>(s + 1), s->key_len);
-      if (s->type == kTypePending) {
-        if (s->value_len != 8 || s->expires_ns == 0) {
+      absl::string_view key(KeyOf(s), m.key_len);
+      if (m.type == kTypePending) {
+        if (m.value_len != 8 || m.expires_ms == 0) {
           report(absl::StrCat("slot ", i, ": malformed compute marker"));
         }
       } else {
         absl::StatusOr<Value> v = Value::FromEncoded(
-            static_cast<ValueType>(s->type),
-            absl::string_view(key.data() + key.size(), s->value_len));
+            static_cast<ValueType>(m.type),
+            absl::string_view(key.data() + key.size(), m.value_len));
         if (!v.ok()) {
           report(absl::StrCat("slot ", i, ": ", v.status().message()));
         }
       }
-      if (Version(*s) == 0 || Version(*s) > kVersionMask) {
+      if (m.version == 0) {
         report(absl::StrCat("slot ", i, ": version 0"));
       }
       const uint64_t hash = HashKey(key);
-      if (s->tag != HashTag(hash)) {
-        report(absl::StrCat("slot ", i, ": hash tag does not match its key"));
-      }
       if (!keys.insert(std::string(key)).second) {
         report(absl::StrCat("slot ", i, ": duplicate key"));
       }
       // Linear probing: no empty slot between the key's home and its slot.
       for (uint64_t p = HomeSlot(hash, geometry_.slot_count); p != i;
            p = Next(p)) {
-        if (slot(p)->state == kSlotEmpty) {
+        if (Meta(*slot(p)).empty()) {
           report(absl::StrCat("slot ", i, ": unreachable from its home ",
                               HomeSlot(hash, geometry_.slot_count)));
           break;

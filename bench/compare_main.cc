@@ -62,8 +62,7 @@ struct Config {
 };
 
 bool Selected(const std::vector<std::string>& set, const std::string& name) {
-  return set.empty() ||
-         std::find(set.begin(), set.end(), name) != set.end();
+  return set.empty() || std::find(set.begin(), set.end(), name) != set.end();
 }
 
 std::string KeysLabel(uint64_t n) {
@@ -213,17 +212,15 @@ int Main(int argc, char** argv) {
       {{"incr", "incr " + hot + " hot", c.counters, 0, true, 1}},
   };
   for (auto& g : groups) {
-    g.erase(std::remove_if(g.begin(), g.end(),
-                           [&](const Workload& w) {
-                             return !Selected(c.only, w.id);
-                           }),
+    g.erase(std::remove_if(
+                g.begin(), g.end(),
+                [&](const Workload& w) { return !Selected(c.only, w.id); }),
             g.end());
   }
-  groups.erase(std::remove_if(groups.begin(), groups.end(),
-                              [](const std::vector<Workload>& g) {
-                                return g.empty();
-                              }),
-               groups.end());
+  groups.erase(
+      std::remove_if(groups.begin(), groups.end(),
+                     [](const std::vector<Workload>& g) { return g.empty(); }),
+      groups.end());
   for (const auto& g : groups)
     r.workloads.insert(r.workloads.end(), g.begin(), g.end());
 

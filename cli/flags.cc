@@ -171,7 +171,7 @@ absl::StatusOr<absl::Duration> ParseDuration(absl::string_view text) {
       return bad(absl::StrCat("'", number, "' is not a number"));
     }
     total += days ? part * 24 : part;
-    if (total > kMaxDuration) return bad("it is longer than 100 years");
+    if (total > kMaxDuration) return bad("it is longer than 10 years (3652d)");
     rest.remove_prefix(end);
   }
   if (total <= absl::ZeroDuration()) return bad("it is zero");

@@ -73,8 +73,9 @@ absl::StatusOr<uint32_t> ParseOctalMode(absl::string_view text);
 // Parses --eviction: "none" or "clock".
 absl::StatusOr<Eviction> ParseEviction(absl::string_view text);
 
-// The longest duration ParseDuration accepts: 100 years (36500d).
-inline constexpr absl::Duration kMaxDuration = absl::Hours(24 * 36500);
+// The longest duration ParseDuration accepts: 10 years (3652d), the
+// longest time to live a store takes.
+inline constexpr absl::Duration kMaxDuration = absl::Hours(24 * 3652);
 
 // Parses a duration: one or more NUMBER UNIT parts, added up, with UNIT
 // one of ms, s, m, h, d (24h) and NUMBER decimal digits with an optional

@@ -45,12 +45,12 @@ std::string CheckToken(const std::string& token) {
   absl::StatusOr<absl::Duration> d = cli::ParseDuration(token);
   if (d.ok() && (*d <= absl::ZeroDuration() || *d > cli::kMaxDuration)) {
     return absl::StrCat("ParseDuration('", token, "') gave ",
-                        absl::FormatDuration(*d), ", out of (0, 36500d]");
+                        absl::FormatDuration(*d), ", out of (0, 3652d]");
   }
   (void)Store::ValidateName(token);
-  for (ValueType t : {ValueType::kString, ValueType::kBytes, ValueType::kInt64,
-                      ValueType::kDouble, ValueType::kBool,
-                      ValueType::kRecord}) {
+  for (ValueType t :
+       {ValueType::kString, ValueType::kBytes, ValueType::kInt64,
+        ValueType::kDouble, ValueType::kBool, ValueType::kRecord}) {
     absl::StatusOr<Value> v = Value::Parse(t, token);
     if (v.ok()) (void)v->ToText();
   }

@@ -51,19 +51,19 @@ std::string StringValue(const std::string& v) {
 
 std::string SampleOps() {
   std::string ops;
-  ops += '\x00' + SlotKey(0);                                  // Get
-  ops += '\x01' + SlotKey(1);                                  // GetEntry
-  ops += '\x04' + InputKey("new") + Int64Value(7) + '\x00';    // Set
-  ops += '\x0b' + InputKey("new") + std::string(8, '\x01');    // Increment
-  ops += '\x09' + SlotKey(2);                                  // Erase
+  ops += '\x00' + SlotKey(0);                                // Get
+  ops += '\x01' + SlotKey(1);                                // GetEntry
+  ops += '\x04' + InputKey("new") + Int64Value(7) + '\x00';  // Set
+  ops += '\x0b' + InputKey("new") + std::string(8, '\x01');  // Increment
+  ops += '\x09' + SlotKey(2);                                // Erase
   ops += '\x10' + InputKey("calc") + '\x00' + StringValue("v") + '\x00';
-  ops += std::string("\x11\x01\x00\x00\x05", 5);               // Scan
-  ops += std::string("\x12\x00\x05", 3);                       // ForEach
+  ops += std::string("\x11\x01\x00\x00\x05", 5);  // Scan
+  ops += std::string("\x12\x00\x05", 3);          // ForEach
   ops += std::string("\x13\x01", 2) + InputKey("m1") + StringValue("a") +
-         InputKey("m2") + Int64Value(-1) + '\x00';             // MultiSet
+         InputKey("m2") + Int64Value(-1) + '\x00';  // MultiSet
   ops += '\x03' + std::string(1, '\x01') + SlotKey(3) + InputKey("m1");
-  ops += '\x14';                                               // Stats
-  ops += '\x15';                                               // Verify
+  ops += '\x14';  // Stats
+  ops += '\x15';  // Verify
   return ops;
 }
 
@@ -88,9 +88,8 @@ void SegmentSeed(const std::string& dir, const std::string& file,
   int fd = shm_open(name.c_str(), O_RDWR, 0);
   struct stat st;
   fstat(fd, &st);
-  auto* base = static_cast<uint8_t*>(mmap(nullptr, st.st_size,
-                                          PROT_READ | PROT_WRITE, MAP_SHARED,
-                                          fd, 0));
+  auto* base = static_cast<uint8_t*>(
+      mmap(nullptr, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
   close(fd);
   edit(base);
   WriteFile(dir + "/" + file, EncodeSegmentInput(base, flags, SampleOps()));
@@ -130,32 +129,32 @@ void SegmentSeeds(const std::string& dir) {
   small.max_key_bytes = 16;
   small.max_value_bytes = 16;
   auto none = [](uint8_t*) {};
-  SegmentSeed(dir, "empty_store", small, 0, [](Store&) {}, none);
+  SegmentSeed(
+      dir, "empty_store", small, 0, [](Store&) {}, none);
   SegmentSeed(dir, "store_with_entries", small, 0, FillSome, none);
-  SegmentSeed(dir, "store_with_entries_owner_died", small,
-              kFlagOwnerDied, FillSome, none);
+  SegmentSeed(dir, "store_with_entries_owner_died", small, kFlagOwnerDied,
+              FillSome, none);
   // A writer died after committing a write of slot `target`: the journal
   // holds a new image of that entry.
-  SegmentSeed(dir, "journal_mid_write", small, kFlagOwnerDied, FillSome,
-              [](uint8_t* base) {
-                auto* h = reinterpret_cast<Header*>(base);
-                const uint64_t target = FullSlot(base, 1);
-                SlotHeader* s = Slot(base, target);
-                const internal::SlotMeta m = internal::Meta(*s);
-                const uint32_t bytes =
-                    internal::kSlotHeaderBytes + m.key_len + m.value_len;
-                std::memcpy(base + h->journal_offset, s, bytes);
-                const uint64_t image_seq = internal::PackSeq(
-                    internal::NextVersion(h->version_counter), m.key_len,
-                    m.type);
-                std::memcpy(base + h->journal_offset, &image_seq,
-                            sizeof(image_seq));
-                h->journal_image_bytes = bytes;
-                h->journal_slot = target;
-                h->journal_entry_count = h->entry_count;
-                h->journal_state = internal::kJournalWrite;
-                s->seq.fetch_add(1);  // Left odd mid-copy.
-              });
+  SegmentSeed(
+      dir, "journal_mid_write", small, kFlagOwnerDied, FillSome,
+      [](uint8_t* base) {
+        auto* h = reinterpret_cast<Header*>(base);
+        const uint64_t target = FullSlot(base, 1);
+        SlotHeader* s = Slot(base, target);
+        const internal::SlotMeta m = internal::Meta(*s);
+        const uint32_t bytes =
+            internal::kSlotHeaderBytes + m.key_len + m.value_len;
+        std::memcpy(base + h->journal_offset, s, bytes);
+        const uint64_t image_seq = internal::PackSeq(
+            internal::NextVersion(h->version_counter), m.key_len, m.type);
+        std::memcpy(base + h->journal_offset, &image_seq, sizeof(image_seq));
+        h->journal_image_bytes = bytes;
+        h->journal_slot = target;
+        h->journal_entry_count = h->entry_count;
+        h->journal_state = internal::kJournalWrite;
+        s->seq.fetch_add(1);  // Left odd mid-copy.
+      });
   // A writer died in the middle of a backward-shift delete.
   SegmentSeed(dir, "journal_mid_delete", small, kFlagOwnerDied, FillSome,
               [](uint8_t* base) {
@@ -166,21 +165,22 @@ void SegmentSeeds(const std::string& dir) {
                 h->structure_seq.fetch_add(1);  // Odd: moving slots.
               });
   // Entries already expired (has_expiring set), found by sweeps and reads.
-  SegmentSeed(dir, "expired_entries", small, 0,
-              [](Store& s) {
-                FillSome(s);
-                WriteOptions brief;
-                brief.ttl = absl::Nanoseconds(1);
-                s.Set("gone1", Value::Int64(1), brief).IgnoreError();
-                s.Set("gone2", Value::Int64(2), brief).IgnoreError();
-              },
-              none);
+  SegmentSeed(
+      dir, "expired_entries", small, 0,
+      [](Store& s) {
+        FillSome(s);
+        WriteOptions brief;
+        brief.ttl = absl::Nanoseconds(1);
+        s.Set("gone1", Value::Int64(1), brief).IgnoreError();
+        s.Set("gone2", Value::Int64(2), brief).IgnoreError();
+      },
+      none);
   // A get-or-compute marker held by process 1 (alive).
   SegmentSeed(dir, "compute_marker", small, 0, FillSome, [](uint8_t* base) {
     SlotHeader* s = Slot(base, FullSlot(base, 0));
     const internal::SlotMeta m = internal::Meta(*s);
-    s->seq.store(internal::PackSeq(m.version, m.key_len,
-                                   internal::kTypePending));
+    s->seq.store(
+        internal::PackSeq(m.version, m.key_len, internal::kTypePending));
     s->info.store(internal::PackInfo(8, false, internal::kMaxExpiryMs));
     const int32_t init_pid = 1;
     std::memcpy(reinterpret_cast<char*>(s + 1) + m.key_len, &init_pid, 4);
@@ -189,14 +189,15 @@ void SegmentSeeds(const std::string& dir) {
   Options clock = small;
   clock.capacity = 4;
   clock.eviction = Eviction::kClock;
-  SegmentSeed(dir, "full_clock_store", clock, 0,
-              [](Store& s) {
-                for (int i = 0; i < 6; ++i) {
-                  s.Set(absl::StrCat("k", i), Value::Int64(i)).IgnoreError();
-                }
-                s.Get("k5").IgnoreError();
-              },
-              none);
+  SegmentSeed(
+      dir, "full_clock_store", clock, 0,
+      [](Store& s) {
+        for (int i = 0; i < 6; ++i) {
+          s.Set(absl::StrCat("k", i), Value::Int64(i)).IgnoreError();
+        }
+        s.Get("k5").IgnoreError();
+      },
+      none);
 }
 
 void TextSeeds(const std::string& dir,
@@ -214,25 +215,30 @@ std::string Cli(std::vector<std::string> lines) {
 }
 
 void CliSeeds(const std::string& dir) {
-  TextSeeds(dir, {
-      {"create_set_get",
-       Cli({"create\n--capacity=10\n--max-key-bytes=8\n--max-value-bytes=16",
-            "set\nk\n42\n--type=int64", "get\nk\n--json", "incr\nk\n-3"})},
-      {"set_list_stats",
-       Cli({"set\n--type\ndouble\npi\n3.5", "list\n--prefix=p",
-            "stats\n--json", "check"})},
-      {"expire_ttl", Cli({"set\ns\nv", "expire\ns\n1h30m", "ttl\ns",
-                          "persist\ns"})},
-      {"mset_mget_scan", Cli({"mset\na\n1\nb\n2", "mget\na\nb\nc",
-                              "scan\n0", "del\na"})},
-      {"clock_store", Cli({"create\n--eviction=clock\n--mode=0640\n"
-                           "--capacity=2", "set\nx\n--raw\n--\n-1",
-                           "destroy", "reset-lock"})},
-      {"help_version", Cli({"help\nset", "--version", "-h", "get\n--help"})},
-      {"parse_only", std::string("\x00", 1) +
-                         "incr\nhits\n-2.5e3\n--ttl=500ms\n--bogus\n-n"},
-      {"durations", std::string("\x00", 1) + "1d\n0.5s\n1h30m\n36500d\n-1s"},
-  });
+  TextSeeds(
+      dir,
+      {
+          {"create_set_get",
+           Cli({"create\n--capacity=10\n--max-key-bytes=8\n--max-value-bytes="
+                "16",
+                "set\nk\n42\n--type=int64", "get\nk\n--json", "incr\nk\n-3"})},
+          {"set_list_stats",
+           Cli({"set\n--type\ndouble\npi\n3.5", "list\n--prefix=p",
+                "stats\n--json", "check"})},
+          {"expire_ttl",
+           Cli({"set\ns\nv", "expire\ns\n1h30m", "ttl\ns", "persist\ns"})},
+          {"mset_mget_scan",
+           Cli({"mset\na\n1\nb\n2", "mget\na\nb\nc", "scan\n0", "del\na"})},
+          {"clock_store",
+           Cli({"create\n--eviction=clock\n--mode=0640\n"
+                "--capacity=2",
+                "set\nx\n--raw\n--\n-1", "destroy", "reset-lock"})},
+          {"help_version",
+           Cli({"help\nset", "--version", "-h", "get\n--help"})},
+          {"parse_only", std::string("\x00", 1) +
+                             "incr\nhits\n-2.5e3\n--ttl=500ms\n--bogus\n-n"},
+          {"durations", std::string("\x00", 1) + "1d\n0.5s\n1h30m\n3652d\n-1s"},
+      });
 }
 
 void ValueSeeds(const std::string& dir) {
@@ -241,19 +247,23 @@ void ValueSeeds(const std::string& dir) {
   std::string double_payload(1, '\x04');
   double_payload += std::string("\x00\x00\x00\x00\x00\x00\xf8\x7f", 8);
   TextSeeds(dir, {
-      {"int64", "\x03" "42"},
-      {"int64_min", "\x03-9223372036854775808"},
-      {"double", "\x04" "2.5e-308"},
-      {"double_neg_zero", "\x04-0"},
-      {"double_nan", "\x04nan"},
-      {"double_inf", "\x04-inf"},
-      {"bool", "\x05true"},
-      {"string", "\x01hello, world"},
-      {"bytes", std::string("\x02\x00\xff", 3)},
-      {"record", "\x06rec"},
-      {"int64_payload", int64_payload},
-      {"double_payload", double_payload},
-  });
+                     {"int64",
+                      "\x03"
+                      "42"},
+                     {"int64_min", "\x03-9223372036854775808"},
+                     {"double",
+                      "\x04"
+                      "2.5e-308"},
+                     {"double_neg_zero", "\x04-0"},
+                     {"double_nan", "\x04nan"},
+                     {"double_inf", "\x04-inf"},
+                     {"bool", "\x05true"},
+                     {"string", "\x01hello, world"},
+                     {"bytes", std::string("\x02\x00\xff", 3)},
+                     {"record", "\x06rec"},
+                     {"int64_payload", int64_payload},
+                     {"double_payload", double_payload},
+                 });
 }
 
 }  // namespace

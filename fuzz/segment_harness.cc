@@ -41,9 +41,9 @@ struct Limits {
 };
 
 Limits LimitsFrom(uint8_t c, uint8_t k, uint8_t v, uint8_t flags) {
-  return Limits{1 + uint64_t{c} % 16, 1 + uint32_t{k} % 24,
-                (flags & kFlagTinyValues) ? 1 + uint32_t{v} % 40
-                                          : 8 + uint32_t{v} % 33};
+  return Limits{
+      1 + uint64_t{c} % 16, 1 + uint32_t{k} % 24,
+      (flags & kFlagTinyValues) ? 1 + uint32_t{v} % 40 : 8 + uint32_t{v} % 33};
 }
 
 std::string UniqueName() {
@@ -75,8 +75,8 @@ absl::StatusOr<std::string> WriteSegment(const std::string& name,
     shm_unlink(name.c_str());
     return absl::InternalError("ftruncate");
   }
-  void* p = mmap(nullptr, g->segment_bytes, PROT_READ | PROT_WRITE,
-                 MAP_SHARED, fd, 0);
+  void* p = mmap(nullptr, g->segment_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+                 fd, 0);
   close(fd);
   if (p == MAP_FAILED) {
     shm_unlink(name.c_str());
@@ -433,7 +433,8 @@ std::string EncodeSegmentInput(const uint8_t* base, uint8_t flags,
   const auto* h = reinterpret_cast<const Header*>(base);
   std::string out;
   auto put = [&](uint64_t v, size_t n) {
-    for (size_t i = 0; i < n; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+    for (size_t i = 0; i < n; ++i)
+      out.push_back(static_cast<char>(v >> (8 * i)));
   };
   put(h->capacity - 1, 1);
   put(h->max_key_bytes - 1, 1);

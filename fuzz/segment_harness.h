@@ -37,14 +37,14 @@ namespace kvstore {
 namespace fuzz {
 
 // Flags (byte 3 of the input).
-inline constexpr uint8_t kFlagSaneSlots = 1;   // Bring full slots' key and
-                                               // value lengths into range.
-inline constexpr uint8_t kFlagOwnerDied = 2;   // Leave the mutex owned by a
-                                               // thread that exited, so the
-                                               // first lock runs Repair.
-inline constexpr uint8_t kFlagClock = 4;       // Eviction::kClock.
-inline constexpr uint8_t kFlagNotReady = 8;    // init_state not kReady.
-inline constexpr uint8_t kFlagTinyValues = 16; // max_value_bytes may be < 8.
+inline constexpr uint8_t kFlagSaneSlots = 1;    // Bring full slots' key and
+                                                // value lengths into range.
+inline constexpr uint8_t kFlagOwnerDied = 2;    // Leave the mutex owned by a
+                                                // thread that exited, so the
+                                                // first lock runs Repair.
+inline constexpr uint8_t kFlagClock = 4;        // Eviction::kClock.
+inline constexpr uint8_t kFlagNotReady = 8;     // init_state not kReady.
+inline constexpr uint8_t kFlagTinyValues = 16;  // max_value_bytes may be < 8.
 
 // Size of the fixed prefix before the journal image.
 inline constexpr size_t kSegmentPrefixBytes = 12 + 76;

@@ -13,7 +13,6 @@ namespace {
 
 using internal::WriteSpec;
 
-
 }  // namespace
 
 Store::Store(std::unique_ptr<internal::Table> table)
@@ -146,17 +145,12 @@ absl::StatusOr<Value> Store::GetAndErase(absl::string_view key) {
   return value;
 }
 
-absl::StatusOr<int64_t> Store::Increment(absl::string_view key,
-                                         int64_t delta) {
-  absl::StatusOr<Value> v = table_->Add(key, Value::Int64(delta));
-  if (!v.ok()) return v.status();
-  return v->AsInt64();
+absl::StatusOr<int64_t> Store::Increment(absl::string_view key, int64_t delta) {
+  return table_->AddInt64(key, delta);
 }
 
 absl::StatusOr<double> Store::AddDouble(absl::string_view key, double delta) {
-  absl::StatusOr<Value> v = table_->Add(key, Value::Double(delta));
-  if (!v.ok()) return v.status();
-  return v->AsDouble();
+  return table_->AddDouble(key, delta);
 }
 
 absl::Status Store::Expire(absl::string_view key, absl::Duration ttl) {
@@ -184,9 +178,11 @@ absl::StatusOr<Value> Store::GetOrCompute(
     const std::function<absl::StatusOr<Value>()>& compute,
     const ComputeOptions& options) {
   if (options.lease <= absl::ZeroDuration() ||
+      options.lease > internal::kMaxTtl ||
       options.wait < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
-        "GetOrCompute needs a positive lease and a non-negative wait");
+        "GetOrCompute needs a lease of more than zero and at most 10 years, "
+        "and a non-negative wait");
   }
   absl::StatusOr<int64_t> expires = internal::ExpiryFor(options.ttl);
   if (!expires.ok()) return expires.status();
@@ -200,8 +196,7 @@ absl::StatusOr<Value> Store::GetOrCompute(
     bool present = false;
     uint64_t claim = 0;
     absl::StatusOr<bool> claimed = table_->ClaimForCompute(
-        key, absl::ToInt64Nanoseconds(options.lease), &value, &present,
-        &claim);
+        key, absl::ToInt64Nanoseconds(options.lease), &value, &present, &claim);
     if (!claimed.ok()) return claimed.status();
     if (present) return value;
     if (*claimed) {
@@ -231,8 +226,7 @@ absl::StatusOr<Value> Store::GetOrCompute(
   }
 }
 
-absl::StatusOr<ScanBatch> Store::Scan(uint64_t cursor,
-                                      absl::string_view prefix,
+absl::StatusOr<ScanBatch> Store::Scan(uint64_t cursor, absl::string_view prefix,
                                       size_t count) const {
   return table_->Scan(cursor, prefix, count);
 }

@@ -74,8 +74,9 @@ struct Bytes {
 // Options for one write.
 struct WriteOptions {
   // Time to live: the entry expires (is never returned again, from any
-  // process) this long after the write. Must be positive and at most 100
-  // years.
+  // process) this long after the write. Must be positive and at most 10
+  // years. Kept in whole milliseconds, rounded up: an entry never expires
+  // early.
   // Measured on CLOCK_BOOTTIME, which every process on the host shares and
   // which does not jump when the wall clock is set.
   // Default: absl::InfiniteDuration() (never expires)
@@ -85,9 +86,12 @@ struct WriteOptions {
 // An entry with its metadata, as Store::GetEntry returns it.
 struct Entry {
   Value value;
-  // Bumped by every write of any key; CompareVersionAndSet takes it.
+  // Changed by every write of this key, never reused for another write
+  // (until 2^48 writes and deletes wrap it); kept when a delete elsewhere
+  // moves the entry. CompareVersionAndSet takes it.
   uint64_t version = 0;
-  // Time left to live, or absl::InfiniteDuration() if the entry has none.
+  // Time left to live in whole milliseconds (rounded down), or
+  // absl::InfiniteDuration() if the entry has none.
   absl::Duration ttl = absl::InfiniteDuration();
 };
 
@@ -108,7 +112,8 @@ struct ComputeOptions {
   // Default: 10 seconds
   absl::Duration wait = absl::Seconds(10);
   // How long a computation may run before waiters assume its process hung
-  // and take over (a dead process is noticed at once).
+  // and take over (a dead process is noticed at once). Positive, at most
+  // 10 years.
   // Default: 10 seconds
   absl::Duration lease = absl::Seconds(10);
 };
@@ -130,21 +135,21 @@ struct StoreStats {
   uint64_t recoveries;       // Repairs after a process died holding the lock.
   absl::Time last_recovery;  // absl::InfinitePast() if there was none.
   absl::Duration longest_repair;  // Slowest of those repairs.
-  uint64_t lock_resets;      // Times ResetLock revived an unrecoverable lock.
+  uint64_t lock_resets;  // Times ResetLock revived an unrecoverable lock.
   // True if the mode lets group or others write: any such process can
   // corrupt the store (see docs/design.md, "Security model").
   bool writable_by_others;
-  Eviction eviction;         // Policy chosen at creation.
-  double load_factor;        // entry_count / slot_count.
-  uint64_t tombstones;       // Always 0: deletion shifts entries back.
+  Eviction eviction;    // Policy chosen at creation.
+  double load_factor;   // entry_count / slot_count.
+  uint64_t tombstones;  // Always 0: deletion shifts entries back.
   // Operation counters, summed over every process since creation.
-  uint64_t hits;             // Gets that found a live entry.
-  uint64_t misses;           // Gets that did not.
-  uint64_t sets;             // Successful writes of a value.
-  uint64_t deletes;          // Entries removed by Erase or GetAndErase.
-  uint64_t expirations;      // Expired entries reclaimed.
-  uint64_t evictions;        // Entries evicted by CLOCK to make room.
-  uint64_t lock_waits;       // Times a process found the lock held.
+  uint64_t hits;                  // Gets that found a live entry.
+  uint64_t misses;                // Gets that did not.
+  uint64_t sets;                  // Successful writes of a value.
+  uint64_t deletes;               // Entries removed by Erase or GetAndErase.
+  uint64_t expirations;           // Expired entries reclaimed.
+  uint64_t evictions;             // Entries evicted by CLOCK to make room.
+  uint64_t lock_waits;            // Times a process found the lock held.
   absl::Duration lock_wait_time;  // Total time spent waiting for it.
 };
 
@@ -159,8 +164,9 @@ class Store {
   // INVALID_ARGUMENT for a bad name or bad limits, FAILED_PRECONDITION if
   // the object is not a kvstore, has an unsupported version or binary
   // interface, or (with options.require_same_limits) other limits, DATA_LOSS
-  // if it is damaged (sizes or checksum; it is left untouched), RESOURCE_EXHAUSTED if /dev/shm has no room for a
-  // new store, UNAVAILABLE if another process is still creating it.
+  // if it is damaged (sizes or checksum; it is left untouched),
+  // RESOURCE_EXHAUSTED if /dev/shm has no room for a new store, UNAVAILABLE if
+  // another process is still creating it.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       absl::string_view name, const Options& options = Options());
 
@@ -206,8 +212,9 @@ class Store {
   // Stores `value` under `key`, replacing any value of any type (and any
   // time to live: the entry gets options.ttl).
   // Returns INVALID_ARGUMENT for an empty or over-long key, an over-long
-  // value (an empty value is fine) or a non-positive ttl, and RESOURCE_EXHAUSTED if `key` is new and the store
-  // is full (with Eviction::kNone).
+  // value (an empty value is fine) or a non-positive ttl, and
+  // RESOURCE_EXHAUSTED if `key` is new and the store is full (with
+  // Eviction::kNone).
   absl::Status Set(absl::string_view key, const Value& value,
                    const WriteOptions& options = WriteOptions());
 
@@ -220,8 +227,9 @@ class Store {
 
   // Stores `value` under `key` only if `key` is absent. Returns true if it
   // was stored, false if the key existed (its value is left unchanged).
-  absl::StatusOr<bool> SetIfAbsent(absl::string_view key, const Value& value,
-                                   const WriteOptions& options = WriteOptions());
+  absl::StatusOr<bool> SetIfAbsent(
+      absl::string_view key, const Value& value,
+      const WriteOptions& options = WriteOptions());
 
   // Stores `value` under `key` only if `key` is present. Returns true if it
   // was replaced, false if the key was absent (nothing is written).
@@ -260,7 +268,8 @@ class Store {
   // not a double.
   absl::StatusOr<double> AddDouble(absl::string_view key, double delta);
 
-  // Gives `key` a new time to live (positive). NOT_FOUND if absent.
+  // Gives `key` a new time to live (positive, at most 10 years). NOT_FOUND
+  // if absent.
   absl::Status Expire(absl::string_view key, absl::Duration ttl);
 
   // Removes `key`'s time to live. NOT_FOUND if absent.
@@ -293,10 +302,9 @@ class Store {
   // order, from a consistent snapshot taken under the lock (`fn` runs
   // without it and may call into the store). Stops early and returns the
   // first non-OK status `fn` returns.
-  absl::Status ForEach(
-      const std::function<absl::Status(absl::string_view key,
-                                       const Value& value)>& fn,
-      absl::string_view prefix = "") const;
+  absl::Status ForEach(const std::function<absl::Status(
+                           absl::string_view key, const Value& value)>& fn,
+                       absl::string_view prefix = "") const;
 
   // Sizes, limits, counts and ownership of the store.
   absl::StatusOr<StoreStats> Stats() const;
@@ -342,8 +350,8 @@ absl::StatusOr<T> Store::Get(absl::string_view key) const {
   if (v->type() != kWant) {
     return absl::FailedPreconditionError(
         std::string("key '") + std::string(key) + "' in store " + name() +
-        " has type " + std::string(ValueTypeName(v->type())) +
-        ", not " + std::string(ValueTypeName(kWant)));
+        " has type " + std::string(ValueTypeName(v->type())) + ", not " +
+        std::string(ValueTypeName(kWant)));
   }
   if constexpr (std::is_same_v<T, std::string>) {
     return std::string(v->AsString());

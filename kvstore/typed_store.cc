@@ -18,7 +18,6 @@ using internal::WriteSpec;
 constexpr uint32_t kMaxKeyRecordBytes = (1u << 12) - 1;
 constexpr uint32_t kMaxValueRecordBytes = (1u << 24) - 1;
 
-
 absl::StatusOr<bool> Conditional(Table& table, absl::string_view key,
                                  const Value& value, WriteSpec spec,
                                  absl::Duration ttl) {

@@ -1,5 +1,6 @@
 // Cache behaviour in one process: expiry, eviction, conditional writes,
 // batches, scans, counters and get-or-compute.
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -73,6 +74,35 @@ TEST_F(CacheTest, TtlReportsTimeLeftOrNone) {
   EXPECT_LE(left, absl::Seconds(100));
 }
 
+TEST_F(CacheTest, TtlIsKeptInWholeMillisecondsAndNeverCutShort) {
+  auto store = Make();
+  const absl::Duration ttl = absl::Microseconds(2500);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(store->Set("k", Value::Int64(1), Ttl(ttl)).ok());
+  // Reported rounded down to whole milliseconds, never above the ttl given.
+  const absl::Duration left = *store->Ttl("k");
+  EXPECT_LE(left, ttl);
+  EXPECT_EQ(left % absl::Milliseconds(1), absl::ZeroDuration()) << left;
+  // The entry lives at least the ttl (its expiry is rounded up).
+  while (store->Get("k").ok()) {
+  }
+  EXPECT_GE(absl::FromChrono(std::chrono::steady_clock::now() - start), ttl);
+}
+
+TEST_F(CacheTest, TtlsUpToTenYearsAreAccepted) {
+  auto store = Make();
+  EXPECT_TRUE(
+      store->Set("k", Value::Int64(1), Ttl(absl::Hours(24 * 3652))).ok());
+  EXPECT_GT(*store->Ttl("k"), absl::Hours(24 * 3651));
+  absl::Status longer = store->Set(
+      "k", Value::Int64(1), Ttl(absl::Hours(24 * 3652) + absl::Seconds(1)));
+  EXPECT_TRUE(absl::IsInvalidArgument(longer)) << longer;
+  EXPECT_NE(longer.message().find("10 years"), std::string::npos) << longer;
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(store->Expire("k", absl::Hours(24 * 3653))));
+  EXPECT_GT(*store->Ttl("k"), absl::Hours(24 * 3651));  // Unchanged.
+}
+
 TEST_F(CacheTest, ExpireAndPersistChangeTheTtl) {
   auto store = Make();
   ASSERT_TRUE(store->Set("k", Value::Int64(5)).ok());
@@ -104,8 +134,9 @@ TEST_F(CacheTest, SetWithoutTtlClearsAnOldTtlButIncrementKeepsIt) {
 TEST_F(CacheTest, WritesSweepExpiredEntriesWithoutBeingAsked) {
   auto store = Make(64);
   for (int i = 0; i < 40; ++i) {
-    ASSERT_TRUE(store->Set(absl::StrCat("e", i), Value::Int64(i),
-                           Ttl(absl::Milliseconds(20)))
+    ASSERT_TRUE(store
+                    ->Set(absl::StrCat("e", i), Value::Int64(i),
+                          Ttl(absl::Milliseconds(20)))
                     .ok());
   }
   absl::SleepFor(absl::Milliseconds(40));
@@ -122,9 +153,10 @@ TEST_F(CacheTest, WritesSweepExpiredEntriesWithoutBeingAsked) {
 TEST_F(CacheTest, FullStoreWithoutEvictionReclaimsExpiredBeforeRefusing) {
   auto store = Make(4);
   for (int i = 0; i < 4; ++i) {
-    ASSERT_TRUE(store->Set(absl::StrCat("k", i), Value::Int64(i),
-                           Ttl(i == 2 ? absl::Milliseconds(10)
-                                      : absl::InfiniteDuration()))
+    ASSERT_TRUE(store
+                    ->Set(absl::StrCat("k", i), Value::Int64(i),
+                          Ttl(i == 2 ? absl::Milliseconds(10)
+                                     : absl::InfiniteDuration()))
                     .ok());
   }
   EXPECT_TRUE(absl::IsResourceExhausted(store->Set("x", Value::Int64(0))));
@@ -252,16 +284,18 @@ TEST_F(CacheTest, MultiGetReturnsOneResultPerKey) {
 
 TEST_F(CacheTest, MultiSetIsAllOrNothingOnBadInput) {
   auto store = Make(3);
-  ASSERT_TRUE(store->MultiSet({{"a", Value::Int64(1)}, {"b", Value::Int64(2)}})
-                  .ok());
+  ASSERT_TRUE(
+      store->MultiSet({{"a", Value::Int64(1)}, {"b", Value::Int64(2)}}).ok());
   EXPECT_EQ(*store->Get<int64_t>("b"), 2);
   // One bad value: nothing written.
   EXPECT_TRUE(absl::IsInvalidArgument(store->MultiSet(
       {{"a", Value::Int64(9)}, {"x", Value::String(std::string(65, 'v'))}})));
   EXPECT_EQ(*store->Get<int64_t>("a"), 1);
   // Two new keys do not fit: nothing written.
-  EXPECT_TRUE(absl::IsResourceExhausted(store->MultiSet(
-      {{"a", Value::Int64(9)}, {"c", Value::Int64(3)}, {"d", Value::Int64(4)}})));
+  EXPECT_TRUE(
+      absl::IsResourceExhausted(store->MultiSet({{"a", Value::Int64(9)},
+                                                 {"c", Value::Int64(3)},
+                                                 {"d", Value::Int64(4)}})));
   EXPECT_EQ(*store->Get<int64_t>("a"), 1);
   EXPECT_TRUE(absl::IsNotFound(store->Get("c").status()));
   // A key repeated in the batch counts once.
@@ -350,10 +384,28 @@ TEST_F(CacheTest, GetOrComputeComputesOnceAndCaches) {
   EXPECT_EQ(calls, 1);
 }
 
+TEST_F(CacheTest, GetOrComputeRefusesALeaseOutOfRange) {
+  auto store = Make();
+  int calls = 0;
+  auto compute = [&]() -> absl::StatusOr<Value> {
+    ++calls;
+    return Value::Int64(1);
+  };
+  for (absl::Duration lease : {absl::ZeroDuration(), absl::Hours(24 * 3653),
+                               absl::InfiniteDuration()}) {
+    ComputeOptions options;
+    options.lease = lease;
+    absl::StatusOr<Value> r = store->GetOrCompute("k", compute, options);
+    EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << lease;
+  }
+  EXPECT_EQ(calls, 0);
+  EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
+}
+
 TEST_F(CacheTest, GetOrComputeErrorStoresNothing) {
   auto store = Make();
-  absl::StatusOr<Value> r = store->GetOrCompute(
-      "k", []() -> absl::StatusOr<Value> {
+  absl::StatusOr<Value> r =
+      store->GetOrCompute("k", []() -> absl::StatusOr<Value> {
         return absl::UnavailableError("backend down");
       });
   EXPECT_TRUE(absl::IsUnavailable(r.status()));

@@ -3,8 +3,10 @@
 // stay those of a freshly built table.
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <map>
 #include <random>
 #include <string>
 
@@ -39,8 +41,8 @@ ProbeStats Measure(const std::string& name) {
   const uint8_t* table = static_cast<const uint8_t*>(p) + h->table_offset;
   uint64_t total = 0;
   for (uint64_t i = 0; i < h->slot_count; ++i) {
-    const auto* s =
-        reinterpret_cast<const internal::SlotHeader*>(table + i * h->slot_bytes);
+    const auto* s = reinterpret_cast<const internal::SlotHeader*>(
+        table + i * h->slot_bytes);
     const internal::SlotMeta m = internal::Meta(*s);
     if (m.empty()) continue;
     uint64_t home = internal::HomeSlot(
@@ -94,6 +96,72 @@ TEST(ChurnTest, MillionsOfSetDeleteCyclesDoNotDegradeProbing) {
     ASSERT_TRUE(s.Get(absl::StrCat("k", id)).ok()) << id;
   }
   EXPECT_TRUE(absl::IsNotFound(s.Get("k0").status()));
+}
+
+// The slot of every live key, read from the segment.
+std::map<std::string, uint64_t> SlotsOfKeys(const std::string& name) {
+  std::map<std::string, uint64_t> slots;
+  int fd = shm_open(name.c_str(), O_RDONLY, 0);
+  EXPECT_GE(fd, 0);
+  struct stat st;
+  fstat(fd, &st);
+  void* p = mmap(nullptr, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+  const auto* h = static_cast<const internal::Header*>(p);
+  const uint8_t* table = static_cast<const uint8_t*>(p) + h->table_offset;
+  for (uint64_t i = 0; i < h->slot_count; ++i) {
+    const auto* s = reinterpret_cast<const internal::SlotHeader*>(
+        table + i * h->slot_bytes);
+    const internal::SlotMeta m = internal::Meta(*s);
+    if (m.empty()) continue;
+    slots[std::string(reinterpret_cast<const char*>(s + 1), m.key_len)] = i;
+  }
+  munmap(p, st.st_size);
+  close(fd);
+  return slots;
+}
+
+TEST(ChurnTest, AnEntryMovedByADeleteKeepsItsVersion) {
+  ScopedStoreName name;
+  Options o;
+  o.create_if_missing = true;
+  o.capacity = 64;
+  o.max_key_bytes = 16;
+  o.max_value_bytes = 8;
+  auto store = Store::Open(name.name(), o);
+  ASSERT_TRUE(store.ok());
+  Store& s = **store;
+  std::map<std::string, uint64_t> versions;
+  for (int i = 0; i < 64; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    ASSERT_TRUE(s.Set(key, Value::Int64(i)).ok());
+  }
+  for (int i = 0; i < 64; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    versions[key] = s.GetEntry(key)->version;
+  }
+  // Delete every other key; backward shifts move many of the rest.
+  uint64_t moved = 0;
+  for (int i = 0; i < 64; i += 2) {
+    const std::map<std::string, uint64_t> before = SlotsOfKeys(name.name());
+    ASSERT_TRUE(s.Erase(absl::StrCat("k", i)).ok());
+    versions.erase(absl::StrCat("k", i));
+    const std::map<std::string, uint64_t> after = SlotsOfKeys(name.name());
+    for (const auto& [key, version] : versions) {
+      if (after.at(key) != before.at(key)) ++moved;
+      absl::StatusOr<Entry> e = s.GetEntry(key);
+      ASSERT_TRUE(e.ok()) << key;
+      EXPECT_EQ(e->version, version) << key << " after erasing k" << i;
+    }
+  }
+  EXPECT_GT(moved, 0u) << "no delete moved an entry; the test proves nothing";
+  // A compare-and-set with a version read before the moves still succeeds.
+  for (const auto& [key, version] : versions) {
+    absl::StatusOr<bool> set =
+        s.CompareVersionAndSet(key, version, Value::Int64(-1));
+    ASSERT_TRUE(set.ok()) << set.status();
+    EXPECT_TRUE(*set) << key;
+  }
+  EXPECT_TRUE(s.Verify().ok()) << s.Verify();
 }
 
 }  // namespace

@@ -100,9 +100,8 @@ TEST_F(HostileTest, OverlongLengthsInASlotAreDataLossNotAnOverrun) {
     Scribbler s(name_.name());
     int64_t i = s.Find("k3");
     ASSERT_GE(i, 0);
-    s.EditMeta(i, [](internal::SlotMeta& m) {
-      m.value_len = internal::kMaxValueLen;
-    });
+    s.EditMeta(
+        i, [](internal::SlotMeta& m) { m.value_len = internal::kMaxValueLen; });
   }
   EXPECT_TRUE(absl::IsDataLoss(store_->Get("k3").status()));
   EXPECT_TRUE(absl::IsDataLoss(store_->Set("k3", Value::Int64(1))));
@@ -127,9 +126,8 @@ TEST_F(HostileTest, WrongPayloadSizeForItsTypeIsDataLoss) {
 TEST_F(HostileTest, OverlongKeyLengthAndMalformedMarkerAreDataLoss) {
   {
     Scribbler s(name_.name());
-    s.EditMeta(s.Find("k5"), [](internal::SlotMeta& m) {
-      m.key_len = internal::kMaxKeyLen;
-    });
+    s.EditMeta(s.Find("k5"),
+               [](internal::SlotMeta& m) { m.key_len = internal::kMaxKeyLen; });
     // A compute marker without a lease.
     s.EditMeta(s.Find("k6"), [](internal::SlotMeta& m) {
       m.type = internal::kTypePending;

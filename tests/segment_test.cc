@@ -1,4 +1,6 @@
 // Creating, opening, validating and destroying the shared-memory object.
+#include "kvstore/internal/segment.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -13,7 +15,6 @@
 #include "gtest/gtest.h"
 #include "kvstore/internal/layout.h"
 #include "kvstore/internal/robust_mutex.h"
-#include "kvstore/internal/segment.h"
 #include "kvstore/store.h"
 #include "tests/test_util.h"
 
@@ -54,10 +55,11 @@ class HeaderEditor {
 };
 
 TEST(SegmentTest, BadNamesAreInvalidArgument) {
-  for (std::string bad : std::vector<std::string>{"", "noslash", "/", "/a/b", "/.", "/..", "/sp ace",
-                          "/tab\t", std::string("/nul\0x", 6),
-                          "/" + std::string(255, 'a')}) {
-    absl::StatusOr<std::unique_ptr<Store>> s = Store::Open(bad, CreateOptions());
+  for (std::string bad : std::vector<std::string>{
+           "", "noslash", "/", "/a/b", "/.", "/..", "/sp ace", "/tab\t",
+           std::string("/nul\0x", 6), "/" + std::string(255, 'a')}) {
+    absl::StatusOr<std::unique_ptr<Store>> s =
+        Store::Open(bad, CreateOptions());
     EXPECT_TRUE(absl::IsInvalidArgument(s.status())) << bad << s.status();
     EXPECT_TRUE(absl::IsInvalidArgument(Store::Destroy(bad))) << bad;
   }

@@ -33,7 +33,7 @@ inline constexpr uint64_t kMagic = 0x4b5653544f524531ULL;
 inline constexpr uint32_t kFormatVersion = 2;
 // Version of the lock and journal protocol, separate from the data format as
 // in LMDB: a change to recovery bumps this alone.
-inline constexpr uint32_t kLockVersion = 1;
+inline constexpr uint32_t kLockVersion = 2;
 // Value of Header::init_state once the creator has finished.
 inline constexpr uint32_t kReady = 0x59444552;  // "REDY"
 inline constexpr uint32_t kCreating = 0;
@@ -79,6 +79,8 @@ inline constexpr size_t kMaxSchemaBytes = 4096 - 528;
 inline constexpr uint32_t kJournalIdle = 0;
 inline constexpr uint32_t kJournalWrite = 1;   // copy image into target slot
 inline constexpr uint32_t kJournalDelete = 2;  // backward-shift from hole
+inline constexpr uint32_t kJournalPatch = 3;   // new value for the same key:
+                                               // the image has no key bytes
 
 struct Header {
   // ---- Immutable part, bytes [0, 128), checksummed with the schema. ----
@@ -124,24 +126,24 @@ struct Header {
   uint8_t pad2[56];
 
   // ---- Counters, bytes [320, 384) (lock). ----
-  std::atomic<uint64_t> entry_count;            // 320
-  std::atomic<uint64_t> recovery_count;         // 328: repairs after death.
-  std::atomic<int64_t> last_recovery_unix_ns;   // 336: 0 if never.
-  std::atomic<uint64_t> unrecoverable_resets;   // 344: lock reinitialisations.
-  std::atomic<int64_t> longest_repair_ns;       // 352: slowest repair.
-  std::atomic<uint64_t> version_counter;        // 360: last version given.
-  std::atomic<uint64_t> clock_hand;             // 368: next CLOCK victim.
-  std::atomic<uint64_t> sweep_hand;             // 376: next expiry sweep.
+  std::atomic<uint64_t> entry_count;           // 320
+  std::atomic<uint64_t> recovery_count;        // 328: repairs after death.
+  std::atomic<int64_t> last_recovery_unix_ns;  // 336: 0 if never.
+  std::atomic<uint64_t> unrecoverable_resets;  // 344: lock reinitialisations.
+  std::atomic<int64_t> longest_repair_ns;      // 352: slowest repair.
+  std::atomic<uint64_t> version_counter;       // 360: last version given.
+  std::atomic<uint64_t> clock_hand;            // 368: next CLOCK victim.
+  std::atomic<uint64_t> sweep_hand;            // 376: next expiry sweep.
 
   // ---- Journal control, bytes [384, 448) (lock). ----
   // A writer fills these and the journal image, then publishes
   // journal_state (the commit point), applies the change, and stores
   // kJournalIdle. Recovery re-applies a non-idle journal; re-applying is
   // idempotent, so a recoverer that dies is itself recovered from.
-  std::atomic<uint32_t> journal_state;        // 384
-  uint32_t journal_image_bytes;               // 388: bytes of image to copy.
-  std::atomic<uint64_t> journal_slot;         // 392: target slot / hole.
-  uint64_t journal_entry_count;               // 400: entry_count afterwards.
+  std::atomic<uint32_t> journal_state;  // 384
+  uint32_t journal_image_bytes;         // 388: bytes of image to copy.
+  std::atomic<uint64_t> journal_slot;   // 392: target slot / hole.
+  uint64_t journal_entry_count;         // 400: entry_count afterwards.
   uint8_t pad4[40];
 
   // ---- Flags, bytes [448, 512). ----
@@ -155,9 +157,9 @@ struct Header {
   // fingerprint that of zero bytes). For a typed store, the encoded key
   // and value schemas (docs/design.md, "Typed stores") and a fingerprint of
   // them, which openers compare with their own.
-  uint32_t schema_bytes;         // 512: bytes used of schema[].
-  uint32_t schema_reserved;      // 516: zero.
-  uint64_t schema_fingerprint;   // 520: XXH3-64 (seed 0) of schema[0, n).
+  uint32_t schema_bytes;            // 512: bytes used of schema[].
+  uint32_t schema_reserved;         // 516: zero.
+  uint64_t schema_fingerprint;      // 520: XXH3-64 (seed 0) of schema[0, n).
   uint8_t schema[kMaxSchemaBytes];  // 528
 };
 
@@ -207,7 +209,9 @@ static_assert(std::atomic<uint32_t>::is_always_lock_free, "lock-free");
 //
 // The CLOCK bit is set by readers without any lock (an atomic OR, only if
 // clear) and cleared by the CLOCK hand and by writes of a new key (lock);
-// every store to `info` is atomic so that it never races with that OR.
+// every access to `info` is atomic, so that OR is never a data race. It is
+// a hint: an OR that lands just before a write's store of `info` is lost,
+// and one that lands just after marks the slot's new entry.
 struct SlotHeader {
   std::atomic<uint64_t> seq;   // 0
   std::atomic<uint64_t> info;  // 8
@@ -248,11 +252,15 @@ inline constexpr uint64_t PackSeq(uint64_t version, uint32_t key_len,
   return (version & kVersionMask) << 1 | uint64_t{key_len & kMaxKeyLen} << 49 |
          uint64_t{type & 7u} << 61;
 }
+// An expiry past kMaxExpiryMs is stored as kMaxExpiryMs (never wrapped).
 inline constexpr uint64_t PackInfo(uint32_t value_len, bool referenced,
                                    int64_t expires_ms) {
   return uint64_t{value_len & kMaxValueLen} |
          (referenced ? kReferencedBit : 0) |
-         static_cast<uint64_t>(expires_ms & kMaxExpiryMs) << 25;
+         static_cast<uint64_t>(expires_ms < 0              ? 0
+                               : expires_ms > kMaxExpiryMs ? kMaxExpiryMs
+                                                           : expires_ms)
+             << 25;
 }
 inline constexpr uint64_t SeqVersion(uint64_t seq) {
   return seq >> 1 & kVersionMask;
@@ -286,9 +294,9 @@ inline SlotMeta Meta(const SlotHeader& s) {
                 s.info.load(std::memory_order_relaxed));
 }
 
-// Versions are 48-bit and never 0; after 2^48 - 1 writes (326 days at ten
-// million writes a second) they wrap to 1, so a CompareVersionAndSet that
-// waited that long could be fooled.
+// Versions are 48-bit and never 0; after 2^48 - 1 writes and deletes (326
+// days at ten million a second) they wrap to 1, so a CompareVersionAndSet
+// that waited that long could be fooled.
 inline uint64_t NextVersion(uint64_t last) {
   const uint64_t v = (last + 1) & kVersionMask;
   return v == 0 ? 1 : v;

@@ -65,8 +65,9 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
           "store ", name, " was written on a machine of the other byte order"));
     }
     return absl::FailedPreconditionError(absl::StrCat(
-        name, " is not a kvstore store (bad magic number); destroy it only if "
-              "nothing else uses that shared-memory object"));
+        name,
+        " is not a kvstore store (bad magic number); destroy it only if "
+        "nothing else uses that shared-memory object"));
   }
   if (h.format_version != kFormatVersion || h.lock_version != kLockVersion) {
     return absl::FailedPreconditionError(absl::StrFormat(
@@ -112,9 +113,8 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
   absl::StatusOr<Geometry> g =
       ComputeGeometry(h.capacity, h.max_key_bytes, h.max_value_bytes);
   if (!g.ok()) {
-    return absl::DataLossError(absl::StrCat("store ", name,
-                                            " has impossible limits: ",
-                                            g.status().message()));
+    return absl::DataLossError(absl::StrCat(
+        "store ", name, " has impossible limits: ", g.status().message()));
   }
   if (h.header_bytes != kHeaderBytes || h.slot_count != g->slot_count ||
       h.slot_bytes != g->slot_bytes || h.table_offset != g->table_offset ||
@@ -169,13 +169,13 @@ absl::StatusOr<Geometry> ComputeGeometry(uint64_t capacity,
   }
   if (max_key_bytes < 1 || max_key_bytes > kMaxKeyBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("max key bytes ", max_key_bytes,
-                     " is out of range (1 to ", kMaxKeyBytes, ")"));
+        absl::StrCat("max key bytes ", max_key_bytes, " is out of range (1 to ",
+                     kMaxKeyBytes, ")"));
   }
   if (max_value_bytes < kMinValueBytes || max_value_bytes > kMaxValueBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max value bytes ", max_value_bytes, " is out of range (",
-        kMinValueBytes, " to ", kMaxValueBytes, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("max value bytes ", max_value_bytes, " is out of range (",
+                     kMinValueBytes, " to ", kMaxValueBytes, ")"));
   }
   Geometry g;
   g.capacity = capacity;
@@ -236,9 +236,9 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   }
   if (kind.schema.size() > kMaxSchemaBytes ||
       (kind.kind == kKindTyped) != !kind.schema.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "schema of ", kind.schema.size(), " bytes does not fit (at most ",
-        kMaxSchemaBytes, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("schema of ", kind.schema.size(),
+                     " bytes does not fit (at most ", kMaxSchemaBytes, ")"));
   }
   if (options.eviction != Eviction::kNone &&
       options.eviction != Eviction::kClock) {
@@ -308,12 +308,13 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   h->checksum = HeaderChecksum(*h);
   KVSTORE_FAULT_POINT("create.before_ready");
   h->init_state.store(kReady, std::memory_order_release);
-  return std::unique_ptr<Segment>(new Segment(
-      name, fd, static_cast<uint8_t*>(p), g->segment_bytes, *g));
+  return std::unique_ptr<Segment>(
+      new Segment(name, fd, static_cast<uint8_t*>(p), g->segment_bytes, *g));
 }
 
-absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
-    const std::string& name, const Options& options, uint32_t expected_kind) {
+absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(const std::string& name,
+                                                       const Options& options,
+                                                       uint32_t expected_kind) {
   int fd = shm_open(name.c_str(), O_RDWR, 0);
   if (fd < 0) return ErrnoStatus(errno, "open store " + name);
   auto fail = [&](absl::Status status) {
@@ -329,7 +330,8 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
     if (static_cast<uint64_t>(st.st_size) >= kHeaderBytes) break;
     if (absl::Now() >= deadline) {
       return fail(absl::UnavailableError(absl::StrCat(
-          "store ", name, " is empty: it is being created, or its creator "
+          "store ", name,
+          " is empty: it is being created, or its creator "
           "died before sizing it; retry, or destroy it if nothing is "
           "creating it")));
     }
@@ -350,14 +352,15 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
         reinterpret_cast<std::atomic<uint64_t>*>(&h->magic)->load(
             std::memory_order_relaxed);
     if (magic == __builtin_bswap64(kMagic)) {
-      return unmap_fail(absl::FailedPreconditionError(absl::StrCat(
-          "store ", name,
-          " was written on a machine of the other byte order")));
+      return unmap_fail(absl::FailedPreconditionError(
+          absl::StrCat("store ", name,
+                       " was written on a machine of the other byte order")));
     }
     if (magic != 0 && magic != kMagic) {
       return unmap_fail(absl::FailedPreconditionError(absl::StrCat(
-          name, " is not a kvstore store (bad magic number); destroy it only "
-                "if nothing else uses that shared-memory object")));
+          name,
+          " is not a kvstore store (bad magic number); destroy it only "
+          "if nothing else uses that shared-memory object")));
     }
     pid_t creator = h->creator_pid;
     if (creator > 0 && kill(creator, 0) != 0 && errno == ESRCH) {
@@ -366,15 +369,15 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(
           ", which died; destroy it and create it again")));
     }
     if (absl::Now() >= deadline) {
-      return unmap_fail(absl::UnavailableError(absl::StrCat(
-          "store ", name, " is still being created (waited ",
-          absl::FormatDuration(options.creation_wait),
-          "); retry, or destroy it if its creator died")));
+      return unmap_fail(absl::UnavailableError(
+          absl::StrCat("store ", name, " is still being created (waited ",
+                       absl::FormatDuration(options.creation_wait),
+                       "); retry, or destroy it if its creator died")));
     }
     absl::SleepFor(absl::Milliseconds(1));
   }
-  absl::StatusOr<Geometry> g =
-      ValidateHeader(name, *h, static_cast<uint64_t>(st.st_size), expected_kind);
+  absl::StatusOr<Geometry> g = ValidateHeader(
+      name, *h, static_cast<uint64_t>(st.st_size), expected_kind);
   if (!g.ok()) return unmap_fail(g.status());
   return std::unique_ptr<Segment>(
       new Segment(name, fd, static_cast<uint8_t*>(p), size, *g));

@@ -4,8 +4,10 @@
 // apply, set the journal idle.
 #include "kvstore/internal/table.h"
 
-#include <sched.h>
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -81,10 +83,10 @@ absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl) {
     return absl::InvalidArgumentError(absl::StrCat(
         "time to live must be positive, not ", absl::FormatDuration(ttl)));
   }
-  if (ttl > absl::Hours(24 * 365 * 100)) {
+  if (ttl > kMaxTtl) {
     return absl::InvalidArgumentError(absl::StrCat(
         "time to live ", absl::FormatDuration(ttl),
-        " is longer than 100 years; omit it for an entry that never expires"));
+        " is longer than 10 years; omit it for an entry that never expires"));
   }
   const int64_t ns = BoottimeNanos() + absl::ToInt64Nanoseconds(ttl);
   return std::min<int64_t>((ns + 999999) / 1000000, kMaxExpiryMs);
@@ -119,7 +121,7 @@ uint64_t Table::HashKey(absl::string_view key) const {
   return Hash64(key.data(), key.size(), geometry_.hash_seed);
 }
 
-absl::Status Table::CheckKey(absl::string_view key) const {
+absl::Status Table::KeyError(absl::string_view key) const {
   if (key.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("empty key (store ", name(), ")"));
@@ -165,26 +167,18 @@ absl::Status Table::NotFound(absl::string_view key) const {
       absl::StrCat("key '", key, "' not found in store ", name()));
 }
 
-namespace {
+std::atomic<uint32_t> Table::fork_generation_{1};
 
-// The statistics shard of the calling thread: the CPU it first counted on
-// (read once; glibc takes it from rseq), so threads that start on
-// different CPUs keep to different counter lines.
-size_t CounterShard() {
-  thread_local const size_t shard = [] {
-    const int cpu = sched_getcpu();
-    return static_cast<size_t>(cpu < 0 ? 0 : cpu) % kCounterShards;
+size_t Table::ShardOfThisThread() {
+  static const bool registered = [] {
+    pthread_atfork(nullptr, nullptr, [] {
+      fork_generation_.fetch_add(1, std::memory_order_relaxed);
+    });
+    return true;
   }();
-  return shard;
-}
-
-}  // namespace
-
-void Table::Count(CounterKind kind, uint64_t n) const {
-  const size_t shard = CounterShard();
-  auto* counter = reinterpret_cast<std::atomic<uint64_t>*>(
-      counters_ + shard * kCounterShardBytes + kind * sizeof(uint64_t));
-  counter->fetch_add(n, std::memory_order_relaxed);
+  (void)registered;
+  const auto tid = static_cast<uint64_t>(syscall(SYS_gettid));
+  return (tid % kCounterShards) * kCounterShardBytes;
 }
 
 absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn,
@@ -239,7 +233,7 @@ absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
         return CheckSlot(i, Meta(*s));
       }
       if (key_len != key.size() ||
-          std::memcmp(KeyOf(s), key.data(), key.size()) != 0) {
+          !KeyEquals(KeyOf(s), key.data(), key.size())) {
         continue;
       }
       const SlotMeta m = Meta(*s);
@@ -338,18 +332,21 @@ void Table::PutLocked(const Probe& probe, absl::string_view key, uint8_t type,
   const bool referenced =
       probe.found && (slot(probe.index)->info.load(std::memory_order_relaxed) &
                       kReferencedBit) != 0;
-  const uint64_t version = NextVersion(
-      header_->version_counter.load(std::memory_order_relaxed));
+  const uint64_t version =
+      NextVersion(header_->version_counter.load(std::memory_order_relaxed));
   const uint64_t image[2] = {
       PackSeq(version, static_cast<uint32_t>(key.size()), type),
       PackInfo(static_cast<uint32_t>(payload.size()), referenced, expires_ms)};
+  // The same key overwritten keeps its bytes: the image (a patch) holds
+  // only the new value.
+  const size_t key_bytes = probe.found ? 0 : key.size();
   std::memcpy(journal_, image, sizeof(image));
-  std::memcpy(journal_ + sizeof(image), key.data(), key.size());
-  std::memcpy(journal_ + sizeof(image) + key.size(), payload.data(),
+  std::memcpy(journal_ + sizeof(image), key.data(), key_bytes);
+  std::memcpy(journal_ + sizeof(image) + key_bytes, payload.data(),
               payload.size());
   const uint64_t count = header_->entry_count.load(std::memory_order_relaxed);
   header_->journal_image_bytes =
-      static_cast<uint32_t>(sizeof(image) + key.size() + payload.size());
+      static_cast<uint32_t>(sizeof(image) + key_bytes + payload.size());
   header_->journal_slot.store(probe.index, std::memory_order_relaxed);
   header_->journal_entry_count = probe.found ? count : count + 1;
   if (expires_ms != 0 &&
@@ -357,9 +354,10 @@ void Table::PutLocked(const Probe& probe, absl::string_view key, uint8_t type,
     header_->has_expiring.store(1, std::memory_order_relaxed);
   }
   KVSTORE_FAULT_POINT("write.image_filled");
-  header_->journal_state.store(kJournalWrite, std::memory_order_release);
+  header_->journal_state.store(probe.found ? kJournalPatch : kJournalWrite,
+                               std::memory_order_release);
   KVSTORE_FAULT_POINT("write.committed");
-  ApplyWrite();
+  ApplyWrite(/*with_key=*/!probe.found);
   KVSTORE_FAULT_POINT("write.applied");
   header_->journal_state.store(kJournalIdle, std::memory_order_release);
   KVSTORE_FAULT_POINT("write.done");

@@ -6,18 +6,22 @@
 #ifndef KVSTORE_INTERNAL_TABLE_H_
 #define KVSTORE_INTERNAL_TABLE_H_
 
+#include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "kvstore/internal/hash.h"
 #include "kvstore/internal/layout.h"
 #include "kvstore/internal/segment.h"
 #include "kvstore/options.h"
@@ -28,6 +32,20 @@ namespace kvstore {
 namespace internal {
 
 int64_t BoottimeNanos();
+
+// memcmp(a, b, n) == 0 for keys: short keys compare as two overlapping
+// words, without a call. Reads only bytes [0, n) of both.
+inline bool KeyEquals(const char* a, const char* b, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&a1, a + n - 8, 8);
+    std::memcpy(&b1, b + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  return std::memcmp(a, b, n) == 0;
+}
 
 // The current CLOCK_BOOTTIME, read at most once per operation and only when
 // an entry with an expiry is met (most lookups never read it).
@@ -97,8 +115,11 @@ class Table {
                           int64_t expires_ms);
   // Removes `key`; with `out`, returns its value too.
   absl::Status Erase(absl::string_view key, Value* out);
-  // Adds to an int64 (or double) entry, creating it at zero.
-  absl::StatusOr<Value> Add(absl::string_view key, const Value& delta);
+  // Adds `delta` to an int64 entry (creating it at zero) and returns the
+  // sum; OUT_OF_RANGE on overflow.
+  absl::StatusOr<int64_t> AddInt64(absl::string_view key, int64_t delta);
+  // The same for a double entry.
+  absl::StatusOr<double> AddDouble(absl::string_view key, double delta);
   // Read-modify-write of an existing entry under the lock: `fn` gets the
   // current payload and type and edits the payload in place (same type;
   // the size must stay within the limit). NOT_FOUND if absent; `fn`'s error
@@ -147,10 +168,57 @@ class Table {
     return i + 1 == geometry_.slot_count ? 0 : i + 1;
   }
   uint64_t HashKey(absl::string_view key) const;
-  absl::Status CheckKey(absl::string_view key) const;
+  // Starts loading the first lines of `hash`'s home slot, so that the miss
+  // overlaps with taking the lock.
+  void PrefetchHome(uint64_t hash) const {
+    const char* p = reinterpret_cast<const char*>(
+        slot(HomeSlot(hash, geometry_.slot_count)));
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + kCacheLine);
+  }
+  absl::Status CheckKey(absl::string_view key) const {
+    if (ABSL_PREDICT_TRUE(!key.empty() &&
+                          key.size() <= geometry_.max_key_bytes)) {
+      return absl::OkStatus();
+    }
+    return KeyError(key);
+  }
+  absl::Status KeyError(absl::string_view key) const;
   absl::Status CheckValue(absl::string_view key, const Value& value) const;
   absl::Status NotFound(absl::string_view key) const;
-  void Count(CounterKind kind, uint64_t n = 1) const;
+  // Adds n to a statistics counter of this thread's shard.
+  void Count(CounterKind kind, uint64_t n = 1) const {
+    reinterpret_cast<std::atomic<uint64_t>*>(counters_ + CounterShard() +
+                                             kind * sizeof(uint64_t))
+        ->fetch_add(n, std::memory_order_relaxed);
+  }
+  // Byte offset of this thread's statistics shard: its thread id modulo
+  // kCounterShards (read once per thread and again after a fork), so that
+  // concurrent threads and processes keep to different counter lines.
+  static size_t CounterShard() {
+    struct Cached {
+      uint32_t generation = 0;  // 0: not read yet.
+      size_t offset = 0;
+    };
+    thread_local Cached cached;
+    const uint32_t generation = ForkGeneration();
+    if (cached.generation != generation) {
+      cached.offset = ShardOfThisThread();
+      cached.generation = generation;
+    }
+    return cached.offset;
+  }
+  // Starts at 1 and grows in every child process after fork.
+  static uint32_t ForkGeneration() {
+    return fork_generation_.load(std::memory_order_relaxed);
+  }
+  static size_t ShardOfThisThread();
+  static std::atomic<uint32_t> fork_generation_;
+  // Adds the 8-byte int64 or double `delta` to `key`'s entry (type `type`)
+  // with `add`, which may refuse (overflow); the sum goes to `sum`.
+  absl::Status AddBits(
+      absl::string_view key, ValueType type,
+      absl::FunctionRef<absl::Status(const char* current, char* sum)> add);
 
   // Lock-free read; UNAVAILABLE when it keeps racing writers, so that the
   // caller falls back to reading under the lock.
@@ -192,7 +260,8 @@ class Table {
 
   // Recovery: re-applies the journal. Idempotent.
   absl::Status Repair() const;
-  void ApplyWrite() const;
+  // Copies the journal image into its slot; with_key false for a patch.
+  void ApplyWrite(bool with_key) const;
   void ApplyDelete() const;
 
   std::unique_ptr<Segment> segment_;
@@ -209,9 +278,11 @@ int64_t BoottimeNanos();
 
 // The absolute CLOCK_BOOTTIME expiry in milliseconds for a time to live
 // (rounded up, so that an entry never expires early), 0 for an infinite
-// one; INVALID_ARGUMENT unless 0 < ttl <= 100 years. Expiries past 2^39 - 1
-// ms of uptime (17 years) are stored as that.
+// one; INVALID_ARGUMENT unless 0 < ttl <= kMaxTtl. Expiries past 2^39 - 1
+// ms of uptime (17.4 years; reachable only on a machine up for more than
+// 7.4 years) are stored as that.
 absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl);
+inline const absl::Duration kMaxTtl = absl::Hours(24 * 3652);  // 10 years.
 
 }  // namespace internal
 }  // namespace kvstore

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -70,6 +71,7 @@ absl::Status Table::Write(absl::string_view key, const Value& value,
   if (status.ok()) status = CheckValue(key, value);
   if (!status.ok()) return status;
   const uint64_t hash = HashKey(key);
+  PrefetchHome(hash);
   return WithLock([&]() -> absl::Status {
     Clock now;
     SweepLocked(now, kSweepPerWrite);
@@ -147,17 +149,21 @@ absl::Status Table::Erase(absl::string_view key, Value* out) {
   });
 }
 
-absl::StatusOr<Value> Table::Add(absl::string_view key, const Value& delta) {
+absl::Status Table::AddBits(
+    absl::string_view key, ValueType value_type,
+    absl::FunctionRef<absl::Status(const char* current, char* sum)> add) {
   absl::Status status = CheckKey(key);
-  if (status.ok()) status = CheckValue(key, delta);  // Refused in typed stores.
   if (!status.ok()) return status;
+  if (geometry_.kind == kKindTyped) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("store ", name(), " is typed: it holds only records"));
+  }
   const uint64_t hash = HashKey(key);
-  const bool integer = delta.type() == ValueType::kInt64;
-  const uint8_t type = static_cast<uint8_t>(delta.type());
+  PrefetchHome(hash);
+  const uint8_t type = static_cast<uint8_t>(value_type);
   // The arithmetic works on the 8 stored bytes directly: no Value, no
   // allocation, under the lock.
-  char sum_bytes[8];
-  status = WithLock([&]() -> absl::Status {
+  return WithLock([&]() -> absl::Status {
     Clock now;
     SweepLocked(now, kSweepPerWrite);
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
@@ -165,7 +171,6 @@ absl::StatusOr<Value> Table::Add(absl::string_view key, const Value& delta) {
     const SlotHeader* s = slot(probe->index);
     const SlotMeta m = Meta(*s);
     const bool present = probe->found && m.type != kTypePending;
-    int64_t expires_ms = 0;
     char current[8] = {};  // 0 and 0.0 for an absent key.
     if (present) {
       if (m.type != type || m.value_len != 8) {
@@ -174,43 +179,59 @@ absl::StatusOr<Value> Table::Add(absl::string_view key, const Value& delta) {
             IsValidValueType(m.type)
                 ? ValueTypeName(static_cast<ValueType>(m.type))
                 : "unknown",
-            ", not ", ValueTypeName(delta.type()), "; cannot add to it"));
+            ", not ", ValueTypeName(value_type), "; cannot add to it"));
       }
       std::memcpy(current, ValueOf(s, m), 8);
-      expires_ms = m.expires_ms;  // An increment keeps the time to live.
     }
-    if (integer) {
-      int64_t a, sum;
-      std::memcpy(&a, current, 8);
-      if (__builtin_add_overflow(a, delta.AsInt64(), &sum)) {
-        return absl::OutOfRangeError(absl::StrFormat(
-            "incrementing key '%s' (%d) by %d would overflow int64", key, a,
-            delta.AsInt64()));
-      }
-      std::memcpy(sum_bytes, &sum, 8);
-    } else {
-      double a;
-      std::memcpy(&a, current, 8);
-      const double sum = a + delta.AsDouble();
-      std::memcpy(sum_bytes, &sum, 8);
-    }
+    char sum[8];
+    absl::Status added = add(current, sum);
+    if (!added.ok()) return added;
     if (!present) {
       absl::Status room = EnsureRoomLocked(key, now);
       if (!room.ok()) return room;
       probe = FindLocked(key, hash, now);
       if (!probe.ok()) return probe.status();
     }
-    PutLocked(*probe, key, type, absl::string_view(sum_bytes, 8), expires_ms);
+    // An increment keeps the time to live.
+    PutLocked(*probe, key, type, absl::string_view(sum, 8),
+              present ? m.expires_ms : 0);
     Count(kSets);
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<int64_t> Table::AddInt64(absl::string_view key, int64_t delta) {
+  int64_t result = 0;
+  absl::Status status =
+      AddBits(key, ValueType::kInt64,
+              [&](const char* current, char* sum) -> absl::Status {
+                int64_t a;
+                std::memcpy(&a, current, 8);
+                if (__builtin_add_overflow(a, delta, &result)) {
+                  return absl::OutOfRangeError(absl::StrFormat(
+                      "incrementing key '%s' (%d) by %d would overflow int64",
+                      key, a, delta));
+                }
+                std::memcpy(sum, &result, 8);
+                return absl::OkStatus();
+              });
   if (!status.ok()) return status;
-  int64_t bits;
-  std::memcpy(&bits, sum_bytes, 8);
-  if (integer) return Value::Int64(bits);
-  double d;
-  std::memcpy(&d, sum_bytes, 8);
-  return Value::Double(d);
+  return result;
+}
+
+absl::StatusOr<double> Table::AddDouble(absl::string_view key, double delta) {
+  double result = 0;
+  absl::Status status =
+      AddBits(key, ValueType::kDouble,
+              [&](const char* current, char* sum) -> absl::Status {
+                double a;
+                std::memcpy(&a, current, 8);
+                result = a + delta;
+                std::memcpy(sum, &result, 8);
+                return absl::OkStatus();
+              });
+  if (!status.ok()) return status;
+  return result;
 }
 
 absl::Status Table::Update(
@@ -291,8 +312,8 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
     char marker[8] = {};
     const int32_t self = getpid();
     std::memcpy(marker, &self, sizeof(self));
-    const int64_t lease_end_ms =
-        (now.Nanos() + lease_ns + 999999) / 1000000;
+    const int64_t lease_end_ms = std::min<int64_t>(
+        (now.Nanos() + lease_ns + 999999) / 1000000, kMaxExpiryMs);
     PutLocked(*probe, key, kTypePending,
               absl::string_view(marker, sizeof(marker)), lease_end_ms);
     *claim = Meta(*slot(probe->index)).version;

@@ -75,7 +75,7 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
         return NotFound(key);
       }
       const bool match = SeqKeyLen(seq) == key.size() &&
-                         std::memcmp(KeyOf(s), key.data(), key.size()) == 0;
+                         KeyEquals(KeyOf(s), key.data(), key.size());
       uint64_t info = 0;
       bool sane = true;
       if (match) {
@@ -109,9 +109,10 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       const uint8_t type = SeqType(seq);
       if (type == kTypePending) return NotFound(key);
       if (!PayloadFitsType(type, InfoValueLen(info))) {
-        return absl::DataLossError(
-            absl::StrCat("key '", key, "' in store ", name(),
-                         " has an unknown value type; run 'kvstore check'"));
+        return absl::DataLossError(absl::StrCat(
+            "key '", key, "' in store ", name(),
+            " has a value whose size does not fit its type; run 'kvstore "
+            "check'"));
       }
       // Mark it recently used for CLOCK, writing only if not yet marked.
       if ((info & kReferencedBit) == 0) {
@@ -165,6 +166,10 @@ absl::Status Table::Get(absl::string_view key, Value* out) const {
   Clock now;
   bool expired = false;
   status = GetLockFree(key, hash, now, out, nullptr, &expired);
+  if (ABSL_PREDICT_TRUE(status.ok())) {
+    Count(kHits);
+    return status;
+  }
   // On a race, and to reclaim an expired entry on access, use the lock.
   if (absl::IsUnavailable(status) || expired) {
     status = GetLocked(key, hash, now, out, nullptr);
@@ -255,7 +260,7 @@ absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor, absl::string_view prefix,
       const SlotHeader* s = slot(i);
       const SlotMeta m = Meta(*s);
       const bool empty = m.empty();
-      if (!empty && m.key_len <= geometry_.max_key_bytes &&
+      if (!empty && m.key_len != 0 && m.key_len <= geometry_.max_key_bytes &&
           m.type != kTypePending && !now.Expired(m.expires_ms)) {
         absl::string_view key(KeyOf(s), m.key_len);
         if (absl::StartsWith(key, prefix)) {
@@ -291,7 +296,7 @@ absl::Status Table::Snapshot(
       const SlotMeta m = Meta(*s);
       if (m.empty() || m.type == kTypePending) continue;
       if (now.Expired(m.expires_ms)) continue;
-      if (m.key_len > geometry_.max_key_bytes) {
+      if (m.key_len == 0 || m.key_len > geometry_.max_key_bytes) {
         return absl::DataLossError(absl::StrCat("store ", name(),
                                                 " has a damaged slot ", i,
                                                 "; run 'kvstore check'"));

@@ -4,8 +4,10 @@
 // owner died (pthread_mutex_lock returned EOWNERDEAD):
 //   1. journal_state idle: the dead writer had not committed; the table is
 //      untouched (a half-built journal image is simply ignored).
-//   2. kJournalWrite: copy the image into journal_slot again (the slot's
-//      seq is first made even if the writer left it odd), set entry_count.
+//   2. kJournalWrite: copy the image (key and value) into journal_slot
+//      again, with the slot's seq odd meanwhile, set entry_count.
+//      kJournalPatch: the same for an image of the value alone, written
+//      after the key already in the slot.
 //   3. kJournalDelete: continue the backward shift from the hole recorded
 //      in journal_slot, clear the last hole, set entry_count, make
 //      structure_seq even.
@@ -52,13 +54,15 @@ bool InCyclicRange(uint64_t home, uint64_t hole, uint64_t j) {
 
 }  // namespace
 
-void Table::ApplyWrite() const {
+void Table::ApplyWrite(bool with_key) const {
   const uint64_t index = header_->journal_slot.load(std::memory_order_relaxed);
   const uint32_t bytes = header_->journal_image_bytes;
   uint64_t image[2];
   std::memcpy(image, journal_, sizeof(image));
   SlotHeader* s = slot(index);
-  uint8_t* body = reinterpret_cast<uint8_t*>(s + 1);
+  // A patch leaves the key in place and writes the value after it.
+  uint8_t* body =
+      reinterpret_cast<uint8_t*>(s + 1) + (with_key ? 0 : SeqKeyLen(image[0]));
   const uint8_t* from = journal_ + sizeof(image);
   const size_t body_bytes = bytes - sizeof(image);
   BeginSlotWrite(s);
@@ -94,7 +98,7 @@ void Table::ApplyDelete() const {
     SlotHeader* s = slot(j);
     const SlotMeta m = Meta(*s);
     if (m.empty()) break;
-    if (m.key_len > geometry_.max_key_bytes ||
+    if (m.key_len == 0 || m.key_len > geometry_.max_key_bytes ||
         m.value_len > geometry_.max_value_bytes) {
       break;  // Damaged slot: stop shifting; Verify reports it.
     }
@@ -138,19 +142,20 @@ absl::Status Table::Repair() const {
           "store ", name(), " has a damaged journal (slot ", index, ")"));
     }
   }
-  if (state == kJournalWrite) {
+  if (state == kJournalWrite || state == kJournalPatch) {
+    const bool with_key = state == kJournalWrite;
     const uint32_t bytes = header_->journal_image_bytes;
     uint64_t image[2];
     std::memcpy(image, journal_, sizeof(image));
     const SlotMeta m = Unpack(image[0], image[1]);
-    if (bytes < kSlotHeaderBytes || bytes > geometry_.slot_bytes ||
-        m.empty() || m.key_len == 0 || m.key_len > geometry_.max_key_bytes ||
+    if (bytes < kSlotHeaderBytes || bytes > geometry_.slot_bytes || m.empty() ||
+        m.key_len == 0 || m.key_len > geometry_.max_key_bytes ||
         m.value_len > geometry_.max_value_bytes ||
-        bytes != kSlotHeaderBytes + m.key_len + m.value_len) {
+        bytes != kSlotHeaderBytes + (with_key ? m.key_len : 0) + m.value_len) {
       return absl::DataLossError(
           absl::StrCat("store ", name(), " has a damaged journal image"));
     }
-    ApplyWrite();
+    ApplyWrite(with_key);
   } else if (state == kJournalDelete) {
     ApplyDelete();
   } else if (state != kJournalIdle) {
@@ -182,13 +187,13 @@ absl::Status Table::ResetLock(absl::string_view name) {
     if (rc == EOWNERDEAD) pthread_mutex_consistent(&h->mutex);
     pthread_mutex_unlock(&h->mutex);
     if (!repaired.ok()) return repaired;
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the lock of store ", (*table)->name(),
-        " is healthy; nothing to reset"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the lock of store ", (*table)->name(),
+                     " is healthy; nothing to reset"));
   }
   if (rc != ENOTRECOVERABLE) {
-    return absl::InternalError(absl::StrCat("locking store ",
-                                            (*table)->name(), ": error ", rc));
+    return absl::InternalError(
+        absl::StrCat("locking store ", (*table)->name(), ": error ", rc));
   }
   // Nobody can hold an unrecoverable mutex, so the journal is ours to
   // replay before the lock is made anew.
@@ -205,8 +210,8 @@ absl::Status Table::CheckSize() const {
   if (!st.ok()) return st.status();
   if (static_cast<uint64_t>(st->st_size) != geometry_.segment_bytes) {
     return absl::DataLossError(absl::StrCat(
-        "store ", name(), " was resized by another program to ",
-        st->st_size, " bytes (it must be ", geometry_.segment_bytes,
+        "store ", name(), " was resized by another program to ", st->st_size,
+        " bytes (it must be ", geometry_.segment_bytes,
         "); using it could crash this process with SIGBUS; destroy it"));
   }
   return absl::OkStatus();
@@ -220,77 +225,80 @@ absl::Status Table::Verify() const {
   auto report = [&](std::string problem) {
     if (problems.size() < 20) problems.push_back(std::move(problem));
   };
-  absl::Status status = WithLock([&]() -> absl::Status {
-    absl::flat_hash_set<std::string> keys;
-    uint64_t full = 0;
-    for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
-      const SlotHeader* s = slot(i);
-      const SlotMeta m = Meta(*s);
-      if (m.writing) {
-        report(absl::StrCat("slot ", i, ": left mid-write (odd seq)"));
-      }
-      if (m.empty()) continue;
-      ++full;
-      if (m.key_len == 0 || m.key_len > geometry_.max_key_bytes) {
-        report(absl::StrCat("slot ", i, ": key length ", m.key_len));
-        continue;
-      }
-      if (m.value_len > geometry_.max_value_bytes) {
-        report(absl::StrCat("slot ", i, ": value length ", m.value_len));
-        continue;
-      }
-      absl::string_view key(KeyOf(s), m.key_len);
-      if (m.type == kTypePending) {
-        if (m.value_len != 8 || m.expires_ms == 0) {
-          report(absl::StrCat("slot ", i, ": malformed compute marker"));
+  absl::Status status = WithLock(
+      [&]() -> absl::Status {
+        absl::flat_hash_set<std::string> keys;
+        uint64_t full = 0;
+        for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
+          const SlotHeader* s = slot(i);
+          const SlotMeta m = Meta(*s);
+          if (m.writing) {
+            report(absl::StrCat("slot ", i, ": left mid-write (odd seq)"));
+          }
+          if (m.empty()) continue;
+          ++full;
+          if (m.key_len == 0 || m.key_len > geometry_.max_key_bytes) {
+            report(absl::StrCat("slot ", i, ": key length ", m.key_len));
+            continue;
+          }
+          if (m.value_len > geometry_.max_value_bytes) {
+            report(absl::StrCat("slot ", i, ": value length ", m.value_len));
+            continue;
+          }
+          absl::string_view key(KeyOf(s), m.key_len);
+          if (m.type == kTypePending) {
+            if (m.value_len != 8 || m.expires_ms == 0) {
+              report(absl::StrCat("slot ", i, ": malformed compute marker"));
+            }
+          } else {
+            absl::StatusOr<Value> v = Value::FromEncoded(
+                static_cast<ValueType>(m.type),
+                absl::string_view(key.data() + key.size(), m.value_len));
+            if (!v.ok()) {
+              report(absl::StrCat("slot ", i, ": ", v.status().message()));
+            }
+          }
+          if (m.version == 0) {
+            report(absl::StrCat("slot ", i, ": version 0"));
+          }
+          const uint64_t hash = HashKey(key);
+          if (!keys.insert(std::string(key)).second) {
+            report(absl::StrCat("slot ", i, ": duplicate key"));
+          }
+          // Linear probing: no empty slot between the key's home and its slot.
+          for (uint64_t p = HomeSlot(hash, geometry_.slot_count); p != i;
+               p = Next(p)) {
+            if (Meta(*slot(p)).empty()) {
+              report(absl::StrCat("slot ", i, ": unreachable from its home ",
+                                  HomeSlot(hash, geometry_.slot_count)));
+              break;
+            }
+          }
         }
-      } else {
-        absl::StatusOr<Value> v = Value::FromEncoded(
-            static_cast<ValueType>(m.type),
-            absl::string_view(key.data() + key.size(), m.value_len));
-        if (!v.ok()) {
-          report(absl::StrCat("slot ", i, ": ", v.status().message()));
+        const uint64_t count =
+            header_->entry_count.load(std::memory_order_relaxed);
+        if (count != full) {
+          report(absl::StrCat("entry count is ", count, " but ", full,
+                              " slots are full"));
         }
-      }
-      if (m.version == 0) {
-        report(absl::StrCat("slot ", i, ": version 0"));
-      }
-      const uint64_t hash = HashKey(key);
-      if (!keys.insert(std::string(key)).second) {
-        report(absl::StrCat("slot ", i, ": duplicate key"));
-      }
-      // Linear probing: no empty slot between the key's home and its slot.
-      for (uint64_t p = HomeSlot(hash, geometry_.slot_count); p != i;
-           p = Next(p)) {
-        if (Meta(*slot(p)).empty()) {
-          report(absl::StrCat("slot ", i, ": unreachable from its home ",
-                              HomeSlot(hash, geometry_.slot_count)));
-          break;
+        if (full > geometry_.capacity) {
+          report(absl::StrCat(full, " entries exceed capacity ",
+                              geometry_.capacity));
         }
-      }
-    }
-    const uint64_t count = header_->entry_count.load(std::memory_order_relaxed);
-    if (count != full) {
-      report(absl::StrCat("entry count is ", count, " but ", full,
-                          " slots are full"));
-    }
-    if (full > geometry_.capacity) {
-      report(absl::StrCat(full, " entries exceed capacity ",
-                          geometry_.capacity));
-    }
-    if (header_->journal_state.load(std::memory_order_relaxed) !=
-        kJournalIdle) {
-      report("journal is not idle");
-    }
-    if (header_->structure_seq.load(std::memory_order_relaxed) & 1) {
-      report("structure sequence left odd");
-    }
-    return absl::OkStatus();
-  }, /*allow_busy_journal=*/true);
+        if (header_->journal_state.load(std::memory_order_relaxed) !=
+            kJournalIdle) {
+          report("journal is not idle");
+        }
+        if (header_->structure_seq.load(std::memory_order_relaxed) & 1) {
+          report("structure sequence left odd");
+        }
+        return absl::OkStatus();
+      },
+      /*allow_busy_journal=*/true);
   if (!status.ok()) return status;
   if (problems.empty()) return absl::OkStatus();
-  return absl::DataLossError(absl::StrCat("store ", name(), " is damaged: ",
-                                          absl::StrJoin(problems, "; ")));
+  return absl::DataLossError(absl::StrCat(
+      "store ", name(), " is damaged: ", absl::StrJoin(problems, "; ")));
 }
 
 }  // namespace internal

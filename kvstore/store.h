@@ -90,8 +90,9 @@ struct Entry {
   // (until 2^48 writes and deletes wrap it); kept when a delete elsewhere
   // moves the entry. CompareVersionAndSet takes it.
   uint64_t version = 0;
-  // Time left to live in whole milliseconds (rounded down), or
-  // absl::InfiniteDuration() if the entry has none.
+  // Time left to live in whole milliseconds (rounded down; at most the ttl
+  // given, rounded up to a millisecond), or absl::InfiniteDuration() if the
+  // entry has none.
   absl::Duration ttl = absl::InfiniteDuration();
 };
 

@@ -31,7 +31,8 @@ inline void CpuRelax() {
 }
 
 // Time left, in whole milliseconds rounded down (expiries are kept in
-// milliseconds rounded up, so this never exceeds the time to live given).
+// milliseconds rounded up, so this never exceeds the time to live given,
+// rounded up to a whole millisecond).
 absl::Duration Remaining(int64_t expires_ms, Clock& now) {
   if (expires_ms == 0) return absl::InfiniteDuration();
   const int64_t left_ns = expires_ms * 1000000 - now.Nanos();

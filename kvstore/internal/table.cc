@@ -181,8 +181,7 @@ size_t Table::ShardOfThisThread() {
   return (tid % kCounterShards) * kCounterShardBytes;
 }
 
-absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn,
-                             bool allow_busy_journal) const {
+absl::Status Table::Lock(bool allow_busy_journal) const {
   // Peek at the futex word (glibc keeps the owner's tid there) to count
   // contended acquisitions without a trylock.
   const bool contended =
@@ -202,11 +201,13 @@ absl::Status Table::WithLock(absl::FunctionRef<absl::Status()> fn,
         "store ", name(), " has a damaged journal; run 'kvstore check'"));
   }
   if (contended) {
-    Count(kLockWaits);
-    Count(kLockWaitNanos, static_cast<uint64_t>(BoottimeNanos() - start));
+    CountLocked(kLockWaits);
+    CountLocked(kLockWaitNanos, static_cast<uint64_t>(BoottimeNanos() - start));
   }
-  status = fn();
-  UnlockRobust(&header_->mutex);
+  return absl::OkStatus();
+}
+
+absl::Status Table::AfterError(absl::Status status) const {
   if (absl::IsDataLoss(status)) {
     // After an error, the cheap check for the one damage that can crash us.
     absl::Status size = CheckSize();
@@ -241,7 +242,7 @@ absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
       if (!damaged.ok()) return damaged;
       if (!now.Expired(m.expires_ms)) return Probe{true, i};
       EraseLocked(i);  // Reclaim on access.
-      Count(kExpirations);
+      CountLocked(kExpirations);
       reclaimed = true;
     }
     if (!reclaimed) break;
@@ -272,7 +273,7 @@ void Table::SweepLocked(Clock& now, uint64_t slots) {
     if (!m.empty() && now.Expired(m.expires_ms) &&
         erased < geometry_.slot_count) {
       EraseLocked(hand);
-      Count(kExpirations);
+      CountLocked(kExpirations);
       ++erased;
       continue;
     }
@@ -296,7 +297,7 @@ bool Table::EvictOneLocked() {
         s->info.fetch_and(~kReferencedBit, std::memory_order_relaxed);
       } else if (m.type != kTypePending) {
         EraseLocked(hand);
-        Count(kEvictions);
+        CountLocked(kEvictions);
         header_->clock_hand.store(hand, std::memory_order_relaxed);
         return true;
       }

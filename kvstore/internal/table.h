@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "kvstore/internal/hash.h"
 #include "kvstore/internal/layout.h"
+#include "kvstore/internal/robust_mutex.h"
 #include "kvstore/internal/segment.h"
 #include "kvstore/options.h"
 #include "kvstore/store.h"
@@ -188,9 +189,18 @@ class Table {
   absl::Status NotFound(absl::string_view key) const;
   // Adds n to a statistics counter of this thread's shard.
   void Count(CounterKind kind, uint64_t n = 1) const {
-    reinterpret_cast<std::atomic<uint64_t>*>(counters_ + CounterShard() +
-                                             kind * sizeof(uint64_t))
-        ->fetch_add(n, std::memory_order_relaxed);
+    CounterOf(kind)->fetch_add(n, std::memory_order_relaxed);
+  }
+  // The same for the counters only ever counted under the lock (writes,
+  // deletes, expirations, evictions, lock waits): the lock orders every
+  // update, so a plain load and store replaces the atomic add.
+  void CountLocked(CounterKind kind, uint64_t n = 1) const {
+    std::atomic<uint64_t>* c = CounterOf(kind);
+    c->store(c->load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  std::atomic<uint64_t>* CounterOf(CounterKind kind) const {
+    return reinterpret_cast<std::atomic<uint64_t>*>(counters_ + CounterShard() +
+                                                    kind * sizeof(uint64_t));
   }
   // Byte offset of this thread's statistics shard: its thread id modulo
   // kCounterShards (read once per thread and again after a fork), so that
@@ -214,11 +224,11 @@ class Table {
   }
   static size_t ShardOfThisThread();
   static std::atomic<uint32_t> fork_generation_;
-  // Adds the 8-byte int64 or double `delta` to `key`'s entry (type `type`)
-  // with `add`, which may refuse (overflow); the sum goes to `sum`.
-  absl::Status AddBits(
-      absl::string_view key, ValueType type,
-      absl::FunctionRef<absl::Status(const char* current, char* sum)> add);
+  // Adds to `key`'s 8-byte int64 or double entry (type `type`) with
+  // `add(const char* current, char* sum) -> absl::Status`, which may refuse
+  // (overflow). Defined in table_ops.cc, its only user.
+  template <typename AddFn>
+  absl::Status AddBits(absl::string_view key, ValueType type, AddFn add);
 
   // Lock-free read; UNAVAILABLE when it keeps racing writers, so that the
   // caller falls back to reading under the lock.
@@ -231,10 +241,21 @@ class Table {
   absl::Status ReadSlotLocked(uint64_t index, absl::string_view key, Clock& now,
                               Value* out, Entry* entry) const;
 
-  // Runs `fn` holding the lock, repairing first if an owner died. Refuses
-  // with DATA_LOSS if the journal is busy (damaged) unless allowed (Verify).
-  absl::Status WithLock(absl::FunctionRef<absl::Status()> fn,
-                        bool allow_busy_journal = false) const;
+  // Runs `fn` (returning absl::Status) holding the lock, repairing first if
+  // an owner died. Refuses with DATA_LOSS if the journal is busy (damaged)
+  // unless allowed (Verify).
+  template <typename Fn>
+  absl::Status WithLock(Fn&& fn, bool allow_busy_journal = false) const {
+    absl::Status status = Lock(allow_busy_journal);
+    if (ABSL_PREDICT_FALSE(!status.ok())) return status;
+    status = fn();
+    UnlockRobust(&header_->mutex);
+    if (ABSL_PREDICT_FALSE(!status.ok())) return AfterError(std::move(status));
+    return status;
+  }
+  // The parts of WithLock before `fn` and after a failed `fn`.
+  absl::Status Lock(bool allow_busy_journal) const;
+  absl::Status AfterError(absl::Status status) const;
   // Finds `key`; an expired entry found on the way is reclaimed first.
   absl::StatusOr<Probe> FindLocked(absl::string_view key, uint64_t hash,
                                    Clock& now);

@@ -60,7 +60,7 @@ absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
   }
   PutLocked(*probe, key, static_cast<uint8_t>(value.type()), Payload(value),
             spec.expires_ms);
-  Count(kSets);
+  CountLocked(kSets);
   *written = true;
   return absl::OkStatus();
 }
@@ -144,14 +144,14 @@ absl::Status Table::Erase(absl::string_view key, Value* out) {
       if (!read.ok()) return read;
     }
     EraseLocked(*index);
-    Count(kDeletes);
+    CountLocked(kDeletes);
     return absl::OkStatus();
   });
 }
 
-absl::Status Table::AddBits(
-    absl::string_view key, ValueType value_type,
-    absl::FunctionRef<absl::Status(const char* current, char* sum)> add) {
+template <typename AddFn>
+absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
+                            AddFn add) {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;
   if (geometry_.kind == kKindTyped) {
@@ -195,7 +195,7 @@ absl::Status Table::AddBits(
     // An increment keeps the time to live.
     PutLocked(*probe, key, type, absl::string_view(sum, 8),
               present ? m.expires_ms : 0);
-    Count(kSets);
+    CountLocked(kSets);
     return absl::OkStatus();
   });
 }
@@ -256,7 +256,7 @@ absl::Status Table::Update(
           "updated value for key '", key, "' is too long for store ", name()));
     }
     PutLocked(Probe{true, *index}, key, m.type, payload, m.expires_ms);
-    Count(kSets);
+    CountLocked(kSets);
     return absl::OkStatus();
   });
 }

@@ -118,8 +118,7 @@ TEST_F(HostileTest, WrongPayloadSizeForItsTypeIsDataLoss) {
     s.EditMeta(i, [](internal::SlotMeta& m) { m.value_len = 3; });
   }
   EXPECT_TRUE(absl::IsDataLoss(store_->Get("k4").status()));
-  EXPECT_TRUE(absl::IsDataLoss(store_->Increment("k4").status()) ||
-              absl::IsFailedPrecondition(store_->Increment("k4").status()));
+  EXPECT_TRUE(absl::IsDataLoss(store_->Increment("k4").status()));
   EXPECT_TRUE(absl::IsDataLoss(store_->Verify()));
 }
 
@@ -163,6 +162,37 @@ TEST_F(HostileTest, ATableWithNoEmptySlotStillTerminates) {
   EXPECT_TRUE(absl::IsDataLoss(store_->Verify()));
   absl::StatusOr<ScanBatch> scan = store_->Scan(0, "", 1000);
   EXPECT_TRUE(scan.ok() || absl::IsDataLoss(scan.status()));
+}
+
+TEST_F(HostileTest, APatchJournalForAnotherEntryIsRefusedNotApplied) {
+  {
+    Scribbler s(name_.name());
+    // A committed patch of 8 value bytes whose image describes a 5-byte
+    // key, aimed at the slot of "k7" (a 2-byte key).
+    const int64_t target = s.Find("k7");
+    ASSERT_GE(target, 0);
+    internal::Header* h = s.header();
+    uint8_t* journal = reinterpret_cast<uint8_t*>(h) + h->journal_offset;
+    const uint64_t image[2] = {
+        internal::PackSeq(h->version_counter + 1, 5, 3),  // key_len 5 != 2
+        internal::PackInfo(8, false, 0)};
+    std::memcpy(journal, image, sizeof(image));
+    std::memset(journal + sizeof(image), 0x7f, 8);
+    h->journal_image_bytes = sizeof(image) + 8;
+    h->journal_slot = static_cast<uint64_t>(target);
+    h->journal_entry_count = h->entry_count;
+    h->journal_state = internal::kJournalPatch;
+    pid_t child = fork();
+    if (child == 0) {
+      pthread_mutex_lock(&h->mutex);
+      _exit(0);
+    }
+    waitpid(child, nullptr, 0);
+  }
+  absl::Status s = store_->Set("k1", Value::Int64(5));
+  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_NE(s.message().find("patch of slot"), std::string::npos) << s;
+  EXPECT_EQ(*store_->Get<int64_t>("k7"), 7);  // Not overwritten.
 }
 
 TEST_F(HostileTest, ADamagedJournalIsRefusedAndTheLockStaysUsable) {

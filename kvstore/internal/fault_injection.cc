@@ -27,7 +27,8 @@ void FaultPoint(const char* name) {
   // KVSTORE_CRASH_SIGNAL=STOP freezes the process instead, so that a test
   // can start other processes while it holds the lock and then kill it.
   static const char* const how = getenv("KVSTORE_CRASH_SIGNAL");
-  kill(getpid(), how != nullptr && strcmp(how, "STOP") == 0 ? SIGSTOP : SIGKILL);
+  kill(getpid(),
+       how != nullptr && strcmp(how, "STOP") == 0 ? SIGSTOP : SIGKILL);
 }
 
 }  // namespace internal

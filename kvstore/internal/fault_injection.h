@@ -16,20 +16,20 @@ namespace internal {
 
 // Every point in the library, so that tests can kill at each one.
 inline constexpr const char* kFaultPoints[] = {
-    "write.image_filled",       // Journal image written, not committed.
-    "write.committed",          // journal_state published, slot untouched.
-    "write.slot_odd",           // Slot seq odd, nothing copied.
-    "write.slot_half_copied",   // Half of the image copied into the slot.
-    "write.slot_copied",        // Slot copied, seq still odd.
-    "write.applied",            // Slot and count written, journal not idle.
-    "write.done",               // Journal idle, lock still held.
-    "erase.committed",          // Delete journal published.
-    "erase.shifted",            // One slot moved back, hole advanced.
-    "erase.hole_cleared",       // Last hole emptied, count not written.
-    "erase.done",               // Journal idle, lock still held.
-    "recover.begin",            // EOWNERDEAD seen, nothing repaired.
+    "write.image_filled",         // Journal image written, not committed.
+    "write.committed",            // journal_state published, slot untouched.
+    "write.slot_odd",             // Slot seq odd, nothing copied.
+    "write.slot_half_copied",     // Half of the image copied into the slot.
+    "write.slot_copied",          // Slot copied, seq still odd.
+    "write.applied",              // Slot and count written, journal not idle.
+    "write.done",                 // Journal idle, lock still held.
+    "erase.committed",            // Delete journal published.
+    "erase.shifted",              // One slot moved back, hole advanced.
+    "erase.hole_cleared",         // Last hole emptied, count not written.
+    "erase.done",                 // Journal idle, lock still held.
+    "recover.begin",              // EOWNERDEAD seen, nothing repaired.
     "recover.before_consistent",  // Repaired, mutex not yet consistent.
-    "create.before_ready",      // Header written, ready marker not set.
+    "create.before_ready",        // Header written, ready marker not set.
 };
 
 void FaultPoint(const char* name);

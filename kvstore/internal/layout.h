@@ -42,10 +42,10 @@ inline constexpr size_t kHeaderBytes = 4096;
 inline constexpr size_t kSlotHeaderBytes = 16;
 inline constexpr size_t kCacheLine = 64;
 
-// Statistics are sharded by CPU so that counting never makes every reader
-// write one shared cache line. Each shard is one 128-byte block of
-// kCounterKinds uint64 counters (two lines, so adjacent-line prefetch does
-// not couple shards).
+// Statistics are sharded by thread (thread id modulo kCounterShards) so
+// that counting never makes every reader write one shared cache line. Each
+// shard is one 128-byte block of kCounterKinds uint64 counters (two lines, so
+// adjacent-line prefetch does not couple shards).
 inline constexpr size_t kCounterShards = 64;
 inline constexpr size_t kCounterShardBytes = 128;
 enum CounterKind : int {

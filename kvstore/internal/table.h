@@ -1,8 +1,8 @@
 // The hash table inside a segment: linear probing over fixed-size slots,
 // lock-free reads validated by per-slot sequence numbers, writes under the
 // robust mutex with a one-record redo journal, backward-shift deletion,
-// expiry, CLOCK eviction and per-CPU statistics. docs/design.md describes
-// the protocol; this is its only implementation.
+// expiry, CLOCK eviction and per-thread statistics shards. docs/design.md
+// describes the protocol; this is its only implementation.
 #ifndef KVSTORE_INTERNAL_TABLE_H_
 #define KVSTORE_INTERNAL_TABLE_H_
 

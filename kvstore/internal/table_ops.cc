@@ -173,7 +173,12 @@ absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
     const bool present = probe->found && m.type != kTypePending;
     char current[8] = {};  // 0 and 0.0 for an absent key.
     if (present) {
-      if (m.type != type || m.value_len != 8) {
+      if (m.type == type && m.value_len != 8) {
+        return absl::DataLossError(
+            absl::StrCat("key '", key, "' in store ", name(),
+                         " has a damaged slot; run 'kvstore check'"));
+      }
+      if (m.type != type) {
         return absl::FailedPreconditionError(absl::StrCat(
             "key '", key, "' in store ", name(), " has type ",
             IsValidValueType(m.type)

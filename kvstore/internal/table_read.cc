@@ -229,7 +229,7 @@ std::vector<absl::StatusOr<Value>> Table::MultiGet(
       absl::Status read =
           ReadSlotLocked(probe->index, keys[i], now, &v, nullptr);
       results[i] = read.ok() ? absl::StatusOr<Value>(std::move(v)) : read;
-      Count(kHits);
+      if (read.ok()) Count(kHits);
     }
     return absl::OkStatus();
   });

@@ -155,6 +155,16 @@ absl::Status Table::Repair() const {
       return absl::DataLossError(
           absl::StrCat("store ", name(), " has a damaged journal image"));
     }
+    if (!with_key) {
+      // A patch writes after the key already in the slot: that key must be
+      // there, as long as the image says.
+      const SlotMeta target = Meta(*slot(index));
+      if (target.empty() || target.key_len != m.key_len) {
+        return absl::DataLossError(absl::StrCat(
+            "store ", name(), " has a damaged journal (patch of slot ", index,
+            " does not match the entry there)"));
+      }
+    }
     ApplyWrite(with_key);
   } else if (state == kJournalDelete) {
     ApplyDelete();

@@ -155,6 +155,31 @@ void SegmentSeeds(const std::string& dir) {
         h->journal_state = internal::kJournalWrite;
         s->seq.fetch_add(1);  // Left odd mid-copy.
       });
+  // A writer died after committing a patch (a new value for the key already
+  // in slot `target`): the image holds the header words and the value only.
+  SegmentSeed(
+      dir, "journal_mid_patch", small, kFlagOwnerDied, FillSome,
+      [](uint8_t* base) {
+        auto* h = reinterpret_cast<Header*>(base);
+        const uint64_t target = FullSlot(base, 2);
+        SlotHeader* s = Slot(base, target);
+        const internal::SlotMeta m = internal::Meta(*s);
+        const uint64_t image[2] = {
+            internal::PackSeq(internal::NextVersion(h->version_counter),
+                              m.key_len, m.type),
+            s->info.load()};
+        uint8_t* journal = base + h->journal_offset;
+        std::memcpy(journal, image, sizeof(image));
+        std::memcpy(journal + sizeof(image),
+                    reinterpret_cast<const char*>(s + 1) + m.key_len,
+                    m.value_len);
+        h->journal_image_bytes =
+            static_cast<uint32_t>(sizeof(image) + m.value_len);
+        h->journal_slot = target;
+        h->journal_entry_count = h->entry_count;
+        h->journal_state = internal::kJournalPatch;
+        s->seq.fetch_or(1);  // Left odd mid-copy.
+      });
   // A writer died in the middle of a backward-shift delete.
   SegmentSeed(dir, "journal_mid_delete", small, kFlagOwnerDied, FillSome,
               [](uint8_t* base) {

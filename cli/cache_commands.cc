@@ -68,7 +68,9 @@ int RunTtl(const CommandContext& ctx) {
   if (!store.ok()) return Failure(ctx, store.status());
   if (store->typed) return TypedTtl(ctx, *store->typed);
   absl::StatusOr<absl::Duration> ttl = store->tagged->Ttl(ctx.args[0]);
-  if (!ttl.ok()) return Failure(ctx, ttl.status(), /*not_found_is_key=*/true);
+  if (!ttl.ok()) {
+    return KeyFailure(ctx, ttl.status(), store->tagged->name(), ctx.args[0]);
+  }
   if (ctx.HasFlag("json")) {
     JsonObject o;
     o.AddString("key", ctx.args[0]);
@@ -105,8 +107,10 @@ int RunMGet(const CommandContext& ctx) {
     const Value* value = values[i].ok() ? &*values[i] : nullptr;
     if (value == nullptr) {
       missing = true;
-      if (!json)
-        *ctx.err << "kvstore: " << values[i].status().message() << "\n";
+      if (!json) {
+        *ctx.err << "kvstore: key '" << ctx.args[i] << "' not found in store "
+                 << store->tagged->name() << "\n";
+      }
     }
     if (json) {
       if (i > 0) text += ",";

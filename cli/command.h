@@ -49,6 +49,12 @@ int UsageError(const CommandContext& ctx, absl::string_view message);
 int Failure(const CommandContext& ctx, const absl::Status& status,
             bool not_found_is_key = false);
 
+// Failure of an operation on `key` in store `store_name`: NOT_FOUND prints
+// "kvstore: key 'KEY' not found in store NAME" (a read's miss status names
+// only the store) and returns kExitNotFound; anything else as Failure.
+int KeyFailure(const CommandContext& ctx, const absl::Status& status,
+               absl::string_view store_name, absl::string_view key);
+
 // An open store of either kind: exactly one of the two is set.
 struct AnyStore {
   std::unique_ptr<Store> tagged;

@@ -75,6 +75,14 @@ int Failure(const CommandContext& ctx, const absl::Status& status,
   return kExitFailure;
 }
 
+int KeyFailure(const CommandContext& ctx, const absl::Status& status,
+               absl::string_view store_name, absl::string_view key) {
+  if (!absl::IsNotFound(status)) return Failure(ctx, status);
+  *ctx.err << "kvstore: key '" << key << "' not found in store " << store_name
+           << "\n";
+  return kExitNotFound;
+}
+
 void WarnIfWritableByOthers(const absl::StatusOr<StoreStats>& stats,
                             std::ostream& err) {
   if (!stats.ok() || (stats->mode & 022) == 0) return;

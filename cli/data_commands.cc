@@ -79,7 +79,7 @@ int RunGet(const CommandContext& ctx) {
   if (store->typed) return TypedGet(ctx, *store->typed);
   absl::StatusOr<Value> value = store->tagged->Get(ctx.args[0]);
   if (!value.ok()) {
-    return Failure(ctx, value.status(), /*not_found_is_key=*/true);
+    return KeyFailure(ctx, value.status(), store->tagged->name(), ctx.args[0]);
   }
   if (ctx.HasFlag("json")) {
     *ctx.out << FormatEntryJson(ctx.args[0], *value) << "\n";

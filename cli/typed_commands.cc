@@ -62,9 +62,12 @@ KeyOrExit ParseKey(const CommandContext& ctx, const TypedStore& store) {
 
 // Failure() for a status about `key`, with the library's raw key bytes in
 // the message replaced by the key as text.
-int KeyFailure(const CommandContext& ctx, const TypedStore& store,
-               const absl::Status& status, absl::string_view key) {
+int TypedKeyFailure(const CommandContext& ctx, const TypedStore& store,
+                    const absl::Status& status, absl::string_view key) {
   const std::string text = RecordToText(store.schema().key, key);
+  if (absl::IsNotFound(status)) {
+    return KeyFailure(ctx, status, store.name(), text);
+  }
   return Failure(
       ctx,
       absl::Status(status.code(),
@@ -154,7 +157,7 @@ int TypedSet(const CommandContext& ctx, TypedStore& store,
                           RecordError(store.schema().value, value.status())));
   }
   absl::Status status = store.Set(key.bytes, *value, options);
-  if (!status.ok()) return KeyFailure(ctx, store, status, key.bytes);
+  if (!status.ok()) return TypedKeyFailure(ctx, store, status, key.bytes);
   return kExitOk;
 }
 
@@ -162,7 +165,8 @@ int TypedGet(const CommandContext& ctx, const TypedStore& store) {
   KeyOrExit key = ParseKey(ctx, store);
   if (key.exit) return *key.exit;
   absl::StatusOr<std::string> value = store.Get(key.bytes);
-  if (!value.ok()) return KeyFailure(ctx, store, value.status(), key.bytes);
+  if (!value.ok())
+    return TypedKeyFailure(ctx, store, value.status(), key.bytes);
   if (ctx.HasFlag("json")) {
     *ctx.out << RecordEntryJson(store.schema(), key.bytes, *value) << "\n";
   } else {
@@ -176,7 +180,7 @@ int TypedDel(const CommandContext& ctx, TypedStore& store) {
   KeyOrExit key = ParseKey(ctx, store);
   if (key.exit) return *key.exit;
   absl::Status status = store.Erase(key.bytes);
-  if (!status.ok()) return KeyFailure(ctx, store, status, key.bytes);
+  if (!status.ok()) return TypedKeyFailure(ctx, store, status, key.bytes);
   return kExitOk;
 }
 
@@ -215,7 +219,8 @@ int TypedIncr(const CommandContext& ctx, TypedStore& store) {
   KeyOrExit key = ParseKey(ctx, store);
   if (key.exit) return *key.exit;
   absl::StatusOr<std::string> after = store.AddToField(key.bytes, path, delta);
-  if (!after.ok()) return KeyFailure(ctx, store, after.status(), key.bytes);
+  if (!after.ok())
+    return TypedKeyFailure(ctx, store, after.status(), key.bytes);
   *ctx.out << FieldValueText(*field, offset, *after) << "\n";
   return kExitOk;
 }
@@ -230,11 +235,12 @@ int TypedSetTtl(const CommandContext& ctx, TypedStore& store,
   // with the new time to live, unless another write came in between.
   for (int attempt = 0; attempt < kTtlAttempts; ++attempt) {
     absl::StatusOr<RecordEntry> entry = store.GetEntry(key.bytes);
-    if (!entry.ok()) return KeyFailure(ctx, store, entry.status(), key.bytes);
+    if (!entry.ok())
+      return TypedKeyFailure(ctx, store, entry.status(), key.bytes);
     if (ttl == absl::InfiniteDuration() && entry->ttl == ttl) return kExitOk;
     absl::StatusOr<bool> set = store.CompareVersionAndSet(
         key.bytes, entry->version, entry->value, options);
-    if (!set.ok()) return KeyFailure(ctx, store, set.status(), key.bytes);
+    if (!set.ok()) return TypedKeyFailure(ctx, store, set.status(), key.bytes);
     if (*set) return kExitOk;
   }
   return Failure(ctx, absl::AbortedError(absl::StrCat(
@@ -247,7 +253,8 @@ int TypedTtl(const CommandContext& ctx, const TypedStore& store) {
   KeyOrExit key = ParseKey(ctx, store);
   if (key.exit) return *key.exit;
   absl::StatusOr<RecordEntry> entry = store.GetEntry(key.bytes);
-  if (!entry.ok()) return KeyFailure(ctx, store, entry.status(), key.bytes);
+  if (!entry.ok())
+    return TypedKeyFailure(ctx, store, entry.status(), key.bytes);
   if (ctx.HasFlag("json")) {
     JsonObject o;
     o.AddRaw("key", RecordToJson(store.schema().key, key.bytes));

@@ -22,7 +22,11 @@
 // process to take the lock finishes or discards the interrupted write.
 //
 // Errors: every call returns absl::Status or absl::StatusOr. Codes:
-//   NOT_FOUND            the key (or the store, for Open) does not exist
+//   NOT_FOUND            the key (or the store, for Open) does not exist.
+//                        A read that misses (Get, GetEntry, Ttl, MultiGet)
+//                        returns one status shared by every miss of the
+//                        handle, "key not found in store NAME", so that a
+//                        miss costs no allocation; the caller knows the key.
 //   ALREADY_EXISTS       Open with error_if_exists on an existing store
 //   INVALID_ARGUMENT     bad name, empty or over-long key or value
 //   FAILED_PRECONDITION  the entry has another type; limits differ; the
@@ -193,7 +197,8 @@ class Store {
   // The value stored under `key`, or NOT_FOUND.
   absl::StatusOr<Value> Get(absl::string_view key) const;
 
-  // Same, reusing `*out`'s buffer (no allocation once it is large enough).
+  // Same, reusing `*out`'s buffer: neither a hit (once the buffer is large
+  // enough) nor a miss allocates.
   absl::Status Get(absl::string_view key, Value* out) const;
 
   // The value under `key` as T, one of std::string (kString), Bytes

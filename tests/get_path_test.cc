@@ -45,7 +45,8 @@ TEST(GetPathTest, AGetIntoAWarmValueAllocatesNothing) {
   std::vector<std::string> keys;
   for (int i = 0; i < 1000; ++i) {
     keys.push_back(absl::StrCat("key:", i));
-    ASSERT_TRUE((*store)->Set(keys.back(), Value::String(std::string(64, 'v'))).ok());
+    ASSERT_TRUE(
+        (*store)->Set(keys.back(), Value::String(std::string(64, 'v'))).ok());
   }
   Value out;
   ASSERT_TRUE((*store)->Get(keys[0], &out).ok());  // Sizes the buffer.
@@ -58,17 +59,39 @@ TEST(GetPathTest, AGetIntoAWarmValueAllocatesNothing) {
   EXPECT_EQ(g_allocations.load() - before, 0);
 }
 
+TEST(GetPathTest, AMissAllocatesNothing) {
+  ScopedStoreName name;
+  Options o;
+  o.create_if_missing = true;
+  o.capacity = 1000;
+  o.max_key_bytes = 16;
+  auto store = Store::Open(name.name(), o);
+  ASSERT_TRUE(store.ok());
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_TRUE((*store)->Set(absl::StrCat("key:", i), Value::Int64(i)).ok());
+  }
+  std::vector<std::string> absent;
+  for (int i = 500; i < 1000; ++i) absent.push_back(absl::StrCat("key:", i));
+  Value out;
+  const long before = g_allocations.load();
+  for (const std::string& k : absent) {
+    absl::Status s = (*store)->Get(k, &out);
+    if (!absl::IsNotFound(s)) FAIL() << k << ": " << s;
+  }
+  EXPECT_EQ(g_allocations.load() - before, 0);
+}
+
 TEST(GetPathTest, AGetSucceedsWhileAnotherProcessHoldsTheLock) {
   ScopedStoreName name;
   const std::string worker = RunfilePath("tests/worker");
-  ASSERT_EQ(::kvstore::testing::RunProcess({worker, "set", name.name(), "k",
-                                            "v"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      ::kvstore::testing::RunProcess({worker, "set", name.name(), "k", "v"})
+          .exit_code,
+      0);
   // A writer stops itself holding the lock (before touching any slot).
-  pid_t writer = StartProcess({worker, "set", name.name(), "other", "x"},
-                              {"KVSTORE_CRASH_AT=write.image_filled",
-                               "KVSTORE_CRASH_SIGNAL=STOP"});
+  pid_t writer = StartProcess(
+      {worker, "set", name.name(), "other", "x"},
+      {"KVSTORE_CRASH_AT=write.image_filled", "KVSTORE_CRASH_SIGNAL=STOP"});
   int status;
   ASSERT_EQ(waitpid(writer, &status, WUNTRACED), writer);
   ASSERT_TRUE(WIFSTOPPED(status));

@@ -124,7 +124,9 @@ Table::Table(std::unique_ptr<Segment> segment)
       header_(segment_->header()),
       journal_(segment_->base() + geometry_.journal_offset),
       counters_(segment_->base() + geometry_.counters_offset),
-      table_(segment_->base() + geometry_.table_offset) {}
+      table_(segment_->base() + geometry_.table_offset),
+      miss_(absl::NotFoundError(
+          absl::StrCat("key not found in store ", segment_->name()))) {}
 
 uint64_t Table::HashKey(absl::string_view key) const {
   return Hash64(key.data(), key.size(), geometry_.hash_seed);

@@ -187,6 +187,9 @@ class Table {
   absl::Status KeyError(absl::string_view key) const;
   absl::Status CheckValue(absl::string_view key, const Value& value) const;
   absl::Status NotFound(absl::string_view key) const;
+  // The NOT_FOUND of a read that misses: one status, made once per handle,
+  // so that a miss copies it (a reference count) instead of allocating.
+  const absl::Status& Miss() const { return miss_; }
   // Adds n to a statistics counter of this thread's shard.
   void Count(CounterKind kind, uint64_t n = 1) const {
     CounterOf(kind)->fetch_add(n, std::memory_order_relaxed);
@@ -291,6 +294,7 @@ class Table {
   uint8_t* const journal_;
   uint8_t* const counters_;
   uint8_t* const table_;
+  const absl::Status miss_;
 };
 
 // CLOCK_BOOTTIME in nanoseconds: the same in every process on the host, and

@@ -73,7 +73,7 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
           retry = true;
           break;
         }
-        return NotFound(key);
+        return Miss();
       }
       const bool match = SeqKeyLen(seq) == key.size() &&
                          KeyEquals(KeyOf(s), key.data(), key.size());
@@ -105,10 +105,10 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       const int64_t expires_ms = InfoExpiryMs(info);
       if (now.Expired(expires_ms)) {
         *expired = true;
-        return NotFound(key);
+        return Miss();
       }
       const uint8_t type = SeqType(seq);
-      if (type == kTypePending) return NotFound(key);
+      if (type == kTypePending) return Miss();
       if (!PayloadFitsType(type, InfoValueLen(info))) {
         return absl::DataLossError(absl::StrCat(
             "key '", key, "' in store ", name(),
@@ -155,6 +155,7 @@ absl::Status Table::GetLocked(absl::string_view key, uint64_t hash, Clock& now,
     // FindLocked reclaims an expired entry (a write), so it is non-const.
     auto* self = const_cast<Table*>(this);
     absl::StatusOr<uint64_t> index = self->FindLiveLocked(key, hash, now);
+    if (absl::IsNotFound(index.status())) return Miss();
     if (!index.ok()) return index.status();
     return ReadSlotLocked(*index, key, now, out, entry);
   });
@@ -221,7 +222,7 @@ std::vector<absl::StatusOr<Value>> Table::MultiGet(
       absl::StatusOr<Probe> probe = self->FindLocked(keys[i], hashes[i], now);
       if (!probe.ok()) return probe.status();
       if (!probe->found || Meta(*slot(probe->index)).type == kTypePending) {
-        results[i] = NotFound(keys[i]);
+        results[i] = Miss();
         Count(kMisses);
         continue;
       }

@@ -28,33 +28,43 @@ struct ProbeStats {
   uint64_t max_displacement = 0;
 };
 
-// Reads the segment directly and measures how far each entry sits from its
-// home slot.
-ProbeStats Measure(const std::string& name) {
-  ProbeStats stats;
+// Maps store `name` read-only and calls fn(index, slot, meta, header) for
+// every full slot: the tests read the table directly.
+template <typename Fn>
+void ForEachFullSlot(const std::string& name, Fn fn) {
   int fd = shm_open(name.c_str(), O_RDONLY, 0);
-  EXPECT_GE(fd, 0);
+  ASSERT_GE(fd, 0);
   struct stat st;
   fstat(fd, &st);
   void* p = mmap(nullptr, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+  close(fd);
+  ASSERT_NE(p, MAP_FAILED);
   const auto* h = static_cast<const internal::Header*>(p);
   const uint8_t* table = static_cast<const uint8_t*>(p) + h->table_offset;
-  uint64_t total = 0;
   for (uint64_t i = 0; i < h->slot_count; ++i) {
     const auto* s = reinterpret_cast<const internal::SlotHeader*>(
         table + i * h->slot_bytes);
     const internal::SlotMeta m = internal::Meta(*s);
-    if (m.empty()) continue;
-    uint64_t home = internal::HomeSlot(
-        internal::Hash64(s + 1, m.key_len, h->hash_seed), h->slot_count);
-    uint64_t d = (i + h->slot_count - home) % h->slot_count;
-    total += d;
-    stats.max_displacement = std::max(stats.max_displacement, d);
-    ++stats.full;
+    if (!m.empty()) fn(i, s, m, *h);
   }
-  stats.mean_displacement = stats.full ? double(total) / stats.full : 0;
   munmap(p, st.st_size);
-  close(fd);
+}
+
+// How far each entry sits from its home slot.
+ProbeStats Measure(const std::string& name) {
+  ProbeStats stats;
+  uint64_t total = 0;
+  ForEachFullSlot(
+      name, [&](uint64_t i, const internal::SlotHeader* s,
+                const internal::SlotMeta& m, const internal::Header& h) {
+        const uint64_t home = internal::HomeSlot(
+            internal::Hash64(s + 1, m.key_len, h.hash_seed), h.slot_count);
+        const uint64_t d = (i + h.slot_count - home) % h.slot_count;
+        total += d;
+        stats.max_displacement = std::max(stats.max_displacement, d);
+        ++stats.full;
+      });
+  stats.mean_displacement = stats.full ? double(total) / stats.full : 0;
   return stats;
 }
 
@@ -101,22 +111,11 @@ TEST(ChurnTest, MillionsOfSetDeleteCyclesDoNotDegradeProbing) {
 // The slot of every live key, read from the segment.
 std::map<std::string, uint64_t> SlotsOfKeys(const std::string& name) {
   std::map<std::string, uint64_t> slots;
-  int fd = shm_open(name.c_str(), O_RDONLY, 0);
-  EXPECT_GE(fd, 0);
-  struct stat st;
-  fstat(fd, &st);
-  void* p = mmap(nullptr, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-  const auto* h = static_cast<const internal::Header*>(p);
-  const uint8_t* table = static_cast<const uint8_t*>(p) + h->table_offset;
-  for (uint64_t i = 0; i < h->slot_count; ++i) {
-    const auto* s = reinterpret_cast<const internal::SlotHeader*>(
-        table + i * h->slot_bytes);
-    const internal::SlotMeta m = internal::Meta(*s);
-    if (m.empty()) continue;
-    slots[std::string(reinterpret_cast<const char*>(s + 1), m.key_len)] = i;
-  }
-  munmap(p, st.st_size);
-  close(fd);
+  ForEachFullSlot(
+      name, [&](uint64_t i, const internal::SlotHeader* s,
+                const internal::SlotMeta& m, const internal::Header&) {
+        slots[std::string(reinterpret_cast<const char*>(s + 1), m.key_len)] = i;
+      });
   return slots;
 }
 

@@ -107,7 +107,8 @@ void Table::ApplyDelete() const {
     if (!InCyclicRange(home, hole, j)) {
       SlotHeader* to = slot(hole);
       BeginSlotWrite(to);
-      std::memcpy(to + 1, s + 1, m.key_len + m.value_len);
+      std::memcpy(reinterpret_cast<uint8_t*>(to + 1), KeyOf(s),
+                  m.key_len + m.value_len);
       to->info.store(s->info.load(std::memory_order_relaxed),
                      std::memory_order_relaxed);
       EndSlotWrite(to, s->seq.load(std::memory_order_relaxed));

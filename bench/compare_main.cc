@@ -104,6 +104,11 @@ bool ParseFlags(int argc, char** argv, Config* c) {
   }
   const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
   const bool partial = !c->only.empty() || !c->systems.empty();
+  if (partial && out_dir_set) {
+    std::cerr << "compare: --only and --systems runs write no docs; "
+                 "ignoring --out_dir\n";
+    c->out_dir.clear();
+  }
   if (!out_dir_set && ws != nullptr && !c->smoke && !partial) {
     c->out_dir = absl::StrCat(ws, "/docs");
   }

@@ -69,12 +69,10 @@ int TypedKeyFailure(const CommandContext& ctx, const TypedStore& store,
     return KeyFailure(ctx, status, store.name(), text);
   }
   return Failure(
-      ctx,
-      absl::Status(status.code(),
-                   absl::StrReplaceAll(status.message(),
-                                       {{absl::StrCat("'", key, "'"),
-                                         absl::StrCat("'", text, "'")}})),
-      /*not_found_is_key=*/true);
+      ctx, absl::Status(status.code(),
+                        absl::StrReplaceAll(status.message(),
+                                            {{absl::StrCat("'", key, "'"),
+                                              absl::StrCat("'", text, "'")}})));
 }
 
 // Sorting `list`: integer and enum keys by number, others by their text.

@@ -198,7 +198,8 @@ class Store {
   absl::StatusOr<Value> Get(absl::string_view key) const;
 
   // Same, reusing `*out`'s buffer: neither a hit (once the buffer is large
-  // enough) nor a miss allocates.
+  // enough) nor a miss allocates (unless the read had to fall back to the
+  // lock: it kept racing writers, or found the entry expired).
   absl::Status Get(absl::string_view key, Value* out) const;
 
   // The value under `key` as T, one of std::string (kString), Bytes

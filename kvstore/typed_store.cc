@@ -15,8 +15,8 @@ namespace {
 using internal::Table;
 using internal::WriteSpec;
 
-constexpr uint32_t kMaxKeyRecordBytes = (1u << 12) - 1;
-constexpr uint32_t kMaxValueRecordBytes = (1u << 24) - 1;
+constexpr uint32_t kMaxKeyRecordBytes = internal::kMaxKeyLen;
+constexpr uint32_t kMaxValueRecordBytes = internal::kMaxValueLen;
 
 absl::StatusOr<bool> Conditional(Table& table, absl::string_view key,
                                  const Value& value, WriteSpec spec,

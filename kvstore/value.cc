@@ -163,14 +163,14 @@ absl::StatusOr<Value> Value::FromEncoded(ValueType type,
       want = 1;
       break;
     default:
-      return absl::DataLossError(absl::StrCat(
-          "stored value has unknown type ", static_cast<int>(type)));
+      return absl::DataLossError(absl::StrCat("stored value has unknown type ",
+                                              static_cast<int>(type)));
   }
   if (payload.size() != want ||
       (type == ValueType::kBool && static_cast<uint8_t>(payload[0]) > 1)) {
-    return absl::DataLossError(
-        absl::StrCat("stored ", ValueTypeName(type), " value has ",
-                     payload.size(), " bytes, expected ", want));
+    return absl::DataLossError(absl::StrCat("stored ", ValueTypeName(type),
+                                            " value has ", payload.size(),
+                                            " bytes, expected ", want));
   }
   return Value(type, std::string(payload));
 }

@@ -402,6 +402,23 @@ TEST_F(CacheTest, GetOrComputeRefusesALeaseOutOfRange) {
   EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
 }
 
+TEST_F(CacheTest, IncrementOfAKeyBeingComputedReusesItsSlotInAFullStore) {
+  Options o;
+  o.create_if_missing = true;
+  o.capacity = 1;  // The compute marker fills the store.
+  auto store = Store::Open(name_.name(), o);
+  ASSERT_TRUE(store.ok());
+  absl::StatusOr<Value> v =
+      (*store)->GetOrCompute("k", [&]() -> absl::StatusOr<Value> {
+        absl::StatusOr<int64_t> n = (*store)->Increment("k");
+        EXPECT_TRUE(n.ok()) << n.status();
+        return Value::Int64(41);
+      });
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(*(*store)->Get<int64_t>("k"), 41);
+  EXPECT_TRUE((*store)->Verify().ok());
+}
+
 TEST_F(CacheTest, GetOrComputeErrorStoresNothing) {
   auto store = Make();
   absl::StatusOr<Value> r =

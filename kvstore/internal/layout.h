@@ -204,8 +204,10 @@ static_assert(std::atomic<uint32_t>::is_always_lock_free, "lock-free");
 // copy the slot and keep the copy only if seq was even and unchanged around
 // it. Every write takes a fresh version from Header::version_counter, and
 // an entry keeps its version when a delete moves it back (entries only move
-// towards their home slot), so a slot never shows the same seq twice: no
-// ABA for readers, and the version tells every write of a key apart.
+// towards their home slot), so a slot never shows the same seq twice (a
+// journal replay after a crash may publish the same seq again, over the
+// same bytes; versions wrap after 2^48): no ABA for readers, and the
+// version tells every write of a key apart.
 //
 // The CLOCK bit is set by readers without any lock (an atomic OR, only if
 // clear) and cleared by the CLOCK hand and by writes of a new key (lock);

@@ -27,7 +27,7 @@ namespace {
 constexpr uint64_t kSweepWhenFull = 256;
 
 // Pauses a locker spends waiting for a held lock before it sleeps.
-constexpr int kLockSpins = 256;
+constexpr int kLockSpins = 64;
 
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)

@@ -9,7 +9,6 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -227,11 +226,11 @@ class Table {
   }
   static size_t ShardOfThisThread();
   static std::atomic<uint32_t> fork_generation_;
-  // Adds to `key`'s 8-byte int64 or double entry (type `type`) with
+  // Adds to `key`'s 8-byte int64 or double entry (of `value_type`) with
   // `add(const char* current, char* sum) -> absl::Status`, which may refuse
   // (overflow). Defined in table_ops.cc, its only user.
   template <typename AddFn>
-  absl::Status AddBits(absl::string_view key, ValueType type, AddFn add);
+  absl::Status AddBits(absl::string_view key, ValueType value_type, AddFn add);
 
   // Lock-free read; UNAVAILABLE when it keeps racing writers, so that the
   // caller falls back to reading under the lock.

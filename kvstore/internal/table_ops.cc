@@ -191,7 +191,7 @@ absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
     char sum[8];
     absl::Status added = add(current, sum);
     if (!added.ok()) return added;
-    if (!present) {
+    if (!probe->found) {  // A compute marker already has the key's slot.
       absl::Status room = EnsureRoomLocked(key, now);
       if (!room.ok()) return room;
       probe = FindLocked(key, hash, now);

@@ -82,10 +82,12 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       if (match) {
         info = s->info.load(std::memory_order_relaxed);
         // A length past the limit is torn (the seq check below retries) or
-        // damaged (the seq check passes): never copied either way.
+        // damaged (the seq check passes): never copied either way. Nor is
+        // a compute marker or an expired entry: a miss leaves *out alone.
         const uint32_t value_len = InfoValueLen(info);
         sane = value_len <= geometry_.max_value_bytes;
-        if (sane) {
+        if (sane && SeqType(seq) != kTypePending &&
+            !now.Expired(InfoExpiryMs(info))) {
           out->type_ = static_cast<ValueType>(SeqType(seq));
           out->payload_.resize(value_len);
           std::memcpy(&out->payload_[0], KeyOf(s) + key.size(), value_len);

@@ -198,8 +198,7 @@ class Store {
   absl::StatusOr<Value> Get(absl::string_view key) const;
 
   // Same, reusing `*out`'s buffer: neither a hit (once the buffer is large
-  // enough) nor a miss allocates (unless the read had to fall back to the
-  // lock: it kept racing writers, or found the entry expired).
+  // enough) nor a miss allocates, with or without a fallback to the lock.
   absl::Status Get(absl::string_view key, Value* out) const;
 
   // The value under `key` as T, one of std::string (kString), Bytes

@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -97,8 +96,7 @@ absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl) {
         "time to live ", absl::FormatDuration(ttl),
         " is longer than 10 years; omit it for an entry that never expires"));
   }
-  const int64_t ns = BoottimeNanos() + absl::ToInt64Nanoseconds(ttl);
-  return std::min<int64_t>((ns + 999999) / 1000000, kMaxExpiryMs);
+  return DeadlineMs(BoottimeNanos(), absl::ToInt64Nanoseconds(ttl));
 }
 
 absl::StatusOr<std::unique_ptr<Table>> Table::Open(absl::string_view name,
@@ -145,15 +143,21 @@ absl::Status Table::KeyError(absl::string_view key) const {
   return absl::OkStatus();
 }
 
+absl::Status Table::CheckKind(ValueType type) const {
+  if ((type == ValueType::kRecord) == (geometry_.kind == kKindTyped)) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("store ", name(),
+                   geometry_.kind == kKindTyped
+                       ? " is typed: it holds only records"
+                       : " is tagged: records belong in typed stores"));
+}
+
 absl::Status Table::CheckValue(absl::string_view key,
                                const Value& value) const {
-  if ((value.type() == ValueType::kRecord) != (geometry_.kind == kKindTyped)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("store ", name(),
-                     geometry_.kind == kKindTyped
-                         ? " is typed: it holds only records"
-                         : " is tagged: records belong in typed stores"));
-  }
+  absl::Status kind = CheckKind(value.type());
+  if (!kind.ok()) return kind;
   if (value.encoded().size() > geometry_.max_value_bytes) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "value of %d bytes for key '%s' is longer than store %s allows (%d "

@@ -185,6 +185,9 @@ class Table {
   }
   absl::Status KeyError(absl::string_view key) const;
   absl::Status CheckValue(absl::string_view key, const Value& value) const;
+  // INVALID_ARGUMENT unless values of `type` belong in this kind of store
+  // (records in typed stores, the other types in tagged ones).
+  absl::Status CheckKind(ValueType type) const;
   absl::Status NotFound(absl::string_view key) const;
   // The NOT_FOUND of a read that misses: one status, made once per handle,
   // so that a miss copies it (a reference count) instead of allocating.
@@ -306,6 +309,12 @@ int64_t BoottimeNanos();
 // ms of uptime (17.4 years; reachable only on a machine up for more than
 // 7.4 years) are stored as that.
 absl::StatusOr<int64_t> ExpiryFor(absl::Duration ttl);
+// The expiry, in CLOCK_BOOTTIME ms rounded up and clamped to kMaxExpiryMs,
+// of something that lives `ttl_ns` from `now_ns`.
+inline int64_t DeadlineMs(int64_t now_ns, int64_t ttl_ns) {
+  const int64_t ms = (now_ns + ttl_ns + 999999) / 1000000;
+  return ms < kMaxExpiryMs ? ms : kMaxExpiryMs;
+}
 inline const absl::Duration kMaxTtl = absl::Hours(24 * 3652);  // 10 years.
 
 }  // namespace internal

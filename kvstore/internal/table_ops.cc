@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -153,11 +152,8 @@ template <typename AddFn>
 absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
                             AddFn add) {
   absl::Status status = CheckKey(key);
+  if (status.ok()) status = CheckKind(value_type);
   if (!status.ok()) return status;
-  if (geometry_.kind == kKindTyped) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("store ", name(), " is typed: it holds only records"));
-  }
   const uint64_t hash = HashKey(key);
   PrefetchHome(hash);
   const uint8_t type = static_cast<uint8_t>(value_type);
@@ -317,8 +313,7 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
     char marker[8] = {};
     const int32_t self = getpid();
     std::memcpy(marker, &self, sizeof(self));
-    const int64_t lease_end_ms = std::min<int64_t>(
-        (now.Nanos() + lease_ns + 999999) / 1000000, kMaxExpiryMs);
+    const int64_t lease_end_ms = DeadlineMs(now.Nanos(), lease_ns);
     PutLocked(*probe, key, kTypePending,
               absl::string_view(marker, sizeof(marker)), lease_end_ms);
     *claim = Meta(*slot(probe->index)).version;

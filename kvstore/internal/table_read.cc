@@ -156,10 +156,12 @@ absl::Status Table::GetLocked(absl::string_view key, uint64_t hash, Clock& now,
   return WithLock([&]() -> absl::Status {
     // FindLocked reclaims an expired entry (a write), so it is non-const.
     auto* self = const_cast<Table*>(this);
-    absl::StatusOr<uint64_t> index = self->FindLiveLocked(key, hash, now);
-    if (absl::IsNotFound(index.status())) return Miss();
-    if (!index.ok()) return index.status();
-    return ReadSlotLocked(*index, key, now, out, entry);
+    absl::StatusOr<Probe> probe = self->FindLocked(key, hash, now);
+    if (!probe.ok()) return probe.status();
+    if (!probe->found || Meta(*slot(probe->index)).type == kTypePending) {
+      return Miss();
+    }
+    return ReadSlotLocked(probe->index, key, now, out, entry);
   });
 }
 

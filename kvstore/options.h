@@ -64,6 +64,15 @@ struct Options {
   // creating before it gives up with UNAVAILABLE.
   // Default: 2 seconds
   absl::Duration creation_wait = absl::Seconds(2);
+
+  // How long a call of this handle waits for the store's lock (held by a
+  // writer of another process) before it gives up with DEADLINE_EXCEEDED,
+  // changing nothing. A dead holder never counts against it: its death is
+  // noticed at once. Bounds a call behind a holder that is stopped
+  // (SIGSTOP, a debugger) or starved; lock-free reads never wait. Zero
+  // tries once. Not negative.
+  // Default: absl::InfiniteDuration() (wait as long as the holder lives)
+  absl::Duration lock_timeout = absl::InfiniteDuration();
 };
 
 }  // namespace kvstore

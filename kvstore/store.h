@@ -156,6 +156,11 @@ struct StoreStats {
   uint64_t evictions;             // Entries evicted by CLOCK to make room.
   uint64_t lock_waits;            // Times a process found the lock held.
   absl::Duration lock_wait_time;  // Total time spent waiting for it.
+  // The longest of those waits. A waiter never sleeps on a free lock for
+  // more than about a millisecond (docs/design.md, "Locking"), so a long
+  // wait means a long holder: a stopped process, or many waiters in turn.
+  absl::Duration longest_lock_wait;
+  uint64_t long_lock_waits;  // Waits longer than 1 ms.
 };
 
 class Store {

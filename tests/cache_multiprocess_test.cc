@@ -18,6 +18,7 @@ namespace kvstore {
 namespace {
 
 using ::kvstore::testing::ProcessResult;
+using ::kvstore::testing::ProcessState;
 using ::kvstore::testing::RunfilePath;
 using ::kvstore::testing::RunProcess;
 using ::kvstore::testing::ScopedStoreName;
@@ -109,6 +110,34 @@ TEST(CacheMultiProcessTest, AWaiterTakesOverWhenTheComputingProcessDies) {
   ASSERT_TRUE(store.ok());
   EXPECT_EQ(*(*store)->Get<std::string>("k"), "from_waiter");
   EXPECT_TRUE((*store)->Verify().ok());
+}
+
+TEST(CacheMultiProcessTest, AWaiterTakesOverFromAKilledComputerNotYetReaped) {
+  ScopedStoreName name;
+  ASSERT_EQ(RunProcess({Worker(), "create", name.name()}).exit_code, 0);
+  const std::string log = ::testing::TempDir() + "/compute_zombie_log";
+  std::remove(log.c_str());
+  pid_t hung = StartProcess(
+      {Worker(), "compute", name.name(), "k", "from_hung", "-1", log});
+  for (int i = 0; i < 3000 && CountLines(log) == 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(CountLines(log), 1);
+  // Killed, and this parent does not reap it: it stays a zombie, which
+  // kill(pid, 0) still finds.
+  kill(hung, SIGKILL);
+  for (int i = 0; i < 3000 && ProcessState(hung) != 'Z'; ++i) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  ASSERT_EQ(ProcessState(hung), 'Z');
+  // The waiter (wait 10 s, lease 30 s) must take over at once, not time out.
+  ProcessResult waiter = RunProcess(
+      {Worker(), "compute", name.name(), "k", "from_waiter", "0", log});
+  EXPECT_EQ(ProcessState(hung), 'Z') << "the computer was reaped meanwhile";
+  WaitProcess(hung);
+  EXPECT_EQ(waiter.exit_code, 0) << waiter.err;
+  EXPECT_EQ(waiter.out, "from_waiter\n");
+  EXPECT_EQ(CountLines(log), 2);
 }
 
 TEST(CacheMultiProcessTest, ExpiryIsSeenIdenticallyByTwoProcesses) {

@@ -54,6 +54,10 @@ pid_t StartProcess(const std::vector<std::string>& argv,
 // Waits for `pid`; returns the wait status.
 int WaitProcess(pid_t pid);
 
+// The state letter of `pid` in /proc/PID/stat ('R', 'S', 'T' for stopped,
+// 'Z' for exited and not reaped, ...), or 0 if there is no such process.
+char ProcessState(pid_t pid);
+
 }  // namespace testing
 }  // namespace kvstore
 

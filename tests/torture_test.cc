@@ -3,6 +3,12 @@
 // moments, round after round. After every round the store must verify
 // clean and match a ledger of every acknowledged write.
 //
+// Within a round the writers die one at a time, and after each kill every
+// survivor must acknowledge a new operation: a survivor stranded on the
+// lock by a dead waiter (or anything else) shows up as a stall. The longest
+// stall and the store's longest lock wait are reported; a stall of
+// kHangLimit fails the test.
+//
 // Default: at least 1000 kills (under a minute). Soak:
 //   KVSTORE_TORTURE_SECONDS=3600 bazel test //tests:torture_test
 //       --test_timeout=4000 --test_output=streamed
@@ -10,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <cstring>
@@ -34,7 +41,9 @@ using ::kvstore::testing::RunfilePath;
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StartProcess;
 
-constexpr int kWriters = 3;
+constexpr int kWriters = 4;
+// A survivor that acknowledges nothing for this long is hung.
+const absl::Duration kHangLimit = absl::Seconds(10);
 
 using Model = std::map<std::string, std::string>;  // Absent keys missing.
 
@@ -48,11 +57,8 @@ void Apply(Model& m, const InFlight& op) {
   if (op.op == "erase") m.erase(op.key);
 }
 
-// Reads one writer's log: applies acknowledged operations to `model` (the
-// counter separately) and returns the operation in flight, if any.
-std::optional<InFlight> ReplayLog(const std::string& path, Model& model,
-                                  int64_t& counter) {
-  // Read up to the zeroed, never written rest of the mapped log.
+// A writer's log up to the zeroed, never written rest of the mapped file.
+std::string ReadLog(const std::string& path) {
   std::string data;
   if (FILE* f = fopen(path.c_str(), "rb")) {
     char chunk[1 << 16];
@@ -64,6 +70,14 @@ std::optional<InFlight> ReplayLog(const std::string& path, Model& model,
     }
     fclose(f);
   }
+  return data;
+}
+
+// Reads one writer's log: applies acknowledged operations to `model` (the
+// counter separately) and returns the operation in flight, if any.
+std::optional<InFlight> ReplayLog(const std::string& path, Model& model,
+                                  int64_t& counter, int64_t& acked) {
+  std::string data = ReadLog(path);
   // Complete records end in '\n'; what follows the last one is a record
   // cut short by the kill, or the zeroed rest of the mapped log.
   data.resize(data.rfind('\n') == std::string::npos ? 0
@@ -72,6 +86,7 @@ std::optional<InFlight> ReplayLog(const std::string& path, Model& model,
   std::optional<InFlight> pending;
   for (const std::string& line : lines) {
     if (line == "A") {
+      ++acked;
       if (pending) {
         if (pending->op == "incr") {
           ++counter;
@@ -86,6 +101,13 @@ std::optional<InFlight> ReplayLog(const std::string& path, Model& model,
     if (f.size() == 4 && f[0] == "I") pending = InFlight{f[1], f[2], f[3]};
   }
   return pending;
+}
+
+// Bytes of `path` up to and including its last acknowledgement record.
+size_t AcknowledgedBytes(const std::string& path) {
+  const std::string data = ReadLog(path);
+  const size_t ack = data.rfind("A\n");
+  return ack == std::string::npos ? 0 : ack + 2;
 }
 
 TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
@@ -103,7 +125,8 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
   std::mt19937_64 rng(12345);
   Model model;
   int64_t counter = 0;
-  int64_t kills = 0, rounds = 0, killed_in_flight = 0;
+  int64_t kills = 0, rounds = 0, killed_in_flight = 0, acked = 0;
+  absl::Duration longest_stall;
   uint64_t last_recoveries = 0;
   while (kills < min_kills || absl::Now() < deadline) {
     ++rounds;
@@ -132,21 +155,46 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
         absl::SleepFor(absl::Microseconds(200));
       }
     }
-    absl::SleepFor(absl::Microseconds(rng() % 20000));
-    for (pid_t pid : pids) kill(pid, SIGKILL);
-    for (pid_t pid : pids) {
+    // Kill the writers one by one, in random order, at random moments.
+    std::vector<int> order(kWriters);
+    for (int w = 0; w < kWriters; ++w) order[w] = w;
+    std::shuffle(order.begin(), order.end(), rng);
+    for (size_t k = 0; k < order.size(); ++k) {
+      absl::SleepFor(absl::Microseconds(rng() % 5000));
+      const pid_t pid = pids[order[k]];
+      kill(pid, SIGKILL);
       int status;
       waitpid(pid, &status, 0);
       ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
           << "a writer failed on its own (exit "
           << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << ")";
       ++kills;
+      // Every survivor must make progress after the kill.
+      for (size_t s = k + 1; s < order.size(); ++s) {
+        const std::string& log = logs[order[s]];
+        const size_t before = AcknowledgedBytes(log);
+        const absl::Time start = absl::Now();
+        while (AcknowledgedBytes(log) == before &&
+               absl::Now() - start < kHangLimit) {
+          absl::SleepFor(absl::Microseconds(100));
+        }
+        const absl::Duration stall = absl::Now() - start;
+        longest_stall = std::max(longest_stall, stall);
+        if (stall >= kHangLimit) {
+          for (pid_t p : pids) kill(p, SIGKILL);
+          for (size_t r = k + 1; r < order.size(); ++r) {
+            waitpid(pids[order[r]], &status, 0);
+          }
+          FAIL() << "round " << rounds << ": a writer acknowledged nothing "
+                 << "for " << kHangLimit << " after another was killed";
+        }
+      }
     }
     // Acknowledged operations are certain; each writer's last unacknowledged
     // one may or may not have happened.
     std::vector<InFlight> pending;
     for (const std::string& log : logs) {
-      std::optional<InFlight> p = ReplayLog(log, model, counter);
+      std::optional<InFlight> p = ReplayLog(log, model, counter, acked);
       if (p) pending.push_back(*p);
     }
     auto store = Store::Open(name.name());
@@ -197,13 +245,21 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
   auto store = Store::Open(name.name());
   ASSERT_TRUE(store.ok());
   absl::StatusOr<StoreStats> stats = (*store)->Stats();
-  printf("torture: %lld rounds, %lld kills, %llu recoveries, longest repair "
-         "%s, %lld in-flight writes found applied, counter %lld\n",
+  printf("torture: %lld rounds, %lld kills, %lld acknowledged operations, "
+         "%llu recoveries, longest repair %s, %lld in-flight writes found "
+         "applied, counter %lld\n"
+         "torture: %llu lock waits, %llu longer than 1 ms, longest lock wait "
+         "%s, longest survivor stall after a kill %s\n",
          static_cast<long long>(rounds), static_cast<long long>(kills),
+         static_cast<long long>(acked),
          static_cast<unsigned long long>(stats->recoveries),
          absl::FormatDuration(stats->longest_repair).c_str(),
          static_cast<long long>(killed_in_flight),
-         static_cast<long long>(counter));
+         static_cast<long long>(counter),
+         static_cast<unsigned long long>(stats->lock_waits),
+         static_cast<unsigned long long>(stats->long_lock_waits),
+         absl::FormatDuration(stats->longest_lock_wait).c_str(),
+         absl::FormatDuration(longest_stall).c_str());
   EXPECT_GE(kills, min_kills);
   EXPECT_GT(last_recoveries, 0u) << "no writer was ever killed holding the lock";
 }

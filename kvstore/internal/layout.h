@@ -57,6 +57,7 @@ enum CounterKind : int {
   kEvictions,
   kLockWaits,
   kLockWaitNanos,
+  kLongLockWaits,  // Waits longer than kLockWaitSliceNanos.
   kCounterKinds,
 };
 static_assert(kCounterKinds * 8 <= kCounterShardBytes, "shard size");
@@ -150,7 +151,11 @@ struct Header {
   // Set (once, never cleared) before the first write with a time to live
   // commits; while 0, writes skip the expiry sweep.
   std::atomic<uint32_t> has_expiring;  // 448
-  uint8_t pad5[60];
+  uint32_t pad5;                       // 452: zero.
+  // Longest time a caller waited for the lock (lock). Zero in a store of
+  // an older build, which did not keep it.
+  std::atomic<int64_t> longest_lock_wait_ns;  // 456
+  uint8_t pad6[48];
 
   // ---- Schema, bytes [512, 4096), immutable and checksummed. ----
   // Empty for a tagged store (schema_bytes 0, schema[] zero, and the
@@ -175,6 +180,7 @@ static_assert(offsetof(Header, journal_entry_count) == 400, "layout");
 static_assert(offsetof(Header, version_counter) == 360, "layout");
 static_assert(offsetof(Header, sweep_hand) == 376, "layout");
 static_assert(offsetof(Header, has_expiring) == 448, "layout");
+static_assert(offsetof(Header, longest_lock_wait_ns) == 456, "layout");
 static_assert(offsetof(Header, schema_bytes) == 512, "layout");
 static_assert(offsetof(Header, schema) == 528, "layout");
 static_assert(sizeof(Header) == kHeaderBytes, "header is one page");

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
@@ -18,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "kvstore/internal/errors.h"
 #include "kvstore/internal/fault_injection.h"
+#include "kvstore/internal/process.h"
 #include "kvstore/internal/hash.h"
 #include "kvstore/internal/robust_mutex.h"
 
@@ -363,7 +363,7 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(const std::string& name,
           "if nothing else uses that shared-memory object")));
     }
     pid_t creator = h->creator_pid;
-    if (creator > 0 && kill(creator, 0) != 0 && errno == ESRCH) {
+    if (creator > 0 && ProcessIsGone(creator)) {
       return unmap_fail(absl::DataLossError(absl::StrCat(
           "store ", name, " was left half-created by process ", creator,
           ", which died; destroy it and create it again")));

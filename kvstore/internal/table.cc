@@ -25,15 +25,6 @@ namespace {
 // Slots examined for expired entries before a full store evicts.
 constexpr uint64_t kSweepWhenFull = 256;
 
-// Pauses a locker spends waiting for a held lock before it sleeps.
-constexpr int kLockSpins = 64;
-
-inline void CpuRelax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
-
 absl::Status CheckLimits(const std::string& name, const Geometry& g,
                          const Options& options) {
   if (g.capacity == options.capacity &&
@@ -104,6 +95,11 @@ absl::StatusOr<std::unique_ptr<Table>> Table::Open(absl::string_view name,
                                                    const StoreKind& kind) {
   absl::Status status = ValidateName(name);
   if (!status.ok()) return status;
+  if (options.lock_timeout < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lock timeout must not be negative, not ",
+                     absl::FormatDuration(options.lock_timeout)));
+  }
   status = RobustMutexSelfTest();
   if (!status.ok()) return status;
   absl::StatusOr<std::unique_ptr<Segment>> segment =
@@ -113,11 +109,17 @@ absl::StatusOr<std::unique_ptr<Table>> Table::Open(absl::string_view name,
     status = CheckLimits((*segment)->name(), (*segment)->geometry(), options);
     if (!status.ok()) return status;
   }
-  return std::unique_ptr<Table>(new Table(*std::move(segment)));
+  const int64_t lock_timeout_ns =
+      options.lock_timeout == absl::InfiniteDuration()
+          ? -1
+          : absl::ToInt64Nanoseconds(options.lock_timeout);
+  return std::unique_ptr<Table>(
+      new Table(*std::move(segment), lock_timeout_ns));
 }
 
-Table::Table(std::unique_ptr<Segment> segment)
+Table::Table(std::unique_ptr<Segment> segment, int64_t lock_timeout_ns)
     : segment_(std::move(segment)),
+      lock_timeout_ns_(lock_timeout_ns),
       geometry_(segment_->geometry()),
       header_(segment_->header()),
       journal_(segment_->base() + geometry_.journal_offset),
@@ -197,26 +199,18 @@ size_t Table::ShardOfThisThread() {
 }
 
 absl::Status Table::Lock(bool allow_busy_journal) const {
-  // Peek at the futex word (glibc keeps the owner's tid there) to count
-  // contended acquisitions without a trylock.
-  const auto* word = reinterpret_cast<const std::atomic<int>*>(&header_->mutex);
-  const bool contended = word->load(std::memory_order_relaxed) != 0;
-  const int64_t start = contended ? BoottimeNanos() : 0;
-  if (contended) {
-    // Writers hold the lock for about a hundred nanoseconds: wait a little
-    // for it to be released before pthread_mutex_lock puts this thread to
-    // sleep in the kernel (a futex wait and wake cost microseconds). Only
-    // the word is read; a dead or unrecoverable owner ends the wait at the
-    // bound and pthread_mutex_lock reports it.
-    for (int i = 0; i < kLockSpins && word->load(std::memory_order_relaxed);
-         ++i) {
-      CpuRelax();
-    }
-  }
   bool recovered = false;
-  absl::Status status = LockRobust(
-      &header_->mutex, [this] { return Repair(); }, &recovered);
-  if (!status.ok()) return status;
+  int64_t waited_ns = 0;
+  absl::Status status =
+      LockRobust(&header_->mutex, lock_timeout_ns_,
+                 [this] { return Repair(); }, &recovered, &waited_ns);
+  if (ABSL_PREDICT_FALSE(!status.ok())) {
+    if (absl::IsDeadlineExceeded(status)) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("store ", name(), ": ", status.message()));
+    }
+    return status;
+  }
   // Every owner death hands the next locker EOWNERDEAD, and repair leaves
   // the journal idle; a journal found busy otherwise was scribbled on.
   if (!allow_busy_journal &&
@@ -225,9 +219,15 @@ absl::Status Table::Lock(bool allow_busy_journal) const {
     return absl::DataLossError(absl::StrCat(
         "store ", name(), " has a damaged journal; run 'kvstore check'"));
   }
-  if (contended) {
+  if (waited_ns > 0) {
     CountLocked(kLockWaits);
-    CountLocked(kLockWaitNanos, static_cast<uint64_t>(BoottimeNanos() - start));
+    CountLocked(kLockWaitNanos, static_cast<uint64_t>(waited_ns));
+    if (waited_ns > kLockWaitSliceNanos) CountLocked(kLongLockWaits);
+    if (waited_ns >
+        header_->longest_lock_wait_ns.load(std::memory_order_relaxed)) {
+      header_->longest_lock_wait_ns.store(waited_ns,
+                                          std::memory_order_relaxed);
+    }
   }
   return absl::OkStatus();
 }

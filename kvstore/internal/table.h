@@ -151,7 +151,7 @@ class Table {
     uint64_t index;  // The key's slot, or the empty slot ending its chain.
   };
 
-  explicit Table(std::unique_ptr<Segment> segment);
+  Table(std::unique_ptr<Segment> segment, int64_t lock_timeout_ns);
 
   SlotHeader* slot(uint64_t i) const {
     return reinterpret_cast<SlotHeader*>(table_ + i * geometry_.slot_bytes);
@@ -291,6 +291,7 @@ class Table {
   void ApplyDelete() const;
 
   std::unique_ptr<Segment> segment_;
+  const int64_t lock_timeout_ns_;  // Options::lock_timeout; -1: none.
   const Geometry geometry_;  // Copied from the validated header.
   Header* const header_;
   uint8_t* const journal_;

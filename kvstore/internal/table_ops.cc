@@ -1,7 +1,5 @@
 // The write operations, each one lock acquisition built from the primitives
 // in table.cc.
-#include <errno.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -10,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "kvstore/internal/hash.h"
+#include "kvstore/internal/process.h"
 #include "kvstore/internal/table.h"
 
 namespace kvstore {
@@ -301,7 +300,7 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
       // expired lease was already reclaimed by FindLocked).
       int32_t owner;
       std::memcpy(&owner, ValueOf(s, m), sizeof(owner));
-      if (owner == getpid() || kill(owner, 0) == 0 || errno != ESRCH) {
+      if (owner == getpid() || !ProcessIsGone(owner)) {
         return absl::OkStatus();
       }
     } else {

@@ -344,6 +344,8 @@ absl::StatusOr<StoreStats> Table::Stats() const {
       last == 0 ? absl::InfinitePast() : absl::FromUnixNanos(last);
   stats.longest_repair = absl::Nanoseconds(
       header_->longest_repair_ns.load(std::memory_order_relaxed));
+  stats.longest_lock_wait = absl::Nanoseconds(
+      header_->longest_lock_wait_ns.load(std::memory_order_relaxed));
   stats.lock_resets =
       header_->unrecoverable_resets.load(std::memory_order_relaxed);
   stats.eviction = static_cast<Eviction>(geometry_.eviction);
@@ -368,6 +370,7 @@ absl::StatusOr<StoreStats> Table::Stats() const {
   stats.lock_waits = sums[kLockWaits];
   stats.lock_wait_time =
       absl::Nanoseconds(static_cast<int64_t>(sums[kLockWaitNanos]));
+  stats.long_lock_waits = sums[kLongLockWaits];
   return stats;
 }
 

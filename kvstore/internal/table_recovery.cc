@@ -191,8 +191,9 @@ absl::Status Table::ResetLock(absl::string_view name) {
   absl::StatusOr<std::unique_ptr<Table>> table = Open(name, Options(), any);
   if (!table.ok()) return table.status();
   Header* h = (*table)->header_;
-  // pthread_mutex_lock, not trylock: see LockRobust.
-  int rc = pthread_mutex_lock(&h->mutex);
+  // Not trylock: see kNoWait in robust_mutex.cc.
+  int64_t waited_ns = 0;
+  int rc = LockMutex(&h->mutex, /*timeout_ns=*/-1, &waited_ns);
   if (rc == 0 || rc == EOWNERDEAD) {
     absl::Status repaired = rc == 0 ? absl::OkStatus() : (*table)->Repair();
     if (rc == EOWNERDEAD) pthread_mutex_consistent(&h->mutex);

@@ -20,6 +20,9 @@
 // robust process-shared mutex; reads take no lock. A process that dies at
 // any point, even holding the lock, never blocks the others: the next
 // process to take the lock finishes or discards the interrupted write.
+// A caller waiting for the lock looks at it again at least every
+// millisecond, so no death of another waiter can leave it asleep on a free
+// lock; Options::lock_timeout bounds the wait behind a live holder.
 //
 // Errors: every call returns absl::Status or absl::StatusOr. Codes:
 //   NOT_FOUND            the key (or the store, for Open) does not exist.
@@ -35,7 +38,9 @@
 //   RESOURCE_EXHAUSTED   the store is full, or /dev/shm is
 //   OUT_OF_RANGE         an increment would overflow int64; a scan cursor
 //                        is past the table
-//   DEADLINE_EXCEEDED    GetOrCompute waited too long for another process
+//   DEADLINE_EXCEEDED    GetOrCompute waited too long for another process;
+//                        a call waited longer than Options::lock_timeout
+//                        for the lock (it changed nothing)
 //   DATA_LOSS            the store is damaged (checksum, sizes, slots) or
 //                        was left half-created by a process that died
 //   UNAVAILABLE          the store is still being created by another process
@@ -200,6 +205,12 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // The value stored under `key`, or NOT_FOUND.
+  //
+  // Reads take no lock and never repair. A write whose process died after
+  // journaling it (so never acknowledged to its caller) takes effect when
+  // the next call that takes the lock (a write, MultiGet, Scan, ForEach or
+  // Verify) repairs the store; until then reads return the entry as it was
+  // before that write.
   absl::StatusOr<Value> Get(absl::string_view key) const;
 
   // Same, reusing `*out`'s buffer: neither a hit (once the buffer is large
@@ -236,20 +247,23 @@ class Store {
   absl::Status MultiSet(const std::vector<std::pair<std::string, Value>>& kvs,
                         const WriteOptions& options = WriteOptions());
 
-  // Stores `value` under `key` only if `key` is absent. Returns true if it
-  // was stored, false if the key existed (its value is left unchanged).
+  // Stores `value` under `key` only if `key` is absent (with options.ttl).
+  // Returns true if it was stored, false if the key existed (its value and
+  // time to live are left unchanged).
   absl::StatusOr<bool> SetIfAbsent(
       absl::string_view key, const Value& value,
       const WriteOptions& options = WriteOptions());
 
   // Stores `value` under `key` only if `key` is present. Returns true if it
-  // was replaced, false if the key was absent (nothing is written).
+  // was replaced, false if the key was absent (nothing is written). Like
+  // Set, the entry gets options.ttl: without one it no longer expires.
   absl::StatusOr<bool> Replace(absl::string_view key, const Value& value,
                                const WriteOptions& options = WriteOptions());
 
   // Replaces the value under `key` with `desired` only if it equals
   // `expected` (type and bytes). Returns true if replaced, false if the
-  // current value differs, NOT_FOUND if the key is absent.
+  // current value differs, NOT_FOUND if the key is absent. Like Set, a
+  // replaced entry gets options.ttl: without one it no longer expires.
   absl::StatusOr<bool> CompareAndSet(
       absl::string_view key, const Value& expected, const Value& desired,
       const WriteOptions& options = WriteOptions());
@@ -257,6 +271,8 @@ class Store {
   // Replaces the value under `key` with `desired` only if the entry's
   // version (from GetEntry) is still `version`. Returns true if replaced,
   // false if another write came first, NOT_FOUND if the key is absent.
+  // Like Set, a replaced entry gets options.ttl: without one it no longer
+  // expires.
   absl::StatusOr<bool> CompareVersionAndSet(
       absl::string_view key, uint64_t version, const Value& desired,
       const WriteOptions& options = WriteOptions());

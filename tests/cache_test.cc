@@ -131,6 +131,38 @@ TEST_F(CacheTest, SetWithoutTtlClearsAnOldTtlButIncrementKeepsIt) {
   EXPECT_EQ(*store->Ttl("c"), absl::InfiniteDuration());
 }
 
+TEST_F(CacheTest, ConditionalWritesGiveTheEntryTheirOwnTtlLikeSet) {
+  auto store = Make();
+  const absl::Duration kOld = absl::Seconds(100);
+  // Replace, CompareAndSet and CompareVersionAndSet without a ttl drop the
+  // old one; with one, the entry gets it.
+  ASSERT_TRUE(store->Set("r", Value::Int64(1), Ttl(kOld)).ok());
+  ASSERT_TRUE(*store->Replace("r", Value::Int64(2)));
+  EXPECT_EQ(*store->Ttl("r"), absl::InfiniteDuration());
+  ASSERT_TRUE(*store->Replace("r", Value::Int64(3), Ttl(absl::Hours(1))));
+  EXPECT_GT(*store->Ttl("r"), kOld);
+
+  ASSERT_TRUE(store->Set("c", Value::Int64(1), Ttl(kOld)).ok());
+  ASSERT_TRUE(*store->CompareAndSet("c", Value::Int64(1), Value::Int64(2)));
+  EXPECT_EQ(*store->Ttl("c"), absl::InfiniteDuration());
+  ASSERT_TRUE(*store->CompareAndSet("c", Value::Int64(2), Value::Int64(3),
+                                    Ttl(absl::Hours(1))));
+  EXPECT_GT(*store->Ttl("c"), kOld);
+
+  ASSERT_TRUE(store->Set("v", Value::Int64(1), Ttl(kOld)).ok());
+  ASSERT_TRUE(*store->CompareVersionAndSet("v", store->GetEntry("v")->version,
+                                           Value::Int64(2)));
+  EXPECT_EQ(*store->Ttl("v"), absl::InfiniteDuration());
+
+  // A SetIfAbsent that finds the key leaves its ttl alone.
+  ASSERT_TRUE(store->Set("a", Value::Int64(1), Ttl(kOld)).ok());
+  ASSERT_FALSE(*store->SetIfAbsent("a", Value::Int64(2)));
+  EXPECT_LE(*store->Ttl("a"), kOld);
+  EXPECT_GT(*store->Ttl("a"), absl::Seconds(50));
+  ASSERT_TRUE(*store->SetIfAbsent("b", Value::Int64(2), Ttl(kOld)));
+  EXPECT_LE(*store->Ttl("b"), kOld);
+}
+
 TEST_F(CacheTest, WritesSweepExpiredEntriesWithoutBeingAsked) {
   auto store = Make(64);
   for (int i = 0; i < 40; ++i) {

@@ -3,12 +3,15 @@
 // must afterwards hold every earlier write, the interrupted one wholly or
 // not at all, and verify clean. Nobody may hang.
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -273,7 +276,22 @@ TEST(CrashTest, ReaderWaitingOnAWriterThatIsKilledGetsTheRightAnswer) {
   std::thread reader([&] {
     reader_result = RunProcess({Worker(), "get", name.name(), "key2"});
   });
-  absl::SleepFor(absl::Milliseconds(200));
+  {
+    // Wait until the reader sleeps on the lock (FUTEX_WAITERS is set).
+    const int fd = shm_open(name.name().c_str(), O_RDONLY, 0);
+    void* p = mmap(nullptr, internal::kHeaderBytes, PROT_READ, MAP_SHARED,
+                   fd, 0);
+    close(fd);
+    ASSERT_NE(p, MAP_FAILED);
+    const auto* word = reinterpret_cast<const std::atomic<uint32_t>*>(
+        &static_cast<internal::Header*>(p)->mutex);
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while ((word->load() & FUTEX_WAITERS) == 0 && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    EXPECT_NE(word->load() & FUTEX_WAITERS, 0u) << "the reader never waited";
+    munmap(p, internal::kHeaderBytes);
+  }
   kill(writer, SIGKILL);
   waitpid(writer, &status, 0);
   reader.join();  // Returns only if the reader did not hang.
@@ -285,7 +303,10 @@ TEST(CrashTest, ReaderWaitingOnAWriterThatIsKilledGetsTheRightAnswer) {
   absl::StatusOr<StoreStats> stats = (*store)->Stats();
   EXPECT_GE(stats->lock_waits, 1u);
   EXPECT_GT(stats->lock_wait_time, absl::ZeroDuration());
+  EXPECT_GT(stats->longest_lock_wait, absl::ZeroDuration());
   EXPECT_EQ(stats->recoveries, 1u);
+  printf("longest lock wait: %s (the reader, behind the stopped writer)\n",
+         absl::FormatDuration(stats->longest_lock_wait).c_str());
 }
 
 TEST(CrashTest, UnrecoverableLockIsRevivedByResetLockKeepingData) {

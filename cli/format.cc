@@ -142,6 +142,8 @@ std::string FormatStatsText(const StoreStats& s) {
       {"lock_resets", absl::StrCat(s.lock_resets)},
       {"lock_waits", absl::StrCat(s.lock_waits)},
       {"lock_wait_time_us", absl::StrCat(Micros(s.lock_wait_time))},
+      {"long_lock_waits", absl::StrCat(s.long_lock_waits)},
+      {"longest_lock_wait_us", absl::StrCat(Micros(s.longest_lock_wait))},
   };
   std::string out;
   for (const auto& [field, value] : fields) {
@@ -183,7 +185,9 @@ std::string FormatStatsJson(const StoreStats& s) {
   o.AddInt("longest_repair_us", Micros(s.longest_repair))
       .AddUint("lock_resets", s.lock_resets)
       .AddUint("lock_waits", s.lock_waits)
-      .AddInt("lock_wait_time_us", Micros(s.lock_wait_time));
+      .AddInt("lock_wait_time_us", Micros(s.lock_wait_time))
+      .AddUint("long_lock_waits", s.long_lock_waits)
+      .AddInt("longest_lock_wait_us", Micros(s.longest_lock_wait));
   return o.Build();
 }
 

@@ -215,7 +215,8 @@ TEST_F(ScanCommandsTest, StatsJsonHasEveryField) {
   for (const char* field :
        {"tombstones", "hits", "misses", "sets", "deletes", "expirations",
         "evictions", "recoveries", "longest_repair_us", "lock_resets",
-        "lock_waits", "lock_wait_time_us", "load_factor"}) {
+        "lock_waits", "lock_wait_time_us", "long_lock_waits",
+        "longest_lock_wait_us", "load_factor"}) {
     const JsonValue* f = v->Find(field);
     ASSERT_NE(f, nullptr) << field;
     EXPECT_EQ(f->kind, JsonValue::Kind::kNumber) << field;

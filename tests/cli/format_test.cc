@@ -126,6 +126,8 @@ StoreStats SampleStats() {
   s.lock_resets = 0;
   s.lock_waits = 6;
   s.lock_wait_time = absl::Milliseconds(7);
+  s.long_lock_waits = 2;
+  s.longest_lock_wait = absl::Microseconds(2500);
   return s;
 }
 
@@ -158,7 +160,9 @@ TEST(FormatStatsTextTest, OneFieldPerLine) {
             "longest_repair_us: 1500\n"
             "lock_resets: 0\n"
             "lock_waits: 6\n"
-            "lock_wait_time_us: 7000\n");
+            "lock_wait_time_us: 7000\n"
+            "long_lock_waits: 2\n"
+            "longest_lock_wait_us: 2500\n");
 }
 
 TEST(FormatStatsTextTest, NoRecoveryReadsNever) {
@@ -199,7 +203,8 @@ TEST(FormatStatsJsonTest, OneObjectWithTheSameFields) {
             R"("sets":4,"deletes":1,"expirations":2,"evictions":5,)"
             R"("recoveries":2,"last_recovery":"1970-01-01T00:01:00Z",)"
             R"("longest_repair_us":1500,"lock_resets":0,"lock_waits":6,)"
-            R"("lock_wait_time_us":7000})");
+            R"("lock_wait_time_us":7000,"long_lock_waits":2,)"
+            R"("longest_lock_wait_us":2500})");
   EXPECT_TRUE(ParseJson(json).ok());
   StoreStats s = SampleStats();
   s.last_recovery = absl::InfinitePast();

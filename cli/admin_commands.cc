@@ -35,6 +35,12 @@ int RunCreate(const CommandContext& ctx) {
     if (limit.out64 != nullptr) *limit.out64 = *v;
     if (limit.out32 != nullptr) *limit.out32 = static_cast<uint32_t>(*v);
   }
+  if (ctx.HasFlag("memory")) {
+    absl::StatusOr<uint64_t> memory = ParseSizeFlag(
+        "memory", ctx.FlagOr("memory", ""), uint64_t{1} << 40);
+    if (!memory.ok()) return UsageError(ctx, memory.status().message());
+    options.memory = *memory;
+  }
   if (ctx.HasFlag("mode")) {
     absl::StatusOr<uint32_t> mode = ParseOctalMode(ctx.FlagOr("mode", ""));
     if (!mode.ok()) return UsageError(ctx, mode.status().message());

@@ -19,6 +19,7 @@ constexpr FlagSpec kKnownFlags[] = {
     {"json", false, '\0'},         {"raw", false, 'n'},
     {"prefix", true, '\0'},        {"eviction", true, '\0'},
     {"ttl", true, '\0'},           {"count", true, '\0'},
+    {"memory", true, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,
@@ -110,6 +111,36 @@ absl::StatusOr<uint64_t> ParseUnsignedFlag(absl::string_view flag,
         "--", flag, "='", text, "' is not a whole number from 0 to ", max));
   }
   return v;
+}
+
+absl::StatusOr<uint64_t> ParseSizeFlag(absl::string_view flag,
+                                       absl::string_view text, uint64_t max) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+    ++digits;
+  }
+  std::string unit = absl::AsciiStrToUpper(text.substr(digits));
+  if (absl::EndsWith(unit, "IB")) {
+    unit.resize(unit.size() - 2);
+    if (unit.empty()) unit = "?";  // "iB" alone is no unit.
+  } else if (absl::EndsWith(unit, "B")) {
+    unit.resize(unit.size() - 1);
+  }
+  int shift = -1;
+  if (unit.empty()) shift = 0;
+  if (unit == "K") shift = 10;
+  if (unit == "M") shift = 20;
+  if (unit == "G") shift = 30;
+  if (unit == "T") shift = 40;
+  uint64_t v = 0;
+  if (digits == 0 || shift < 0 || !absl::SimpleAtoi(text.substr(0, digits), &v) ||
+      v > (max >> shift)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, "='", text,
+        "' is not a size from 0 to ", max,
+        " bytes (a whole number, optionally with K, M, G or T: 512M, 4G)"));
+  }
+  return v << shift;
 }
 
 absl::StatusOr<uint32_t> ParseOctalMode(absl::string_view text) {

@@ -67,6 +67,13 @@ absl::StatusOr<uint64_t> ParseUnsignedFlag(absl::string_view flag,
                                            absl::string_view text,
                                            uint64_t max);
 
+// Parses a size in bytes: a whole number with an optional binary suffix,
+// K, M, G or T (powers of 1024), optionally followed by "B" or "iB", any
+// case: "4096", "64K", "512M", "4GiB". INVALID_ARGUMENT naming the flag
+// for anything else or above `max`.
+absl::StatusOr<uint64_t> ParseSizeFlag(absl::string_view flag,
+                                       absl::string_view text, uint64_t max);
+
 // Parses permission bits written in octal ("0640" or "640", at most 0777).
 absl::StatusOr<uint32_t> ParseOctalMode(absl::string_view text);
 

@@ -127,6 +127,13 @@ std::string FormatStatsText(const StoreStats& s) {
       {"entries", absl::StrCat(s.entry_count)},
       {"load_factor", absl::StrFormat("%.4f", s.load_factor)},
       {"tombstones", absl::StrCat(s.tombstones)},
+      {"data_bytes", absl::StrCat(s.data_bytes)},
+      {"data_used_bytes", absl::StrCat(s.data_used_bytes)},
+      {"data_free_bytes", absl::StrCat(s.data_free_bytes)},
+      {"data_entries", absl::StrCat(s.data_entries)},
+      {"largest_storable_bytes", absl::StrCat(s.largest_storable)},
+      {"rounding_bytes", absl::StrCat(s.rounding_bytes)},
+      {"fragmented_bytes", absl::StrCat(s.fragmented_bytes)},
       {"created", FormatTimeUtc(s.created)},
       {"hits", absl::StrCat(s.hits)},
       {"misses", absl::StrCat(s.misses)},
@@ -169,6 +176,13 @@ std::string FormatStatsJson(const StoreStats& s) {
       .AddUint("entries", s.entry_count)
       .AddRaw("load_factor", absl::StrFormat("%.4f", s.load_factor))
       .AddUint("tombstones", s.tombstones)
+      .AddUint("data_bytes", s.data_bytes)
+      .AddUint("data_used_bytes", s.data_used_bytes)
+      .AddUint("data_free_bytes", s.data_free_bytes)
+      .AddUint("data_entries", s.data_entries)
+      .AddUint("largest_storable_bytes", s.largest_storable)
+      .AddUint("rounding_bytes", s.rounding_bytes)
+      .AddUint("fragmented_bytes", s.fragmented_bytes)
       .AddString("created", FormatTimeUtc(s.created))
       .AddUint("hits", s.hits)
       .AddUint("misses", s.misses)

@@ -50,16 +50,19 @@ Exit codes: 0 success, 1 key not found, 2 usage error, 3 other failure.
 )";
 
 constexpr absl::string_view kCreateHelp =
-    R"(Usage: kvstore create [--capacity=N] [--max-key-bytes=N]
+    R"(Usage: kvstore create [--capacity=N] [--memory=SIZE] [--max-key-bytes=N]
                       [--max-value-bytes=N] [--mode=OCTAL]
                       [--eviction=none|clock]
 
-Creates the store. Fails (exit 3) if it already exists.
+Creates the store. Fails (exit 3) if it already exists. Its size is about
+capacity x 128 bytes of slots plus the memory for larger entries.
 
 Flags:
   --capacity=N          most entries (1 to 2147483648; default 4096)
-  --max-key-bytes=N     longest key (1 to 4095; default 128)
-  --max-value-bytes=N   longest value (8 to 16777215; default 1024)
+  --memory=SIZE         bytes for entries whose key and value exceed 80
+                        bytes: 0 to 1T, with K, M, G or T (default 4M)
+  --max-key-bytes=N     longest key (1 to 65535; default 4096)
+  --max-value-bytes=N   longest value (8 to 1073741824; default 64M)
   --mode=OCTAL          permissions, e.g. 0640; must include 0600
                         (default 0600)
   --eviction=POLICY     what a full store does with a new key: none
@@ -280,7 +283,8 @@ const std::vector<CommandSpec>& Commands() {
       {"create",
        0,
        0,
-       {"capacity", "max-key-bytes", "max-value-bytes", "mode", "eviction"},
+       {"capacity", "memory", "max-key-bytes", "max-value-bytes", "mode",
+        "eviction"},
        RunCreate,
        kCreateHelp},
       // A typed store's set takes FIELD=VALUE arguments, and its incr a

@@ -65,7 +65,8 @@ absl::StatusOr<std::string> WriteSegment(const std::string& name,
   in.Int(3);  // The limits, already decoded.
   const uint8_t flags = in.Byte();
   absl::StatusOr<internal::Geometry> g = internal::ComputeGeometry(
-      limits.capacity, limits.max_key_bytes, limits.max_value_bytes);
+      internal::kKindTagged, limits.capacity, limits.max_key_bytes,
+      limits.max_value_bytes, 0);
   if (!g.ok()) return g.status();
 
   int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);

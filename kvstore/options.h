@@ -42,14 +42,27 @@ struct Options {
   // Default: 4096
   uint64_t capacity = 4096;
 
-  // Longest key, in bytes. Used at creation. Range: 1 to 4095.
-  // Default: 128
-  uint32_t max_key_bytes = 128;
+  // Bytes of key and value data the store may hold beyond what fits in its
+  // slots: the data area. Every slot keeps 80 bytes of key and value inline
+  // (an entry whose key and value together fit there costs nothing more);
+  // a larger entry takes a block of about key + value + 8 bytes, rounded
+  // up to 16, from the data area, and returns it when deleted, overwritten,
+  // expired or evicted. Used at creation; the whole area is reserved then.
+  // Range: 0 (no data area: only entries that fit a slot) to 2^40; rounded
+  // up to 16. Typed stores ignore it (their records always fit a slot).
+  // Default: 4 MiB
+  uint64_t memory = uint64_t{4} << 20;
 
-  // Longest value, in bytes. Used at creation. Range: 8 to 2^24 - 1
-  // (16 MiB less one byte); at least 8 so that every int64 and double fits.
-  // Default: 1024
-  uint32_t max_value_bytes = 1024;
+  // Longest key, in bytes: a limit, not a size (keys longer than fit a
+  // slot live in the data area). Used at creation. Range: 1 to 65535.
+  // Default: 4096
+  uint32_t max_key_bytes = 4096;
+
+  // Longest value, in bytes: a limit, not a size. Used at creation. Range:
+  // 8 to 2^30 (1 GiB); at least 8 so that every int64 and double fits. A
+  // value also needs a free block of the data area to be stored.
+  // Default: 64 MiB
+  uint32_t max_value_bytes = uint32_t{64} << 20;
 
   // What a full store does with a new key. Used at creation; recorded in
   // the store and shown by Stats().

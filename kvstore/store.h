@@ -140,6 +140,21 @@ struct StoreStats {
   uint32_t slot_bytes;       // Bytes per slot, metadata included.
   uint32_t max_key_bytes;    // Longest key accepted.
   uint32_t max_value_bytes;  // Longest value accepted.
+  // The data area (Options::memory), where entries that do not fit their
+  // slot keep key and value. All 0 for a store without one.
+  uint64_t data_bytes = 0;        // Its size.
+  uint64_t data_used_bytes = 0;   // Bytes in blocks in use, headers included.
+  uint64_t data_free_bytes = 0;   // data_bytes - data_used_bytes.
+  uint64_t data_entries = 0;      // Entries kept there.
+  // The most key and value bytes one entry could get now: the largest free
+  // block less its 8-byte header.
+  uint64_t largest_storable = 0;
+  // Bytes of blocks in use that hold no key or value: block headers and
+  // the rounding of blocks up to 16 bytes.
+  uint64_t rounding_bytes = 0;
+  // Free bytes outside the largest free block: free, but not usable by
+  // the largest entry.
+  uint64_t fragmented_bytes = 0;
   uint64_t entry_count;      // Entries stored now.
   absl::Time created;        // When the store was created.
   uint64_t recoveries;       // Repairs after a process died holding the lock.

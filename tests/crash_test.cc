@@ -75,6 +75,10 @@ struct Operation {
   std::string after;              // Result value otherwise.
 };
 
+// Values too large for a slot (80 bytes of key and value), kept in a
+// block of the data area.
+std::string Big(char c, size_t n = 200) { return std::string(n, c); }
+
 std::vector<Operation> Operations(const std::string& name) {
   return {
       {"set-new", {"set", name, "fresh", "new"}, "fresh", false, "new"},
@@ -83,6 +87,16 @@ std::vector<Operation> Operations(const std::string& name) {
       {"incr", {"incr", name, "ctr", "1"}, "ctr", false, "11"},
       {"cas", {"cas", name, "key3", "v3", "swapped"}, "key3", false,
        "swapped"},
+      // The data area: a new block, inline to block, block to block,
+      // block to inline, and erasing a block's entry.
+      {"set-big-new", {"set", name, "big", Big('a')}, "big", false, Big('a')},
+      {"set-inline-to-big", {"set", name, "key8", Big('b', 150)}, "key8",
+       false, Big('b', 150)},
+      {"set-big-to-big", {"set", name, "big", Big('c', 250)}, "big", false,
+       Big('c', 250)},
+      {"set-big-to-inline", {"set", name, "key8", "small"}, "key8", false,
+       "small"},
+      {"erase-big", {"erase", name, "big"}, "big", true, ""},
   };
 }
 
@@ -122,6 +136,9 @@ TEST(CrashTest, EveryCrashPointOfEveryWriteLeavesOldOrNewState) {
       if (r.signal == SIGKILL) {
         points_hit.insert(point);
         ++kills;
+      } else if (op.erases && before.count(op.key) == 0) {
+        // An earlier kill left nothing to erase.
+        ASSERT_EQ(r.exit_code, 1) << op.label << " " << point << r.err;
       } else {
         ASSERT_EQ(r.exit_code, 0) << op.label << " " << point << r.err;
       }
@@ -187,6 +204,50 @@ TEST(CrashTest, EvictionInterruptedAnywhereIsRepaired) {
       EXPECT_EQ(missing, 1);
       EXPECT_EQ(now["fresh"], "x");
     }
+    EXPECT_TRUE((*store)->Verify().ok()) << point << (*store)->Verify();
+  }
+}
+
+TEST(CrashTest, AFullDataAreaEvictingAnywhereIsRepaired) {
+  // A store whose data area holds about four 200-byte values: each new one
+  // evicts (CLOCK) until its block fits.
+  for (const char* point : internal::kFaultPoints) {
+    ScopedStoreName name;
+    Options o;
+    o.create_if_missing = true;
+    o.capacity = 64;
+    o.max_key_bytes = 32;
+    o.max_value_bytes = 256;
+    o.memory = 1024;
+    o.eviction = Eviction::kClock;
+    auto store = Store::Open(name.name(), o);
+    ASSERT_TRUE(store.ok()) << store.status();
+    Contents before;
+    for (int i = 0; i < 6; ++i) {
+      const std::string k = absl::StrCat("big", i);
+      ASSERT_TRUE((*store)->Set(k, Value::String(Big('a' + i))).ok());
+      before[k] = Big('a' + i);
+    }
+    before = ReadAll(**store);  // What eviction left.
+    ProcessResult r =
+        RunProcess({Worker(), "set", name.name(), "fresh", Big('z')},
+                   {absl::StrCat("KVSTORE_CRASH_AT=", point)});
+    ASSERT_TRUE(r.signal == SIGKILL || r.exit_code == 0) << point << r.err;
+    Contents now = ReadAll(**store);
+    // Entries were only evicted, never changed, and the new key is there
+    // whole or not at all.
+    for (const auto& [k, v] : now) {
+      if (k == "fresh") {
+        EXPECT_EQ(v, Big('z')) << point;
+      } else {
+        ASSERT_TRUE(before.count(k)) << point << " " << k;
+        EXPECT_EQ(before[k], v) << point;
+      }
+    }
+    if (r.exit_code == 0) EXPECT_EQ(now["fresh"], Big('z')) << point;
+    EXPECT_TRUE((*store)->Verify().ok()) << point << (*store)->Verify();
+    // The area is whole again: a write that needs it works.
+    EXPECT_TRUE((*store)->Set("after", Value::String(Big('y'))).ok()) << point;
     EXPECT_TRUE((*store)->Verify().ok()) << point << (*store)->Verify();
   }
 }

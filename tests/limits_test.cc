@@ -28,11 +28,10 @@ TEST(LimitsTest, StoreLargerThanDevShmFailsUpFrontWithSizesAndAHint) {
   ScopedStoreName name;
   Options o;
   o.create_if_missing = true;
-  o.max_key_bytes = 64;
-  o.max_value_bytes = 4096;
-  // Twice the size of the whole filesystem: posix_fallocate refuses it
-  // before touching a page (no SIGBUS later, nothing left behind).
-  o.capacity = std::min<uint64_t>(2 * total / 4096, uint64_t{1} << 31);
+  // A data area twice the size of the whole filesystem: posix_fallocate
+  // refuses it before touching a page (no SIGBUS later, nothing left
+  // behind).
+  o.memory = 2 * total;
   absl::Status s = Store::Open(name.name(), o).status();
   ASSERT_TRUE(absl::IsResourceExhausted(s)) << s;
   EXPECT_NE(s.message().find("bytes needed"), std::string::npos) << s;

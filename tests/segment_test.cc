@@ -108,9 +108,10 @@ TEST(SegmentTest, LimitsOutOfRangeAreRefusedAndCreateNothing) {
        {with([](Options& o) { o.capacity = 0; }),
         with([](Options& o) { o.capacity = (uint64_t{1} << 31) + 1; }),
         with([](Options& o) { o.max_key_bytes = 0; }),
-        with([](Options& o) { o.max_key_bytes = 4096; }),
+        with([](Options& o) { o.max_key_bytes = 65536; }),
         with([](Options& o) { o.max_value_bytes = 7; }),
-        with([](Options& o) { o.max_value_bytes = 1u << 24; }),
+        with([](Options& o) { o.max_value_bytes = (1u << 30) + 1; }),
+        with([](Options& o) { o.memory = (uint64_t{1} << 40) + 1; }),
         with([](Options& o) { o.mode = 0400; }),
         with([](Options& o) { o.mode = 01600; })}) {
     absl::Status s = Store::Open(name.name(), o).status();
@@ -309,11 +310,20 @@ TEST(SegmentTest, DestroyRemovesNameButMappedHandleKeepsWorking) {
 }
 
 TEST(SegmentTest, GeometryOverflowIsImpossibleAtTheEdges) {
-  absl::StatusOr<internal::Geometry> g =
-      internal::ComputeGeometry(uint64_t{1} << 31, 4095, (1u << 24) - 1);
-  ASSERT_TRUE(g.ok());
+  absl::StatusOr<internal::Geometry> g = internal::ComputeGeometry(
+      internal::kKindTyped, uint64_t{1} << 31, 4095, (1u << 24) - 1, 0);
+  ASSERT_TRUE(g.ok()) << g.status();
   EXPECT_GT(g->segment_bytes, (uint64_t{1} << 31) * ((1u << 24) - 1));
   EXPECT_GT(g->slot_count, g->capacity);
+  g = internal::ComputeGeometry(internal::kKindTagged, uint64_t{1} << 31,
+                                65535, 1u << 30, uint64_t{1} << 40);
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_GT(g->segment_bytes, (uint64_t{1} << 40) + (uint64_t{1} << 31) * 96);
+  EXPECT_EQ(g->data_offset, g->arena_offset + 4096);
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      internal::ComputeGeometry(internal::kKindTagged, 1, 1, 8,
+                                (uint64_t{1} << 40) + 1)
+          .status()));
 }
 
 }  // namespace

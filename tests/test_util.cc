@@ -127,6 +127,12 @@ int WaitProcess(pid_t pid) {
   return status;
 }
 
+std::string TortureBigValue(int64_t n, size_t len) {
+  std::string v = absl::StrCat(n);
+  v.resize(len, static_cast<char>('a' + n % 26));
+  return v;
+}
+
 char ProcessState(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
   std::string line;

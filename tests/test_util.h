@@ -54,6 +54,11 @@ pid_t StartProcess(const std::vector<std::string>& argv,
 // Waits for `pid`; returns the wait status.
 int WaitProcess(pid_t pid);
 
+// The torture test's large values: the decimal `n`, then a letter derived
+// from it up to `len` bytes. Logged as "B<n>.<len>" so that a ledger record
+// stays short.
+std::string TortureBigValue(int64_t n, size_t len);
+
 // The state letter of `pid` in /proc/PID/stat ('R', 'S', 'T' for stopped,
 // 'Z' for exited and not reaped, ...), or 0 if there is no such process.
 char ProcessState(pid_t pid);

@@ -20,6 +20,7 @@
 //
 // Exit status: 0 success, 1 check failed or key absent, 3 other error.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -33,6 +34,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "kvstore/store.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace {
@@ -109,7 +111,7 @@ class MappedLog {
   }
 
  private:
-  static constexpr size_t kBytes = size_t{16} << 20;
+  static constexpr size_t kBytes = size_t{256} << 20;  // Sparse.
   char* base_;
   size_t used_ = 0;
 };
@@ -123,13 +125,29 @@ int Torture(Store& store, int id, const char* log_path, uint64_t seed) {
   auto Log = [&log](int, const std::string& record) { log.Append(record); };
   const int fd = 0;
   std::mt19937_64 rng(seed);
+  // Ready: wait (stopped) until the parent has started every writer.
+  Log(fd, "R");
+  raise(SIGSTOP);
   for (int64_t n = 0;; ++n) {
     std::string key = absl::StrCat("w", id, "_", rng() % 6);
     int op = static_cast<int>(rng() % 10);
     if (op < 4) {
+      // One set in four writes a value too large for a slot (a block of
+      // the data area, which the test keeps small enough to run full).
       std::string value = absl::StrCat(n);
-      Log(fd, absl::StrCat("I set ", key, " ", value));
-      if (!store.Set(key, Value::String(value)).ok()) return 3;
+      std::string logged = value;
+      if (rng() % 4 == 0) {
+        const size_t len = 100 + rng() % 3000;
+        value = testing::TortureBigValue(n, len);
+        logged = absl::StrCat("B", n, ".", len);
+      }
+      Log(fd, absl::StrCat("I set ", key, " ", logged));
+      absl::Status s = store.Set(key, Value::String(value));
+      if (absl::IsResourceExhausted(s)) {
+        Log(fd, "N");  // Refused: the data area is full; nothing changed.
+        continue;
+      }
+      if (!s.ok()) return 3;
     } else if (op < 6) {
       Log(fd, absl::StrCat("I erase ", key, " -"));
       absl::Status s = store.Erase(key);

@@ -27,6 +27,11 @@ inline constexpr const char* kFaultPoints[] = {
     "erase.shifted",              // One slot moved back, hole advanced.
     "erase.hole_cleared",         // Last hole emptied, count not written.
     "erase.done",                 // Journal idle, lock still held.
+    "alloc.dirty",                // Data area marked dirty, unchanged.
+    "arena.unlinked",             // Free block off its list, not split.
+    "alloc.filled",               // Block filled, not named by a slot.
+    "arena.free_merged",          // Freed block merged, not yet listed.
+    "free.done",                  // Old block freed, dirty still set.
     "recover.begin",              // EOWNERDEAD seen, nothing repaired.
     "recover.before_consistent",  // Repaired, mutex not yet consistent.
     "create.before_ready",        // Header written, ready marker not set.

@@ -6,7 +6,12 @@
 //   [0, 4096)                   Header (one page, schema included)
 //   [4096, counters_offset)     Journal image: one slot-sized redo buffer
 //   [counters_offset, +8192)    Statistics: kCounterShards lines of counters
-//   [table_offset, end)         Table: slot_count slots of slot_bytes each
+//   [table_offset, +slots)      Table: slot_count slots of slot_bytes each
+//   [arena_offset, +4096)       Data area header (tagged stores with a data
+//                               area only; arena_offset is the table's end
+//                               rounded up to a page)
+//   [arena_offset + 4096, +data_bytes)  Data area: blocks holding the key
+//                               and value of entries too large for a slot
 //
 // All integers are little-endian host integers (the magic number detects a
 // store written on a machine of the other byte order). Fields marked
@@ -30,7 +35,7 @@ namespace internal {
 // other byte order reads as the byte-swapped value.
 inline constexpr uint64_t kMagic = 0x4b5653544f524531ULL;
 // Version of the data format (header fields, slot layout, hashing).
-inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kFormatVersion = 3;
 // Version of the lock and journal protocol, separate from the data format as
 // in LMDB: a change to recovery bumps this alone.
 inline constexpr uint32_t kLockVersion = 2;
@@ -105,7 +110,7 @@ struct Header {
                              //     opener can tell a creator that died.
   uint32_t eviction;         // 100: kEvictNone or kEvictClock.
   uint64_t counters_offset;  // 104: offset of the statistics shards.
-  uint64_t reserved1;        // 112: zero.
+  uint64_t data_bytes;       // 112: size of the data area (0: none).
   uint64_t checksum;         // 120: see HeaderChecksum (segment.h).
 
   // ---- Creation marker, bytes [128, 192). ----
@@ -190,9 +195,12 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
               "in place");
 static_assert(std::atomic<uint32_t>::is_always_lock_free, "lock-free");
 
-// Every slot starts with this 16-byte header, followed by the key (key_len
-// bytes) and right after it the value (value_len bytes). A slot has room for
-// 16 + max_key_bytes + max_value_bytes, rounded up to 8 bytes.
+// Every slot starts with this 16-byte header, followed by an inline area of
+// slot_bytes - 16 bytes. An entry whose key and value fit there together
+// keeps them inline: the key (key_len bytes) and right after it the value
+// (value_len bytes). A larger one keeps them in a block of the data area,
+// and its inline area starts with a BlockRef; its seq has key_len 0 and its
+// info value_len 0 (no inline key is empty, so key_len 0 marks it).
 //
 // The metadata is packed into two 64-bit words so that a slot costs 16
 // bytes beyond its key and value:
@@ -227,6 +235,41 @@ struct SlotHeader {
 
 static_assert(sizeof(SlotHeader) == kSlotHeaderBytes, "16 bytes of metadata");
 static_assert(offsetof(SlotHeader, info) == 8, "layout");
+
+// What the inline area of an out-of-line entry starts with. A reader bounds
+// the block by the data area and the payload by the block before it copies,
+// and keeps the copy only if the slot's seq did not change meanwhile: a
+// block is freed only after its slot stops naming it.
+struct BlockRef {
+  uint64_t offset;       // 0: the block, from the start of the data area.
+  uint64_t block_bytes;  // 8: its size, header included.
+  uint32_t key_len;      // 16: the key, at offset + 8,
+  uint32_t value_len;    // 20: then the value.
+  uint64_t key_hash;     // 24: the key's hash, so that probing compares
+                         //     other keys without reading their blocks.
+};
+static_assert(sizeof(BlockRef) == 32, "layout");
+
+// The data area header, one page at arena_offset. Written only under the
+// lock; the counters are atomics so that Stats may read them without it.
+inline constexpr size_t kArenaHeaderBytes = 4096;
+inline constexpr int kArenaBins = 336;
+struct ArenaHeader {
+  // 1 from a lock holder's first change to the area until just before it
+  // unlocks. A holder that dies leaves it set; recovery then rebuilds the
+  // area from the table (Arena::Rebuild). Found set by a normal locker, it
+  // means damage.
+  std::atomic<uint32_t> dirty;          // 0
+  uint32_t pad0;                        // 4: zero.
+  std::atomic<uint64_t> used_bytes;     // 8: blocks in use, headers included.
+  std::atomic<uint64_t> used_blocks;    // 16: blocks in use.
+  std::atomic<uint64_t> payload_bytes;  // 24: key and value bytes in them.
+  uint64_t nonempty[6];                 // 32: bit b: heads[b] != kNil.
+  uint64_t heads[kArenaBins];           // 80: first free block of each bin.
+  uint8_t pad1[kArenaHeaderBytes - 80 - 8 * kArenaBins];
+};
+static_assert(sizeof(ArenaHeader) == kArenaHeaderBytes, "one page");
+static_assert(offsetof(ArenaHeader, heads) == 80, "layout");
 
 // Slot types (the top 3 bits of seq).
 inline constexpr uint8_t kSlotEmpty = 0;

@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "kvstore/internal/errors.h"
+#include "kvstore/internal/arena.h"
 #include "kvstore/internal/fault_injection.h"
 #include "kvstore/internal/process.h"
 #include "kvstore/internal/hash.h"
@@ -26,10 +27,8 @@ namespace internal {
 namespace {
 
 constexpr uint64_t kMaxCapacity = uint64_t{1} << 31;
-constexpr uint32_t kMaxKeyBytes = kMaxKeyLen;
 constexpr uint32_t kMinValueBytes = 1;
 constexpr uint32_t kMinTaggedValueBytes = 8;  // Every int64 and double fits.
-constexpr uint32_t kMaxValueBytes = kMaxValueLen;
 
 bool PortableChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -72,7 +71,9 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
   if (h.format_version != kFormatVersion || h.lock_version != kLockVersion) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "store %s has format version %d, lock version %d; this build "
-        "supports format %d, lock %d",
+        "supports format %d, lock %d. Read its entries with the build that "
+        "made it (kvstore list --json), destroy it, create it again with "
+        "this build and write them back",
         name, h.format_version, h.lock_version, kFormatVersion, kLockVersion));
   }
   if (h.abi_tag != AbiTag()) {
@@ -88,11 +89,6 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
   if (h.kind != kKindTagged && h.kind != kKindTyped) {
     return absl::DataLossError(
         absl::StrCat("store ", name, " has an unknown kind ", h.kind));
-  }
-  if (h.kind == kKindTagged && h.max_value_bytes < kMinTaggedValueBytes) {
-    return absl::DataLossError(absl::StrCat(
-        "store ", name, " is tagged but allows only ", h.max_value_bytes,
-        "-byte values (at least ", kMinTaggedValueBytes, ")"));
   }
   if (expected_kind != kKindAny && h.kind != expected_kind) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -110,8 +106,8 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
     return absl::DataLossError(
         absl::StrCat("store ", name, " has a damaged schema"));
   }
-  absl::StatusOr<Geometry> g =
-      ComputeGeometry(h.capacity, h.max_key_bytes, h.max_value_bytes);
+  absl::StatusOr<Geometry> g = ComputeGeometry(
+      h.kind, h.capacity, h.max_key_bytes, h.max_value_bytes, h.data_bytes);
   if (!g.ok()) {
     return absl::DataLossError(absl::StrCat(
         "store ", name, " has impossible limits: ", g.status().message()));
@@ -120,7 +116,8 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
       h.slot_bytes != g->slot_bytes || h.table_offset != g->table_offset ||
       h.journal_offset != g->journal_offset ||
       h.counters_offset != g->counters_offset ||
-      h.segment_bytes != g->segment_bytes) {
+      h.segment_bytes != g->segment_bytes ||
+      h.data_bytes != g->data_bytes) {
     return absl::DataLossError(absl::StrCat(
         "store ", name, " has a header whose sizes do not match its limits"));
   }
@@ -160,38 +157,59 @@ absl::Status ValidateName(absl::string_view name) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Geometry> ComputeGeometry(uint64_t capacity,
+absl::StatusOr<Geometry> ComputeGeometry(uint32_t kind, uint64_t capacity,
                                          uint32_t max_key_bytes,
-                                         uint32_t max_value_bytes) {
+                                         uint32_t max_value_bytes,
+                                         uint64_t memory) {
   if (capacity < 1 || capacity > kMaxCapacity) {
     return absl::InvalidArgumentError(absl::StrCat(
         "capacity ", capacity, " is out of range (1 to ", kMaxCapacity, ")"));
   }
-  if (max_key_bytes < 1 || max_key_bytes > kMaxKeyBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("max key bytes ", max_key_bytes, " is out of range (1 to ",
-                     kMaxKeyBytes, ")"));
+  const bool tagged = kind == kKindTagged;
+  const uint32_t max_key = tagged ? kMaxTaggedKeyBytes : kMaxKeyLen;
+  const uint32_t min_value = tagged ? kMinTaggedValueBytes : kMinValueBytes;
+  const uint32_t max_value = tagged ? kMaxTaggedValueBytes : kMaxValueLen;
+  if (max_key_bytes < 1 || max_key_bytes > max_key) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max key bytes ", max_key_bytes, " is out of range (1 to ", max_key,
+        ")"));
   }
-  if (max_value_bytes < kMinValueBytes || max_value_bytes > kMaxValueBytes) {
+  if (max_value_bytes < min_value || max_value_bytes > max_value) {
     return absl::InvalidArgumentError(
         absl::StrCat("max value bytes ", max_value_bytes, " is out of range (",
-                     kMinValueBytes, " to ", kMaxValueBytes, ")"));
+                     min_value, " to ", max_value, ")"));
+  }
+  if (memory > kMaxDataBytes || (!tagged && memory != 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "memory ", memory, " is out of range (0 to ", kMaxDataBytes,
+        tagged ? ")" : "; typed stores keep every record in its slot)"));
   }
   Geometry g;
+  g.kind = kind;
   g.capacity = capacity;
   g.max_key_bytes = max_key_bytes;
   g.max_value_bytes = max_value_bytes;
   // Load factor at most 3/4 keeps linear-probe chains short.
   g.slot_count = capacity + (capacity + 2) / 3;
-  g.slot_bytes = static_cast<uint32_t>(
-      RoundUp(kSlotHeaderBytes + uint64_t{max_key_bytes} + max_value_bytes, 8));
+  // A typed store's records always fit their slot; a tagged store's slot
+  // holds small entries, and the data area the rest.
+  g.inline_bytes = tagged ? kTaggedInlineBytes
+                          : static_cast<uint32_t>(RoundUp(
+                                uint64_t{max_key_bytes} + max_value_bytes, 8));
+  g.slot_bytes = kSlotHeaderBytes + g.inline_bytes;
   g.journal_offset = kHeaderBytes;
   g.counters_offset =
       RoundUp(g.journal_offset + g.slot_bytes, kCounterShardBytes);
   g.table_offset = g.counters_offset + kCounterShards * kCounterShardBytes;
   // At most 2^31 * 4/3 slots of under 2^24 + 2^12 + 16 bytes: < 2^58.
-  g.segment_bytes = RoundUp(g.table_offset + g.slot_count * g.slot_bytes,
-                            static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
+  uint64_t end = g.table_offset + g.slot_count * g.slot_bytes;
+  g.data_bytes = RoundUp(memory, 16);
+  if (g.data_bytes != 0) {
+    g.arena_offset = RoundUp(end, kArenaHeaderBytes);
+    g.data_offset = g.arena_offset + kArenaHeaderBytes;
+    end = g.data_offset + g.data_bytes;
+  }
+  g.segment_bytes = RoundUp(end, static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
   return g;
 }
 
@@ -222,18 +240,14 @@ absl::StatusOr<struct stat> Segment::Stat() const {
 
 absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
     const std::string& name, const Options& options, const StoreKind& kind) {
-  absl::StatusOr<Geometry> g = ComputeGeometry(
-      options.capacity, options.max_key_bytes, options.max_value_bytes);
-  if (!g.ok()) return g.status();
-  if (kind.kind == kKindTagged &&
-      options.max_value_bytes < kMinTaggedValueBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max value bytes ", options.max_value_bytes, " is out of range (",
-        kMinTaggedValueBytes, " to ", kMaxValueBytes, ")"));
-  }
   if (kind.kind != kKindTagged && kind.kind != kKindTyped) {
     return absl::InvalidArgumentError("a store is created tagged or typed");
   }
+  absl::StatusOr<Geometry> g = ComputeGeometry(
+      kind.kind, options.capacity, options.max_key_bytes,
+      options.max_value_bytes,
+      kind.kind == kKindTagged ? options.memory : 0);
+  if (!g.ok()) return g.status();
   if (kind.schema.size() > kMaxSchemaBytes ||
       (kind.kind == kKindTyped) != !kind.schema.empty()) {
     return absl::InvalidArgumentError(
@@ -289,6 +303,7 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   h->max_key_bytes = g->max_key_bytes;
   h->max_value_bytes = g->max_value_bytes;
   h->slot_bytes = g->slot_bytes;
+  h->data_bytes = g->data_bytes;
   h->kind = g->kind = kind.kind;
   h->schema_bytes = static_cast<uint32_t>(kind.schema.size());
   std::memcpy(h->schema, kind.schema.data(), kind.schema.size());
@@ -300,6 +315,12 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   h->eviction = g->eviction = static_cast<uint32_t>(options.eviction);
   h->hash_seed = g->hash_seed = RandomSeed();
   h->created_unix_ns = absl::GetCurrentTimeNanos();
+  if (g->data_bytes != 0) {
+    Arena(reinterpret_cast<ArenaHeader*>(static_cast<uint8_t*>(p) +
+                                         g->arena_offset),
+          static_cast<uint8_t*>(p) + g->data_offset, g->data_bytes)
+        .Init();
+  }
   absl::Status init = InitRobustMutex(&h->mutex);
   if (!init.ok()) {
     munmap(p, g->segment_bytes);

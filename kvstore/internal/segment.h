@@ -30,9 +30,13 @@ struct Geometry {
   uint32_t max_key_bytes = 0;
   uint32_t max_value_bytes = 0;
   uint32_t slot_bytes = 0;
+  uint32_t inline_bytes = 0;  // slot_bytes - 16: room for key and value.
   uint64_t journal_offset = 0;
   uint64_t counters_offset = 0;
   uint64_t table_offset = 0;
+  uint64_t arena_offset = 0;  // The data area's header; 0 without one.
+  uint64_t data_offset = 0;   // arena_offset + 4096; 0 without a data area.
+  uint64_t data_bytes = 0;    // Size of the data area.
   uint64_t segment_bytes = 0;
   uint64_t hash_seed = 0;
   uint32_t eviction = kEvictNone;
@@ -40,11 +44,21 @@ struct Geometry {
   std::string schema;  // Copied from the header of a typed store.
 };
 
-// Computes the geometry for the given limits, or INVALID_ARGUMENT saying
-// which limit is out of range.
-absl::StatusOr<Geometry> ComputeGeometry(uint64_t capacity,
+// Bytes of key and value a tagged store's slot holds inline: the
+// benchmark's entries (14-byte keys, 64-byte values) in one 96-byte slot.
+inline constexpr uint32_t kTaggedInlineBytes = 80;
+// Largest data area, and largest value of a tagged store.
+inline constexpr uint64_t kMaxDataBytes = uint64_t{1} << 40;
+inline constexpr uint32_t kMaxTaggedValueBytes = uint32_t{1} << 30;
+inline constexpr uint32_t kMaxTaggedKeyBytes = 65535;
+
+// Computes the geometry of a store of `kind` for the given limits and
+// data area (`memory` bytes, rounded up to 16; tagged stores only), or
+// INVALID_ARGUMENT saying which limit is out of range.
+absl::StatusOr<Geometry> ComputeGeometry(uint32_t kind, uint64_t capacity,
                                          uint32_t max_key_bytes,
-                                         uint32_t max_value_bytes);
+                                         uint32_t max_value_bytes,
+                                         uint64_t memory);
 
 // The checksum stored in Header::checksum: XXH3-64 of bytes [0, 120)
 // (seed 0), then of bytes [512, 4096) seeded with that first hash.

@@ -125,6 +125,17 @@ Table::Table(std::unique_ptr<Segment> segment, int64_t lock_timeout_ns)
       journal_(segment_->base() + geometry_.journal_offset),
       counters_(segment_->base() + geometry_.counters_offset),
       table_(segment_->base() + geometry_.table_offset),
+      arena_(geometry_.data_bytes == 0
+                 ? nullptr
+                 : std::make_unique<Arena>(
+                       reinterpret_cast<ArenaHeader*>(
+                           segment_->base() + geometry_.arena_offset),
+                       segment_->base() + geometry_.data_offset,
+                       geometry_.data_bytes)),
+      arena_header_(geometry_.data_bytes == 0
+                        ? nullptr
+                        : reinterpret_cast<ArenaHeader*>(
+                              segment_->base() + geometry_.arena_offset)),
       miss_(absl::NotFoundError(
           absl::StrCat("key not found in store ", segment_->name()))) {}
 
@@ -169,14 +180,40 @@ absl::Status Table::CheckValue(absl::string_view key,
   return absl::OkStatus();
 }
 
-absl::Status Table::CheckSlot(uint64_t index, const SlotMeta& m) const {
-  if (m.key_len == 0 || m.key_len > geometry_.max_key_bytes ||
-      m.value_len > geometry_.max_value_bytes) {
-    return absl::DataLossError(absl::StrCat(
-        "store ", name(), " has a damaged slot ", index,
-        " (key or value length out of range); run 'kvstore check'"));
+absl::Status Table::DamagedSlot(uint64_t index) const {
+  return absl::DataLossError(absl::StrCat(
+      "store ", name(), " has a damaged slot ", index,
+      " (key or value length, or its block, out of range); run 'kvstore "
+      "check'"));
+}
+
+absl::StatusOr<Table::EntryBytes> Table::EntryLocked(uint64_t index,
+                                                     const SlotMeta& m) const {
+  const SlotHeader* s = slot(index);
+  EntryBytes e;
+  if (m.key_len != 0) {
+    if (m.key_len > geometry_.max_key_bytes ||
+        m.key_len + uint64_t{m.value_len} > geometry_.inline_bytes) {
+      return DamagedSlot(index);
+    }
+    e.key = absl::string_view(KeyOf(s), m.key_len);
+    e.value = absl::string_view(KeyOf(s) + m.key_len, m.value_len);
+    return e;
   }
-  return absl::OkStatus();
+  const BlockRef ref = RefOf(s);
+  const uint64_t payload = uint64_t{ref.key_len} + ref.value_len;
+  if (m.empty() || m.value_len != 0 || arena_ == nullptr ||
+      ref.key_len == 0 || ref.key_len > geometry_.max_key_bytes ||
+      ref.value_len > geometry_.max_value_bytes ||
+      !arena_->Plausible(ref.offset, ref.block_bytes, payload)) {
+    return DamagedSlot(index);
+  }
+  const char* p = reinterpret_cast<const char*>(arena_->Payload(ref.offset));
+  e.key = absl::string_view(p, ref.key_len);
+  e.value = absl::string_view(p + ref.key_len, ref.value_len);
+  e.out_of_line = true;
+  e.block = BlockExtent{ref.offset, ref.block_bytes, payload};
+  return e;
 }
 
 absl::Status Table::NotFound(absl::string_view key) const {
@@ -219,6 +256,12 @@ absl::Status Table::Lock(bool allow_busy_journal) const {
     return absl::DataLossError(absl::StrCat(
         "store ", name(), " has a damaged journal; run 'kvstore check'"));
   }
+  if (arena_header_ != nullptr && !allow_busy_journal &&
+      arena_header_->dirty.load(std::memory_order_acquire) != 0) {
+    UnlockRobust(&header_->mutex);
+    return absl::DataLossError(absl::StrCat(
+        "store ", name(), " has a damaged data area; run 'kvstore check'"));
+  }
   if (waited_ns > 0) {
     CountLocked(kLockWaits);
     CountLocked(kLockWaitNanos, static_cast<uint64_t>(waited_ns));
@@ -255,16 +298,22 @@ absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
       const uint64_t seq = s->seq.load(std::memory_order_relaxed);
       if (SeqType(seq) == kSlotEmpty) return Probe{false, i};
       const uint32_t key_len = SeqKeyLen(seq);
-      if (key_len == 0 || key_len > geometry_.max_key_bytes) {
-        return CheckSlot(i, Meta(*s));
-      }
-      if (key_len != key.size() ||
-          !KeyEquals(KeyOf(s), key.data(), key.size())) {
-        continue;
+      if (key_len > geometry_.max_key_bytes) return DamagedSlot(i);
+      if (key_len != 0) {
+        if (key_len != key.size() ||
+            !KeyEquals(KeyOf(s), key.data(), key.size())) {
+          continue;
+        }
+      } else {
+        // Out of line: the length and hash tell other keys apart without
+        // reading their blocks.
+        const BlockRef ref = RefOf(s);
+        if (ref.key_len != key.size() || ref.key_hash != hash) continue;
       }
       const SlotMeta m = Meta(*s);
-      absl::Status damaged = CheckSlot(i, m);
-      if (!damaged.ok()) return damaged;
+      absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
+      if (!e.ok()) return e.status();
+      if (e->key != key) continue;
       if (!now.Expired(m.expires_ms)) return Probe{true, i};
       EraseLocked(i);  // Reclaim on access.
       CountLocked(kExpirations);
@@ -351,28 +400,129 @@ absl::Status Table::EnsureRoomLocked(absl::string_view key, Clock& now) {
       name(), geometry_.capacity, key));
 }
 
-void Table::PutLocked(const Probe& probe, absl::string_view key, uint8_t type,
-                      absl::string_view payload, int64_t expires_ms) {
+absl::StatusOr<BlockExtent> Table::AllocateLocked(uint64_t payload,
+                                                  Clock& now) {
+  if (arena_ == nullptr) {
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "store %s has no data area (created with memory 0): an entry of %d "
+        "bytes of key and value does not fit a slot (%d bytes)",
+        name(), payload, geometry_.inline_bytes));
+  }
+  const uint64_t need = Arena::BlockBytesFor(payload);
+  MarkArenaDirty();
+  KVSTORE_FAULT_POINT("alloc.dirty");
+  bool swept = need > geometry_.data_bytes;  // Nothing could make room.
+  for (;;) {
+    absl::StatusOr<BlockExtent> block = arena_->Allocate(payload);
+    if (block.ok() || !absl::IsResourceExhausted(block.status())) {
+      return block;
+    }
+    if (!swept) {
+      // Expired entries go first, in both policies.
+      SweepLocked(now, geometry_.eviction == kEvictClock
+                           ? kSweepWhenFull
+                           : geometry_.slot_count);
+      swept = true;
+      continue;
+    }
+    if (need <= geometry_.data_bytes && geometry_.eviction == kEvictClock &&
+        EvictOneLocked()) {
+      continue;
+    }
+    const ArenaFigures f = arena_->Figures();
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "store %s has no room for %d bytes of key and value (a block of %d): "
+        "its data area of %d bytes has %d free, and the largest free block "
+        "holds %d (the memory limit, not the entry limit; delete or expire "
+        "entries, or create the store with more memory or with "
+        "--eviction=clock)",
+        name(), payload, need, f.data_bytes, f.free_bytes,
+        f.largest_free > 8 ? f.largest_free - 8 : 0));
+  }
+}
+
+absl::StatusOr<Table::Probe> Table::PlaceLocked(absl::string_view key,
+                                                uint64_t hash,
+                                                absl::string_view payload,
+                                                Probe probe, Clock& now,
+                                                BlockExtent* block) {
+  *block = BlockExtent();
+  if (!FitsInline(key.size(), payload.size())) {
+    absl::StatusOr<BlockExtent> b =
+        AllocateLocked(key.size() + payload.size(), now);
+    if (!b.ok()) return b.status();
+    *block = *b;
+    // Nothing names the block yet: no reader can see it being filled.
+    uint8_t* p = arena_->Payload(b->offset);
+    std::memcpy(p, key.data(), key.size());
+    std::memcpy(p + key.size(), payload.data(), payload.size());
+    KVSTORE_FAULT_POINT("alloc.filled");
+    absl::StatusOr<Probe> found = FindLocked(key, hash, now);
+    if (!found.ok()) {
+      arena_->Free(*block);
+      return found.status();
+    }
+    probe = *found;
+  }
+  if (!probe.found) {
+    absl::Status room = EnsureRoomLocked(key, now);
+    absl::StatusOr<Probe> found =
+        room.ok() ? FindLocked(key, hash, now) : absl::StatusOr<Probe>(room);
+    if (!found.ok()) {
+      if (block->bytes != 0) arena_->Free(*block);
+      return found.status();
+    }
+    probe = *found;
+  }
+  return probe;
+}
+
+void Table::PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
+                      uint8_t type, absl::string_view payload,
+                      int64_t expires_ms, const BlockExtent& block) {
   // An overwrite keeps the CLOCK bit; a new key starts unreferenced, so
   // CLOCK evicts it first unless it is read.
-  const bool referenced =
-      probe.found && (slot(probe.index)->info.load(std::memory_order_relaxed) &
-                      kReferencedBit) != 0;
+  const SlotMeta old = Meta(*slot(probe.index));
+  const bool referenced = probe.found && old.referenced;
+  // The block of the entry replaced, freed once the new one is in.
+  BlockExtent old_block;
+  if (probe.found && OutOfLine(old)) {
+    absl::StatusOr<EntryBytes> e = EntryLocked(probe.index, old);
+    if (e.ok() && (block.bytes == 0 || e->block.offset != block.offset)) {
+      old_block = e->block;
+    }
+  }
+  if (old_block.bytes != 0) MarkArenaDirty();
   const uint64_t version =
       NextVersion(header_->version_counter.load(std::memory_order_relaxed));
+  const bool out_of_line = block.bytes != 0;
   const uint64_t image[2] = {
-      PackSeq(version, static_cast<uint32_t>(key.size()), type),
-      PackInfo(static_cast<uint32_t>(payload.size()), referenced, expires_ms)};
-  // The same key overwritten keeps its bytes: the image (a patch) holds
-  // only the new value.
-  const size_t key_bytes = probe.found ? 0 : key.size();
+      PackSeq(version, out_of_line ? 0 : static_cast<uint32_t>(key.size()),
+              type),
+      PackInfo(out_of_line ? 0 : static_cast<uint32_t>(payload.size()),
+               referenced, expires_ms)};
+  // The same key overwritten inline keeps its bytes: the image (a patch)
+  // holds only the new value. Otherwise the image is the whole inline
+  // area: key and value, or the block's reference.
+  const bool patch = probe.found && !OutOfLine(old) && !out_of_line;
+  size_t body_bytes;
+  if (out_of_line) {
+    const BlockRef ref{block.offset, block.bytes,
+                       static_cast<uint32_t>(key.size()),
+                       static_cast<uint32_t>(payload.size()), hash};
+    std::memcpy(journal_ + sizeof(image), &ref, sizeof(ref));
+    body_bytes = sizeof(ref);
+  } else {
+    const size_t key_bytes = patch ? 0 : key.size();
+    std::memcpy(journal_ + sizeof(image), key.data(), key_bytes);
+    std::memcpy(journal_ + sizeof(image) + key_bytes, payload.data(),
+                payload.size());
+    body_bytes = key_bytes + payload.size();
+  }
   std::memcpy(journal_, image, sizeof(image));
-  std::memcpy(journal_ + sizeof(image), key.data(), key_bytes);
-  std::memcpy(journal_ + sizeof(image) + key_bytes, payload.data(),
-              payload.size());
   const uint64_t count = header_->entry_count.load(std::memory_order_relaxed);
   header_->journal_image_bytes =
-      static_cast<uint32_t>(sizeof(image) + key_bytes + payload.size());
+      static_cast<uint32_t>(sizeof(image) + body_bytes);
   header_->journal_slot.store(probe.index, std::memory_order_relaxed);
   header_->journal_entry_count = probe.found ? count : count + 1;
   if (expires_ms != 0 &&
@@ -380,16 +530,42 @@ void Table::PutLocked(const Probe& probe, absl::string_view key, uint8_t type,
     header_->has_expiring.store(1, std::memory_order_relaxed);
   }
   KVSTORE_FAULT_POINT("write.image_filled");
-  header_->journal_state.store(probe.found ? kJournalPatch : kJournalWrite,
+  header_->journal_state.store(patch ? kJournalPatch : kJournalWrite,
                                std::memory_order_release);
   KVSTORE_FAULT_POINT("write.committed");
-  ApplyWrite(/*with_key=*/!probe.found);
+  ApplyWrite(/*with_key=*/!patch);
   KVSTORE_FAULT_POINT("write.applied");
   header_->journal_state.store(kJournalIdle, std::memory_order_release);
   KVSTORE_FAULT_POINT("write.done");
+  if (old_block.bytes != 0) {
+    arena_->Free(old_block);
+    KVSTORE_FAULT_POINT("free.done");
+  }
+}
+
+void Table::MarkArenaDirty() const {
+  if (arena_dirty_ || arena_header_ == nullptr) return;
+  arena_header_->dirty.store(1, std::memory_order_relaxed);
+  // Before any change to the area that it covers.
+  std::atomic_thread_fence(std::memory_order_release);
+  arena_dirty_ = true;
+}
+
+void Table::ClearArenaDirty() const {
+  // After every change to the area (and the journal's commit) it covered.
+  arena_header_->dirty.store(0, std::memory_order_release);
+  arena_dirty_ = false;
 }
 
 void Table::EraseLocked(uint64_t index) {
+  BlockExtent block;
+  const SlotMeta m = Meta(*slot(index));
+  if (OutOfLine(m)) {
+    // A damaged reference frees nothing (Verify reports the block).
+    absl::StatusOr<EntryBytes> e = EntryLocked(index, m);
+    if (e.ok()) block = e->block;
+  }
+  if (block.bytes != 0) MarkArenaDirty();
   header_->journal_slot.store(index, std::memory_order_relaxed);
   header_->journal_entry_count =
       header_->entry_count.load(std::memory_order_relaxed) - 1;
@@ -398,6 +574,10 @@ void Table::EraseLocked(uint64_t index) {
   ApplyDelete();
   header_->journal_state.store(kJournalIdle, std::memory_order_release);
   KVSTORE_FAULT_POINT("erase.done");
+  if (block.bytes != 0) {
+    arena_->Free(block);
+    KVSTORE_FAULT_POINT("free.done");
+  }
 }
 
 }  // namespace internal

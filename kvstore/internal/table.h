@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "kvstore/internal/arena.h"
 #include "kvstore/internal/hash.h"
 #include "kvstore/internal/layout.h"
 #include "kvstore/internal/robust_mutex.h"
@@ -156,14 +157,36 @@ class Table {
   SlotHeader* slot(uint64_t i) const {
     return reinterpret_cast<SlotHeader*>(table_ + i * geometry_.slot_bytes);
   }
+  // The slot's inline area: an inline entry's key, then its value; or an
+  // out-of-line entry's BlockRef.
   static const char* KeyOf(const SlotHeader* s) {
     return reinterpret_cast<const char*>(s + 1);
   }
-  static const char* ValueOf(const SlotHeader* s, const SlotMeta& m) {
-    return KeyOf(s) + m.key_len;
+  static BlockRef RefOf(const SlotHeader* s) {
+    BlockRef ref;
+    std::memcpy(&ref, KeyOf(s), sizeof(ref));
+    return ref;
   }
-  // DATA_LOSS unless a full slot's lengths are within the store's limits.
-  absl::Status CheckSlot(uint64_t index, const SlotMeta& m) const;
+  // True for a full slot whose key and value live in a block.
+  static bool OutOfLine(const SlotMeta& m) {
+    return !m.empty() && m.key_len == 0;
+  }
+  // True if an entry of these lengths is kept in its slot.
+  bool FitsInline(size_t key_len, size_t value_len) const {
+    return key_len <= kMaxKeyLen && key_len + value_len <= geometry_.inline_bytes;
+  }
+  // A full slot's key and value, wherever they are, and its block.
+  struct EntryBytes {
+    absl::string_view key;
+    absl::string_view value;
+    bool out_of_line = false;
+    BlockExtent block;  // If out_of_line.
+  };
+  // DATA_LOSS unless the slot's lengths (and block) are within the store's
+  // limits and its data area.
+  absl::StatusOr<EntryBytes> EntryLocked(uint64_t index,
+                                         const SlotMeta& m) const;
+  absl::Status DamagedSlot(uint64_t index) const;
   uint64_t Next(uint64_t i) const {
     return i + 1 == geometry_.slot_count ? 0 : i + 1;
   }
@@ -254,6 +277,7 @@ class Table {
     absl::Status status = Lock(allow_busy_journal);
     if (ABSL_PREDICT_FALSE(!status.ok())) return status;
     status = fn();
+    if (ABSL_PREDICT_FALSE(arena_dirty_)) ClearArenaDirty();
     UnlockRobust(&header_->mutex);
     if (ABSL_PREDICT_FALSE(!status.ok())) return AfterError(std::move(status));
     return status;
@@ -278,11 +302,34 @@ class Table {
                               const Value& value, const WriteSpec& spec,
                               Clock& now, bool* written);
 
-  // Journals and applies a write of the slot image into probe.index.
-  void PutLocked(const Probe& probe, absl::string_view key, uint8_t type,
-                 absl::string_view payload, int64_t expires_ms);
-  // Journals and applies the deletion of slot `index`.
+  // Makes room for `key`'s new entry with `payload`: a block of the data
+  // area if it does not fit a slot (returned in *block, filled with key and
+  // payload; bytes 0 otherwise), and an entry if the key is new. Either may
+  // reclaim expired entries and, under CLOCK, evict others, which moves
+  // slots: returns where `key`'s entry goes now. `probe` is the key's probe
+  // before. On failure nothing is left allocated.
+  absl::StatusOr<Probe> PlaceLocked(absl::string_view key, uint64_t hash,
+                                    absl::string_view payload, Probe probe,
+                                    Clock& now, BlockExtent* block);
+  // A block for `payload` bytes, reclaiming expired entries and (CLOCK)
+  // evicting until it fits; RESOURCE_EXHAUSTED saying what is short.
+  absl::StatusOr<BlockExtent> AllocateLocked(uint64_t payload, Clock& now);
+  // Journals and applies `key`'s entry into probe.index: inline, or
+  // naming `block` (bytes != 0), which holds key and payload. Frees the
+  // block of the entry it replaces, unless it is `block` itself.
+  void PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
+                 uint8_t type, absl::string_view payload, int64_t expires_ms,
+                 const BlockExtent& block = BlockExtent());
+  // Journals and applies the deletion of slot `index`, freeing its block.
   void EraseLocked(uint64_t index);
+  // Data area bookkeeping: set dirty before its first change under a lock
+  // holding, cleared (WithLock) just before unlocking.
+  void MarkArenaDirty() const;
+  void ClearArenaDirty() const;
+  // Recovery: rebuilds the data area's free lists from the table.
+  absl::Status RebuildArena() const;
+  // The blocks the table's entries name (DATA_LOSS for a damaged slot).
+  absl::Status CollectBlocks(std::vector<BlockExtent>* blocks) const;
 
   // Recovery: re-applies the journal. Idempotent.
   absl::Status Repair() const;
@@ -297,6 +344,9 @@ class Table {
   uint8_t* const journal_;
   uint8_t* const counters_;
   uint8_t* const table_;
+  const std::unique_ptr<Arena> arena_;  // Null without a data area.
+  ArenaHeader* const arena_header_;     // Null without a data area.
+  mutable bool arena_dirty_ = false;    // This lock holding set it dirty.
   const absl::Status miss_;
 };
 

@@ -2,6 +2,7 @@
 // in table.cc.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -41,23 +42,22 @@ absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
     }
     return absl::OkStatus();
   }
-  if (spec.expected_value != nullptr &&
-      (m.type != static_cast<uint8_t>(spec.expected_value->type()) ||
-       absl::string_view(ValueOf(s, m), m.value_len) !=
-           Payload(*spec.expected_value))) {
-    return absl::OkStatus();
+  if (spec.expected_value != nullptr) {
+    absl::StatusOr<EntryBytes> e = EntryLocked(probe->index, m);
+    if (!e.ok()) return e.status();
+    if (m.type != static_cast<uint8_t>(spec.expected_value->type()) ||
+        e->value != Payload(*spec.expected_value)) {
+      return absl::OkStatus();
+    }
   }
   if (spec.check_version && m.version != spec.expected_version) {
     return absl::OkStatus();
   }
-  if (!probe->found) {
-    absl::Status room = EnsureRoomLocked(key, now);
-    if (!room.ok()) return room;
-    probe = FindLocked(key, hash, now);  // Eviction may have moved slots.
-    if (!probe.ok()) return probe.status();
-  }
-  PutLocked(*probe, key, static_cast<uint8_t>(value.type()), Payload(value),
-            spec.expires_ms);
+  BlockExtent block;
+  probe = PlaceLocked(key, hash, Payload(value), *probe, now, &block);
+  if (!probe.ok()) return probe.status();
+  PutLocked(*probe, key, hash, static_cast<uint8_t>(value.type()),
+            Payload(value), spec.expires_ms, block);
   CountLocked(kSets);
   *written = true;
   return absl::OkStatus();
@@ -163,12 +163,13 @@ absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
     SweepLocked(now, kSweepPerWrite);
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
-    const SlotHeader* s = slot(probe->index);
-    const SlotMeta m = Meta(*s);
+    const SlotMeta m = Meta(*slot(probe->index));
     const bool present = probe->found && m.type != kTypePending;
     char current[8] = {};  // 0 and 0.0 for an absent key.
     if (present) {
-      if (m.type == type && m.value_len != 8) {
+      absl::StatusOr<EntryBytes> e = EntryLocked(probe->index, m);
+      if (!e.ok()) return e.status();
+      if (m.type == type && e->value.size() != 8) {
         return absl::DataLossError(
             absl::StrCat("key '", key, "' in store ", name(),
                          " has a damaged slot; run 'kvstore check'"));
@@ -181,20 +182,19 @@ absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
                 : "unknown",
             ", not ", ValueTypeName(value_type), "; cannot add to it"));
       }
-      std::memcpy(current, ValueOf(s, m), 8);
+      std::memcpy(current, e->value.data(), 8);
     }
     char sum[8];
     absl::Status added = add(current, sum);
     if (!added.ok()) return added;
-    if (!probe->found) {  // A compute marker already has the key's slot.
-      absl::Status room = EnsureRoomLocked(key, now);
-      if (!room.ok()) return room;
-      probe = FindLocked(key, hash, now);
-      if (!probe.ok()) return probe.status();
-    }
+    // A compute marker already has the key's slot.
+    const absl::string_view payload(sum, 8);
+    BlockExtent block;
+    probe = PlaceLocked(key, hash, payload, *probe, now, &block);
+    if (!probe.ok()) return probe.status();
     // An increment keeps the time to live.
-    PutLocked(*probe, key, type, absl::string_view(sum, 8),
-              present ? m.expires_ms : 0);
+    PutLocked(*probe, key, hash, type, payload, present ? m.expires_ms : 0,
+              block);
     CountLocked(kSets);
     return absl::OkStatus();
   });
@@ -255,7 +255,11 @@ absl::Status Table::Update(
       return absl::InvalidArgumentError(absl::StrCat(
           "updated value for key '", key, "' is too long for store ", name()));
     }
-    PutLocked(Probe{true, *index}, key, m.type, payload, m.expires_ms);
+    BlockExtent block;
+    absl::StatusOr<Probe> probe =
+        PlaceLocked(key, hash, payload, Probe{true, *index}, now, &block);
+    if (!probe.ok()) return probe.status();
+    PutLocked(*probe, key, hash, m.type, payload, m.expires_ms, block);
     CountLocked(kSets);
     return absl::OkStatus();
   });
@@ -269,10 +273,12 @@ absl::Status Table::SetExpiry(absl::string_view key, int64_t expires_ms) {
     Clock now;
     absl::StatusOr<uint64_t> index = FindLiveLocked(key, hash, now);
     if (!index.ok()) return index.status();
-    const SlotHeader* s = slot(*index);
-    const SlotMeta m = Meta(*s);
-    PutLocked(Probe{true, *index}, key, m.type,
-              absl::string_view(ValueOf(s, m), m.value_len), expires_ms);
+    const SlotMeta m = Meta(*slot(*index));
+    absl::StatusOr<EntryBytes> e = EntryLocked(*index, m);
+    if (!e.ok()) return e.status();
+    // The same bytes, inline or in the same block, with a new expiry.
+    PutLocked(Probe{true, *index}, key, hash, m.type, e->value, expires_ms,
+              e->block);
     return absl::OkStatus();
   });
 }
@@ -289,8 +295,7 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
     Clock now;
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
-    const SlotHeader* s = slot(probe->index);
-    const SlotMeta m = Meta(*s);
+    const SlotMeta m = Meta(*slot(probe->index));
     if (probe->found && m.type != kTypePending) {
       *present = true;
       return ReadSlotLocked(probe->index, key, now, found, nullptr);
@@ -298,23 +303,24 @@ absl::StatusOr<bool> Table::ClaimForCompute(absl::string_view key,
     if (probe->found) {
       // Someone computes it. Take over only if that process is gone (an
       // expired lease was already reclaimed by FindLocked).
-      int32_t owner;
-      std::memcpy(&owner, ValueOf(s, m), sizeof(owner));
+      absl::StatusOr<EntryBytes> e = EntryLocked(probe->index, m);
+      if (!e.ok()) return e.status();
+      int32_t owner = 0;
+      std::memcpy(&owner, e->value.data(),
+                  std::min(sizeof(owner), e->value.size()));
       if (owner == getpid() || !ProcessIsGone(owner)) {
         return absl::OkStatus();
       }
-    } else {
-      absl::Status room = EnsureRoomLocked(key, now);
-      if (!room.ok()) return room;
-      probe = FindLocked(key, hash, now);
-      if (!probe.ok()) return probe.status();
     }
     char marker[8] = {};
     const int32_t self = getpid();
     std::memcpy(marker, &self, sizeof(self));
+    const absl::string_view payload(marker, sizeof(marker));
+    BlockExtent block;
+    probe = PlaceLocked(key, hash, payload, *probe, now, &block);
+    if (!probe.ok()) return probe.status();
     const int64_t lease_end_ms = DeadlineMs(now.Nanos(), lease_ns);
-    PutLocked(*probe, key, kTypePending,
-              absl::string_view(marker, sizeof(marker)), lease_end_ms);
+    PutLocked(*probe, key, hash, kTypePending, payload, lease_end_ms, block);
     *claim = Meta(*slot(probe->index)).version;
     claimed = true;
     return absl::OkStatus();

@@ -75,23 +75,50 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
         }
         return Miss();
       }
-      const bool match = SeqKeyLen(seq) == key.size() &&
-                         KeyEquals(KeyOf(s), key.data(), key.size());
-      uint64_t info = 0;
+      const uint32_t key_len = SeqKeyLen(seq);
+      // Where the value is (inline after the key, or in the entry's block)
+      // and whether the slot holds `key`. Every length and offset read here
+      // may be torn: it is bounded before use, and the seq check below
+      // decides whether the copy counts.
+      const char* value = nullptr;
+      uint32_t value_len = 0;
+      bool match = false;
       bool sane = true;
-      if (match) {
-        info = s->info.load(std::memory_order_relaxed);
-        // A length past the limit is torn (the seq check below retries) or
-        // damaged (the seq check passes): never copied either way. Nor is
-        // a compute marker or an expired entry: a miss leaves *out alone.
-        const uint32_t value_len = InfoValueLen(info);
-        sane = value_len <= geometry_.max_value_bytes;
-        if (sane && SeqType(seq) != kTypePending &&
-            !now.Expired(InfoExpiryMs(info))) {
-          out->type_ = static_cast<ValueType>(SeqType(seq));
-          out->payload_.resize(value_len);
-          std::memcpy(&out->payload_[0], KeyOf(s) + key.size(), value_len);
+      uint64_t info = 0;
+      if (key_len != 0) {
+        match = key_len == key.size() &&
+                KeyEquals(KeyOf(s), key.data(), key.size());
+        if (match) {
+          info = s->info.load(std::memory_order_relaxed);
+          value_len = InfoValueLen(info);
+          value = KeyOf(s) + key_len;
+          sane = key_len + uint64_t{value_len} <= geometry_.inline_bytes;
         }
+      } else {
+        const BlockRef ref = RefOf(s);
+        if (ref.key_len == key.size() && ref.key_hash == hash) {
+          info = s->info.load(std::memory_order_relaxed);
+          value_len = ref.value_len;
+          sane = arena_ != nullptr && value_len <= geometry_.max_value_bytes &&
+                 arena_->Plausible(ref.offset, ref.block_bytes,
+                                   uint64_t{ref.key_len} + value_len);
+          if (sane) {
+            const char* p =
+                reinterpret_cast<const char*>(arena_->Payload(ref.offset));
+            match = KeyEquals(p, key.data(), key.size());
+            value = p + key.size();
+          } else {
+            match = true;  // Reported below if the slot is stable.
+          }
+        }
+      }
+      if (match && sane && SeqType(seq) != kTypePending &&
+          !now.Expired(InfoExpiryMs(info))) {
+        // A compute marker or an expired entry is never copied: a miss
+        // leaves *out alone.
+        out->type_ = static_cast<ValueType>(SeqType(seq));
+        out->payload_.resize(value_len);
+        std::memcpy(&out->payload_[0], value, value_len);
       }
       std::atomic_thread_fence(std::memory_order_acquire);
       if (s->seq.load(std::memory_order_relaxed) != seq) {
@@ -111,7 +138,7 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       }
       const uint8_t type = SeqType(seq);
       if (type == kTypePending) return Miss();
-      if (!PayloadFitsType(type, InfoValueLen(info))) {
+      if (!PayloadFitsType(type, value_len)) {
         return absl::DataLossError(absl::StrCat(
             "key '", key, "' in store ", name(),
             " has a value whose size does not fit its type; run 'kvstore "
@@ -134,16 +161,15 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
 
 absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
                                    Clock& now, Value* out, Entry* entry) const {
-  const SlotHeader* s = slot(index);
-  const SlotMeta m = Meta(*s);
-  if (!PayloadFitsType(m.type, m.value_len) ||
-      m.value_len > geometry_.max_value_bytes) {
+  const SlotMeta m = Meta(*slot(index));
+  absl::StatusOr<EntryBytes> e = EntryLocked(index, m);
+  if (!e.ok() || !PayloadFitsType(m.type, e->value.size())) {
     return absl::DataLossError(absl::StrCat("key '", key, "' in store ", name(),
                                             " has a damaged slot; run "
                                             "'kvstore check'"));
   }
   out->type_ = static_cast<ValueType>(m.type);
-  out->payload_.assign(ValueOf(s, m), m.value_len);
+  out->payload_.assign(e->value.data(), e->value.size());
   if (entry != nullptr) {
     entry->version = m.version;
     entry->ttl = Remaining(m.expires_ms, now);
@@ -266,14 +292,14 @@ absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor, absl::string_view prefix,
       const SlotHeader* s = slot(i);
       const SlotMeta m = Meta(*s);
       const bool empty = m.empty();
-      if (!empty && m.key_len != 0 && m.key_len <= geometry_.max_key_bytes &&
-          m.type != kTypePending && !now.Expired(m.expires_ms)) {
-        absl::string_view key(KeyOf(s), m.key_len);
-        if (absl::StartsWith(key, prefix)) {
+      if (!empty && m.type != kTypePending && !now.Expired(m.expires_ms)) {
+        absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
+        if (!e.ok()) return e.status();
+        if (absl::StartsWith(e->key, prefix)) {
           Value v;
-          absl::Status read = ReadSlotLocked(i, key, now, &v, nullptr);
+          absl::Status read = ReadSlotLocked(i, e->key, now, &v, nullptr);
           if (!read.ok()) return read;
-          batch.entries.emplace_back(std::string(key), std::move(v));
+          batch.entries.emplace_back(std::string(e->key), std::move(v));
         }
       }
       ++visited;
@@ -298,21 +324,16 @@ absl::Status Table::Snapshot(
   return WithLock([&]() -> absl::Status {
     Clock now;
     for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
-      const SlotHeader* s = slot(i);
-      const SlotMeta m = Meta(*s);
+      const SlotMeta m = Meta(*slot(i));
       if (m.empty() || m.type == kTypePending) continue;
       if (now.Expired(m.expires_ms)) continue;
-      if (m.key_len == 0 || m.key_len > geometry_.max_key_bytes) {
-        return absl::DataLossError(absl::StrCat("store ", name(),
-                                                " has a damaged slot ", i,
-                                                "; run 'kvstore check'"));
-      }
-      absl::string_view key(KeyOf(s), m.key_len);
-      if (!absl::StartsWith(key, prefix)) continue;
+      absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
+      if (!e.ok()) return e.status();
+      if (!absl::StartsWith(e->key, prefix)) continue;
       Value v;
-      absl::Status read = ReadSlotLocked(i, key, now, &v, nullptr);
+      absl::Status read = ReadSlotLocked(i, e->key, now, &v, nullptr);
       if (!read.ok()) return read;
-      entries->emplace_back(std::string(key), std::move(v));
+      entries->emplace_back(std::string(e->key), std::move(v));
     }
     return absl::OkStatus();
   });
@@ -344,6 +365,22 @@ absl::StatusOr<StoreStats> Table::Stats() const {
       last == 0 ? absl::InfinitePast() : absl::FromUnixNanos(last);
   stats.longest_repair = absl::Nanoseconds(
       header_->longest_repair_ns.load(std::memory_order_relaxed));
+  if (arena_ != nullptr) {
+    // The figures and the largest free block, read under the lock.
+    ArenaFigures f;
+    absl::Status locked = WithLock([&]() -> absl::Status {
+      f = arena_->Figures();
+      return absl::OkStatus();
+    });
+    if (!locked.ok()) return locked;
+    stats.data_bytes = f.data_bytes;
+    stats.data_used_bytes = f.used_bytes;
+    stats.data_free_bytes = f.free_bytes;
+    stats.data_entries = f.used_blocks;
+    stats.largest_storable = f.largest_free > 8 ? f.largest_free - 8 : 0;
+    stats.rounding_bytes = f.used_bytes - f.payload_bytes;
+    stats.fragmented_bytes = f.free_bytes - f.largest_free;
+  }
   stats.longest_lock_wait = absl::Nanoseconds(
       header_->longest_lock_wait_ns.load(std::memory_order_relaxed));
   stats.lock_resets =

@@ -98,17 +98,23 @@ void Table::ApplyDelete() const {
     SlotHeader* s = slot(j);
     const SlotMeta m = Meta(*s);
     if (m.empty()) break;
-    if (m.key_len == 0 || m.key_len > geometry_.max_key_bytes ||
-        m.value_len > geometry_.max_value_bytes) {
-      break;  // Damaged slot: stop shifting; Verify reports it.
+    uint64_t hash;
+    size_t bytes;
+    if (m.key_len != 0) {
+      if (m.key_len + uint64_t{m.value_len} > geometry_.inline_bytes) {
+        break;  // Damaged slot: stop shifting; Verify reports it.
+      }
+      hash = HashKey(absl::string_view(KeyOf(s), m.key_len));
+      bytes = m.key_len + m.value_len;
+    } else {
+      hash = RefOf(s).key_hash;  // The block stays where it is.
+      bytes = sizeof(BlockRef);
     }
-    const absl::string_view key(KeyOf(s), m.key_len);
-    const uint64_t home = HomeSlot(HashKey(key), geometry_.slot_count);
+    const uint64_t home = HomeSlot(hash, geometry_.slot_count);
     if (!InCyclicRange(home, hole, j)) {
       SlotHeader* to = slot(hole);
       BeginSlotWrite(to);
-      std::memcpy(reinterpret_cast<uint8_t*>(to + 1), KeyOf(s),
-                  m.key_len + m.value_len);
+      std::memcpy(reinterpret_cast<uint8_t*>(to + 1), KeyOf(s), bytes);
       to->info.store(s->info.load(std::memory_order_relaxed),
                      std::memory_order_relaxed);
       EndSlotWrite(to, s->seq.load(std::memory_order_relaxed));
@@ -149,10 +155,26 @@ absl::Status Table::Repair() const {
     uint64_t image[2];
     std::memcpy(image, journal_, sizeof(image));
     const SlotMeta m = Unpack(image[0], image[1]);
-    if (bytes < kSlotHeaderBytes || bytes > geometry_.slot_bytes || m.empty() ||
-        m.key_len == 0 || m.key_len > geometry_.max_key_bytes ||
-        m.value_len > geometry_.max_value_bytes ||
-        bytes != kSlotHeaderBytes + (with_key ? m.key_len : 0) + m.value_len) {
+    bool sound;
+    if (with_key && m.key_len == 0) {
+      // An out-of-line entry: the image is its block's reference.
+      BlockRef ref;
+      std::memcpy(&ref, journal_ + sizeof(image), sizeof(ref));
+      sound = !m.empty() && m.value_len == 0 &&
+              bytes == kSlotHeaderBytes + sizeof(ref) && arena_ != nullptr &&
+              ref.key_len != 0 && ref.key_len <= geometry_.max_key_bytes &&
+              ref.value_len <= geometry_.max_value_bytes &&
+              arena_->Plausible(ref.offset, ref.block_bytes,
+                                uint64_t{ref.key_len} + ref.value_len);
+    } else {
+      sound = bytes >= kSlotHeaderBytes && bytes <= geometry_.slot_bytes &&
+              !m.empty() && m.key_len != 0 &&
+              m.key_len <= geometry_.max_key_bytes &&
+              m.key_len + uint64_t{m.value_len} <= geometry_.inline_bytes &&
+              bytes == kSlotHeaderBytes + (with_key ? m.key_len : 0) +
+                           m.value_len;
+    }
+    if (!sound) {
       return absl::DataLossError(
           absl::StrCat("store ", name(), " has a damaged journal image"));
     }
@@ -174,6 +196,13 @@ absl::Status Table::Repair() const {
         "store ", name(), " has an unknown journal state ", state));
   }
   header_->journal_state.store(kJournalIdle, std::memory_order_release);
+  if (arena_header_ != nullptr &&
+      arena_header_->dirty.load(std::memory_order_acquire) != 0) {
+    // The dead holder was changing the data area: its free lists are
+    // derived from the table, whose journal is now applied.
+    absl::Status rebuilt = RebuildArena();
+    if (!rebuilt.ok()) return rebuilt;
+  }
   header_->recovery_count.fetch_add(1, std::memory_order_relaxed);
   const int64_t end_ns = absl::GetCurrentTimeNanos();
   header_->last_recovery_unix_ns.store(end_ns, std::memory_order_relaxed);
@@ -229,6 +258,31 @@ absl::Status Table::CheckSize() const {
   return absl::OkStatus();
 }
 
+absl::Status Table::CollectBlocks(std::vector<BlockExtent>* blocks) const {
+  for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
+    const SlotMeta m = Meta(*slot(i));
+    if (!OutOfLine(m)) continue;
+    absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
+    if (!e.ok()) return e.status();
+    blocks->push_back(e->block);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Table::RebuildArena() const {
+  std::vector<BlockExtent> blocks;
+  absl::Status status = CollectBlocks(&blocks);
+  if (status.ok()) status = arena_->Rebuild(std::move(blocks));
+  if (!status.ok()) {
+    return absl::DataLossError(absl::StrCat("store ", name(),
+                                            " has a damaged data area: ",
+                                            status.message()));
+  }
+  arena_header_->dirty.store(0, std::memory_order_release);
+  arena_dirty_ = false;
+  return absl::OkStatus();
+}
+
 absl::Status Table::Verify() const {
   // Checked first: walking a shrunk table would fault.
   absl::Status size = CheckSize();
@@ -240,6 +294,7 @@ absl::Status Table::Verify() const {
   absl::Status status = WithLock(
       [&]() -> absl::Status {
         absl::flat_hash_set<std::string> keys;
+        std::vector<BlockExtent> blocks;
         uint64_t full = 0;
         for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
           const SlotHeader* s = slot(i);
@@ -249,23 +304,29 @@ absl::Status Table::Verify() const {
           }
           if (m.empty()) continue;
           ++full;
-          if (m.key_len == 0 || m.key_len > geometry_.max_key_bytes) {
-            report(absl::StrCat("slot ", i, ": key length ", m.key_len));
+          absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
+          if (!e.ok()) {
+            report(absl::StrCat("slot ", i, ": key length ", m.key_len,
+                                ", value length ", m.value_len,
+                                m.key_len == 0 ? " (block out of range)" : ""));
             continue;
           }
-          if (m.value_len > geometry_.max_value_bytes) {
-            report(absl::StrCat("slot ", i, ": value length ", m.value_len));
-            continue;
+          if (e->out_of_line) {
+            blocks.push_back(e->block);
+            if (FitsInline(e->key.size(), e->value.size())) {
+              report(absl::StrCat("slot ", i,
+                                  ": an entry that fits its slot is in a "
+                                  "block"));
+            }
           }
-          absl::string_view key(KeyOf(s), m.key_len);
+          const absl::string_view key = e->key;
           if (m.type == kTypePending) {
-            if (m.value_len != 8 || m.expires_ms == 0) {
+            if (e->value.size() != 8 || m.expires_ms == 0) {
               report(absl::StrCat("slot ", i, ": malformed compute marker"));
             }
           } else {
-            absl::StatusOr<Value> v = Value::FromEncoded(
-                static_cast<ValueType>(m.type),
-                absl::string_view(key.data() + key.size(), m.value_len));
+            absl::StatusOr<Value> v =
+                Value::FromEncoded(static_cast<ValueType>(m.type), e->value);
             if (!v.ok()) {
               report(absl::StrCat("slot ", i, ": ", v.status().message()));
             }
@@ -274,6 +335,9 @@ absl::Status Table::Verify() const {
             report(absl::StrCat("slot ", i, ": version 0"));
           }
           const uint64_t hash = HashKey(key);
+          if (e->out_of_line && RefOf(s).key_hash != hash) {
+            report(absl::StrCat("slot ", i, ": wrong key hash"));
+          }
           if (!keys.insert(std::string(key)).second) {
             report(absl::StrCat("slot ", i, ": duplicate key"));
           }
@@ -303,6 +367,14 @@ absl::Status Table::Verify() const {
         }
         if (header_->structure_seq.load(std::memory_order_relaxed) & 1) {
           report("structure sequence left odd");
+        }
+        if (arena_ != nullptr) {
+          if (arena_header_->dirty.load(std::memory_order_relaxed) != 0) {
+            report("data area left mid-change (dirty)");
+          }
+          std::vector<std::string> arena_problems;
+          arena_->Check(std::move(blocks), &arena_problems);
+          for (std::string& p : arena_problems) report(std::move(p));
         }
         return absl::OkStatus();
       },

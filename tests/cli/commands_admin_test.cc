@@ -46,8 +46,9 @@ TEST_F(AdminCommandsTest, CreateDefaultsMatchTheLibrary) {
   ASSERT_EQ(Run({"create"}).code, kExitOk);
   std::string stats = Run({"stats"}).out;
   EXPECT_THAT(stats, HasSubstr("\ncapacity: 4096\n"));
-  EXPECT_THAT(stats, HasSubstr("\nmax_key_bytes: 128\n"));
-  EXPECT_THAT(stats, HasSubstr("\nmax_value_bytes: 1024\n"));
+  EXPECT_THAT(stats, HasSubstr("\nmax_key_bytes: 4096\n"));
+  EXPECT_THAT(stats, HasSubstr("\nmax_value_bytes: 67108864\n"));
+  EXPECT_THAT(stats, HasSubstr("\ndata_bytes: 4194304\n"));
   EXPECT_THAT(stats, HasSubstr("\nmode: 0600\n"));
   EXPECT_THAT(stats, HasSubstr("\neviction: none\n"));
 }

@@ -216,6 +216,8 @@ TEST_F(ScanCommandsTest, StatsJsonHasEveryField) {
        {"tombstones", "hits", "misses", "sets", "deletes", "expirations",
         "evictions", "recoveries", "longest_repair_us", "lock_resets",
         "lock_waits", "lock_wait_time_us", "long_lock_waits",
+        "data_bytes", "data_used_bytes", "data_free_bytes", "data_entries",
+        "largest_storable_bytes", "rounding_bytes", "fragmented_bytes",
         "longest_lock_wait_us", "load_factor"}) {
     const JsonValue* f = v->Find(field);
     ASSERT_NE(f, nullptr) << field;

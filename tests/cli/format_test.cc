@@ -113,6 +113,13 @@ StoreStats SampleStats() {
   s.entry_count = 1;
   s.load_factor = 0.25;
   s.tombstones = 0;
+  s.data_bytes = 4096;
+  s.data_used_bytes = 1040;
+  s.data_free_bytes = 3056;
+  s.data_entries = 1;
+  s.largest_storable = 2040;
+  s.rounding_bytes = 16;
+  s.fragmented_bytes = 1008;
   s.created = absl::FromUnixSeconds(0);
   s.hits = 10;
   s.misses = 3;
@@ -148,6 +155,13 @@ TEST(FormatStatsTextTest, OneFieldPerLine) {
             "entries: 1\n"
             "load_factor: 0.2500\n"
             "tombstones: 0\n"
+            "data_bytes: 4096\n"
+            "data_used_bytes: 1040\n"
+            "data_free_bytes: 3056\n"
+            "data_entries: 1\n"
+            "largest_storable_bytes: 2040\n"
+            "rounding_bytes: 16\n"
+            "fragmented_bytes: 1008\n"
             "created: 1970-01-01T00:00:00Z\n"
             "hits: 10\n"
             "misses: 3\n"
@@ -199,6 +213,10 @@ TEST(FormatStatsJsonTest, OneObjectWithTheSameFields) {
             R"("slot_bytes":152,"max_key_bytes":16,"max_value_bytes":128,)"
             R"("eviction":"none",)"
             R"("entries":1,"load_factor":0.2500,"tombstones":0,)"
+            R"("data_bytes":4096,"data_used_bytes":1040,)"
+            R"("data_free_bytes":3056,"data_entries":1,)"
+            R"("largest_storable_bytes":2040,"rounding_bytes":16,)"
+            R"("fragmented_bytes":1008,)"
             R"("created":"1970-01-01T00:00:00Z","hits":10,"misses":3,)"
             R"("sets":4,"deletes":1,"expirations":2,"evictions":5,)"
             R"("recoveries":2,"last_recovery":"1970-01-01T00:01:00Z",)"

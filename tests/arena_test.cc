@@ -1,0 +1,147 @@
+// The data area's allocator on its own: every invariant holds after every
+// operation, freeing coalesces, a full area says so, and Rebuild derives the
+// same free space from the blocks in use alone.
+#include "kvstore/internal/arena.h"
+
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "gtest/gtest.h"
+
+namespace kvstore {
+namespace internal {
+namespace {
+
+class ArenaTest : public ::testing::Test {
+ protected:
+  void Make(uint64_t data_bytes) {
+    header_ = std::make_unique<ArenaHeader>();
+    std::memset(header_.get(), 0, sizeof(ArenaHeader));
+    data_.assign(data_bytes, 0);
+    arena_ = std::make_unique<Arena>(header_.get(), data_.data(), data_bytes);
+    arena_->Init();
+  }
+  std::string Problems(const std::vector<BlockExtent>& in_use) const {
+    std::vector<std::string> problems;
+    arena_->Check(in_use, &problems);
+    return absl::StrJoin(problems, "\n");
+  }
+
+  std::unique_ptr<ArenaHeader> header_;
+  std::vector<uint8_t> data_;
+  std::unique_ptr<Arena> arena_;
+};
+
+TEST_F(ArenaTest, BlocksHoldTheirPayloadWithAHeaderAndSixteenByteAlignment) {
+  EXPECT_EQ(Arena::BlockBytesFor(0), 32u);
+  EXPECT_EQ(Arena::BlockBytesFor(24), 32u);
+  EXPECT_EQ(Arena::BlockBytesFor(25), 48u);
+  EXPECT_EQ(Arena::BlockBytesFor(1000), 1008u);
+}
+
+TEST_F(ArenaTest, BinsGrowByAnEighthAndNeverShrink) {
+  int last = 0;
+  for (uint64_t size = 32; size < (uint64_t{1} << 40); size += size / 16) {
+    const uint64_t s = size / 16 * 16;
+    const int b = ArenaBinOf(s);
+    EXPECT_GE(b, last) << s;
+    EXPECT_LT(b, kArenaBins) << s;
+    last = b;
+  }
+}
+
+TEST_F(ArenaTest, AllocateSplitsAndFreeCoalescesBackToOneBlock) {
+  Make(1 << 16);
+  absl::StatusOr<BlockExtent> a = arena_->Allocate(100);
+  absl::StatusOr<BlockExtent> b = arena_->Allocate(5000);
+  absl::StatusOr<BlockExtent> c = arena_->Allocate(1);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(Problems({*a, *b, *c}), "");
+  EXPECT_EQ(arena_->Figures().used_blocks, 3u);
+  arena_->Free(*b);
+  EXPECT_EQ(Problems({*a, *c}), "");
+  arena_->Free(*a);
+  EXPECT_EQ(Problems({*c}), "");
+  arena_->Free(*c);
+  EXPECT_EQ(Problems({}), "");
+  const ArenaFigures f = arena_->Figures();
+  EXPECT_EQ(f.used_bytes, 0u);
+  EXPECT_EQ(f.largest_free, uint64_t{1} << 16);  // One block again.
+}
+
+TEST_F(ArenaTest, AFullAreaIsResourceExhaustedAndChangesNothing) {
+  Make(4096);
+  absl::StatusOr<BlockExtent> a = arena_->Allocate(4000);
+  ASSERT_TRUE(a.ok()) << a.status();
+  absl::StatusOr<BlockExtent> b = arena_->Allocate(200);
+  EXPECT_TRUE(absl::IsResourceExhausted(b.status())) << b.status();
+  EXPECT_EQ(Problems({*a}), "");
+  EXPECT_TRUE(absl::IsResourceExhausted(arena_->Allocate(5000).status()));
+}
+
+TEST_F(ArenaTest, RandomAllocationsAndFreesKeepEveryInvariant) {
+  Make(1 << 20);
+  std::mt19937_64 rng(7);
+  std::vector<BlockExtent> live;
+  for (int op = 0; op < 20000; ++op) {
+    if (live.empty() || rng() % 3 != 0) {
+      // Sizes from a few bytes to 64 KiB, skewed small.
+      const uint64_t payload = (rng() % 64) << (rng() % 11);
+      absl::StatusOr<BlockExtent> b = arena_->Allocate(payload);
+      if (b.ok()) {
+        // The payload is writable without touching a neighbour.
+        std::memset(arena_->Payload(b->offset), 0xab, payload);
+        live.push_back(*b);
+      } else {
+        ASSERT_TRUE(absl::IsResourceExhausted(b.status())) << b.status();
+      }
+    } else {
+      const size_t i = rng() % live.size();
+      arena_->Free(live[i]);
+      live[i] = live.back();
+      live.pop_back();
+    }
+    if (op % 500 == 0) ASSERT_EQ(Problems(live), "") << "op " << op;
+  }
+  ASSERT_EQ(Problems(live), "");
+  // Rebuilding from the blocks in use alone gives the same free space.
+  const ArenaFigures before = arena_->Figures();
+  ASSERT_TRUE(arena_->Rebuild(live).ok());
+  EXPECT_EQ(Problems(live), "");
+  const ArenaFigures after = arena_->Figures();
+  EXPECT_EQ(after.used_bytes, before.used_bytes);
+  EXPECT_EQ(after.free_bytes, before.free_bytes);
+  EXPECT_EQ(after.payload_bytes, before.payload_bytes);
+}
+
+TEST_F(ArenaTest, RebuildRefusesOverlappingBlocksAndChangesNothing) {
+  Make(4096);
+  absl::StatusOr<BlockExtent> a = arena_->Allocate(100);
+  ASSERT_TRUE(a.ok());
+  BlockExtent overlapping = *a;
+  overlapping.offset += 16;
+  const std::vector<uint8_t> before = data_;
+  absl::Status s = arena_->Rebuild({*a, overlapping});
+  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_EQ(data_, before);
+  BlockExtent outside{4096, 32, 0};
+  EXPECT_TRUE(absl::IsDataLoss(arena_->Rebuild({outside})));
+}
+
+TEST_F(ArenaTest, CheckFindsALeakAndADoubleReference) {
+  Make(4096);
+  absl::StatusOr<BlockExtent> a = arena_->Allocate(100);
+  absl::StatusOr<BlockExtent> b = arena_->Allocate(100);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(Problems({*a}).find("in use by no entry"), std::string::npos);
+  EXPECT_NE(Problems({*a, *a, *b}).find("named by two entries"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace internal
+}  // namespace kvstore

@@ -68,6 +68,31 @@ class Scribbler {
     s->info.store(internal::PackInfo(m.value_len, m.referenced, m.expires_ms));
   }
   int fd() const { return fd_; }
+  // The data area of a tagged store with one.
+  uint8_t* data() {
+    const uint64_t table_end = header()->table_offset +
+                               header()->slot_count * header()->slot_bytes;
+    return base_ + (table_end + 4095) / 4096 * 4096 + 4096;
+  }
+  internal::ArenaHeader* arena() {
+    return reinterpret_cast<internal::ArenaHeader*>(data() - 4096);
+  }
+  // The slot of the out-of-line entry of `key`, or -1.
+  int64_t FindOutOfLine(const std::string& key) {
+    for (uint64_t i = 0; i < header()->slot_count; ++i) {
+      const internal::SlotMeta m = internal::Meta(*slot(i));
+      if (m.empty() || m.key_len != 0) continue;
+      const internal::BlockRef* r = ref(i);
+      if (r->key_len == key.size() &&
+          memcmp(data() + r->offset + 8, key.data(), key.size()) == 0) {
+        return static_cast<int64_t>(i);
+      }
+    }
+    return -1;
+  }
+  internal::BlockRef* ref(uint64_t i) {
+    return reinterpret_cast<internal::BlockRef*>(slot(i) + 1);
+  }
 
  private:
   int fd_;
@@ -255,6 +280,100 @@ TEST_F(HostileTest, AShrunkSegmentIsDetectedAndWouldOtherwiseSigbus) {
   int status;
   waitpid(child, &status, 0);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS) << status;
+}
+
+// ---- The data area ----
+
+class HostileDataAreaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Options o;
+    o.create_if_missing = true;
+    o.capacity = 16;
+    o.memory = 8192;
+    auto store = Store::Open(name_.name(), o);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    ASSERT_TRUE(store_->Set("big", Value::String(std::string(500, 'b'))).ok());
+    ASSERT_TRUE(store_->Set("big2", Value::String(std::string(300, 'c'))).ok());
+  }
+  // Every call on "big" is DATA_LOSS, Verify reports it, and nothing reads
+  // outside the mapping (ASan would say so).
+  void ExpectRefused() {
+    absl::Status get = store_->Get("big").status();
+    EXPECT_TRUE(absl::IsDataLoss(get)) << get;
+    EXPECT_TRUE(absl::IsDataLoss(store_->GetEntry("big").status()));
+    EXPECT_TRUE(absl::IsDataLoss(store_->Set("big", Value::String("x"))));
+    EXPECT_TRUE(absl::IsDataLoss(store_->Erase("big")));
+    absl::Status verify = store_->Verify();
+    EXPECT_TRUE(absl::IsDataLoss(verify)) << verify;
+    // Other entries still read.
+    EXPECT_EQ(*store_->Get<std::string>("big2"), std::string(300, 'c'));
+  }
+
+  ScopedStoreName name_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(HostileDataAreaTest, ABlockOffsetOutsideTheDataAreaIsDataLoss) {
+  Scribbler s(name_.name());
+  const int64_t i = s.FindOutOfLine("big");
+  ASSERT_GE(i, 0);
+  s.ref(i)->offset = uint64_t{1} << 40;
+  ExpectRefused();
+}
+
+TEST_F(HostileDataAreaTest, ABlockRunningPastTheDataAreaIsDataLoss) {
+  Scribbler s(name_.name());
+  const int64_t i = s.FindOutOfLine("big");
+  ASSERT_GE(i, 0);
+  s.ref(i)->block_bytes = ~uint64_t{0} - 15;
+  ExpectRefused();
+}
+
+TEST_F(HostileDataAreaTest, AValueLongerThanItsBlockIsDataLoss) {
+  Scribbler s(name_.name());
+  const int64_t i = s.FindOutOfLine("big");
+  ASSERT_GE(i, 0);
+  s.ref(i)->value_len = 100000;
+  ExpectRefused();
+}
+
+TEST_F(HostileDataAreaTest, TwoEntriesNamingOneBlockAreReported) {
+  Scribbler s(name_.name());
+  const int64_t a = s.FindOutOfLine("big");
+  const int64_t b = s.FindOutOfLine("big2");
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  const internal::BlockRef big = *s.ref(a);
+  s.ref(b)->offset = big.offset;
+  s.ref(b)->block_bytes = big.block_bytes;
+  absl::Status verify = store_->Verify();
+  EXPECT_TRUE(absl::IsDataLoss(verify)) << verify;
+  EXPECT_NE(verify.message().find("named by two entries"), std::string::npos)
+      << verify;
+}
+
+TEST_F(HostileDataAreaTest, AFreeListLeadingOutsideIsRefusedNotFollowed) {
+  Scribbler s(name_.name());
+  for (uint64_t& head : s.arena()->heads) {
+    if (head != ~uint64_t{0}) head = (uint64_t{1} << 40) + 8;
+  }
+  absl::Status set = store_->Set("new", Value::String(std::string(400, 'n')));
+  EXPECT_TRUE(absl::IsDataLoss(set)) << set;
+  EXPECT_TRUE(absl::IsDataLoss(store_->Verify()));
+  EXPECT_EQ(*store_->Get<std::string>("big"), std::string(500, 'b'));
+}
+
+TEST_F(HostileDataAreaTest, ADirtyFlagFoundByANormalLockerIsDataLoss) {
+  Scribbler s(name_.name());
+  s.arena()->dirty.store(1);
+  absl::Status set = store_->Set("k", Value::Int64(1));
+  EXPECT_TRUE(absl::IsDataLoss(set)) << set;
+  EXPECT_NE(set.message().find("data area"), std::string::npos) << set;
+  EXPECT_TRUE(absl::IsDataLoss(store_->Verify()));
+  // Lock-free reads still answer.
+  EXPECT_EQ(*store_->Get<std::string>("big2"), std::string(300, 'c'));
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ void Arena::Link(uint64_t offset, uint64_t size) {
   const uint64_t next = header_->heads[b];
   Word(offset + 8) = next;
   Word(offset + 16) = kNil;
-  if (next < data_bytes_) Word(next + 16) = offset;
+  if (BlockOk(next)) Word(next + 16) = offset;
   header_->heads[b] = offset;
   header_->nonempty[b / 64] |= uint64_t{1} << (b % 64);
 }
@@ -62,13 +62,13 @@ void Arena::Unlink(uint64_t offset, uint64_t size) {
   const int b = ArenaBinOf(size);
   const uint64_t next = Word(offset + 8);
   const uint64_t prev = Word(offset + 16);
-  if (prev < data_bytes_) {
+  if (BlockOk(prev)) {
     Word(prev + 8) = next;
   } else {
     header_->heads[b] = next;
   }
-  if (next < data_bytes_) Word(next + 16) = prev;
-  if (header_->heads[b] >= data_bytes_) {
+  if (BlockOk(next)) Word(next + 16) = prev;
+  if (!BlockOk(header_->heads[b])) {
     header_->heads[b] = kNil;
     header_->nonempty[b / 64] &= ~(uint64_t{1} << (b % 64));
   }
@@ -107,7 +107,7 @@ uint64_t Arena::FindFit(uint64_t size) const {
   // A block of the size's own bin may still be large enough.
   if (size >= 256) {
     uint64_t o = header_->heads[ArenaBinOf(size)];
-    for (int n = 0; n < kBinScan && o < data_bytes_; ++n) {
+    for (int n = 0; n < kBinScan && BlockOk(o); ++n) {
       if (SizeAt(o) >= size) return o;
       o = Word(o + 8);
     }
@@ -122,8 +122,8 @@ absl::StatusOr<BlockExtent> Arena::Allocate(uint64_t payload) {
     return absl::ResourceExhaustedError(
         absl::StrCat("no free block of ", need, " bytes"));
   }
-  const uint64_t size = o < data_bytes_ ? SizeAt(o) : 0;
-  if (o % 16 != 0 || o >= data_bytes_ || size < need ||
+  const uint64_t size = BlockOk(o) ? SizeAt(o) : 0;
+  if (!BlockOk(o) || size < need ||
       size > data_bytes_ - o || (Word(o) & kInUse) != 0) {
     return absl::DataLossError(
         absl::StrCat("damaged free list (block at ", o, ")"));
@@ -229,7 +229,7 @@ void Arena::Check(std::vector<BlockExtent> in_use,
   for (uint64_t o = 0; o < data_bytes_;) {
     const uint64_t w = Word(o);
     const uint64_t size = w & ~kFlags;
-    if (size < kMinBlock || size > data_bytes_ - o) {
+    if (size < kMinBlock || size % 16 != 0 || size > data_bytes_ - o) {
       problem("block at ", o, " has an impossible size ", size);
       return;
     }
@@ -320,7 +320,7 @@ ArenaFigures Arena::Figures() const {
     if (bits == 0) continue;
     const int b = w * 64 + 63 - __builtin_clzll(bits);
     uint64_t o = header_->heads[b];
-    for (int n = 0; n < 4 * kBinScan && o < data_bytes_; ++n) {
+    for (int n = 0; n < 4 * kBinScan && BlockOk(o); ++n) {
       f.largest_free = std::max(f.largest_free, SizeAt(o));
       o = Word(o + 8);
     }

@@ -103,6 +103,12 @@ class Arena {
     return *reinterpret_cast<uint64_t*>(data_ + offset);
   }
   uint64_t SizeAt(uint64_t offset) const { return Word(offset) & ~kFlags; }
+  // True if a block could start at `offset`: links read from the area are
+  // followed only then, so a damaged one never leads outside it.
+  bool BlockOk(uint64_t offset) const {
+    return offset % 16 == 0 && data_bytes_ >= kMinBlock &&
+           offset <= data_bytes_ - kMinBlock;
+  }
   void Link(uint64_t offset, uint64_t size);
   void Unlink(uint64_t offset, uint64_t size);
   // Writes a free block's header (previous in use) and footer, and links it.

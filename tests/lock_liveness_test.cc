@@ -77,6 +77,13 @@ class PinnedToOneCpu {
   }
   ~PinnedToOneCpu() { sched_setaffinity(0, sizeof(saved_), &saved_); }
   const cpu_set_t& saved() const { return saved_; }
+  // The other CPUs of the saved mask (all of it if there are none), so
+  // that a process there never preempts the pinned one.
+  cpu_set_t others() const {
+    cpu_set_t rest = saved_;
+    CPU_CLR(cpu_, &rest);
+    return CPU_COUNT(&rest) > 0 ? rest : saved_;
+  }
 
  private:
   cpu_set_t saved_;
@@ -147,7 +154,7 @@ TEST(LockLivenessTest, AWokenWaiterKilledBeforeItRunsStrandsNoOtherWaiter) {
       },
       absl::Seconds(30));
   const pid_t stranded = StartWorker(
-      {Worker(), "set", name.name(), "stranded", "y"}, false, pinned.saved());
+      {Worker(), "set", name.name(), "stranded", "y"}, false, pinned.others());
   queued = queued && PollUntil([&] { return InFutexWait(stranded); },
                                absl::Seconds(30));
   if (!queued) {
@@ -165,8 +172,15 @@ TEST(LockLivenessTest, AWokenWaiterKilledBeforeItRunsStrandsNoOtherWaiter) {
   pthread_mutex_unlock(mu);
   kill(doomed, SIGKILL);
   ASSERT_EQ(pthread_mutex_lock(mu), 0);
+  // On a loaded machine this process can still be preempted between the
+  // unlock and the kill, and the doomed writer finish first; then the
+  // interleaving did not happen, but the stranded writer must finish all
+  // the same.
   const int doomed_status = WaitProcess(doomed);
-  EXPECT_TRUE(WIFSIGNALED(doomed_status) && WTERMSIG(doomed_status) == SIGKILL)
+  const bool killed =
+      WIFSIGNALED(doomed_status) && WTERMSIG(doomed_status) == SIGKILL;
+  EXPECT_TRUE(killed ||
+              (WIFEXITED(doomed_status) && WEXITSTATUS(doomed_status) == 0))
       << "status " << doomed_status;
   const bool waiters_flag_lost = (header.word() & FUTEX_WAITERS) == 0;
   pthread_mutex_unlock(mu);
@@ -194,7 +208,9 @@ TEST(LockLivenessTest, AWokenWaiterKilledBeforeItRunsStrandsNoOtherWaiter) {
   absl::StatusOr<std::string> value = (*store)->Get<std::string>("stranded");
   ASSERT_TRUE(value.ok()) << value.status();
   EXPECT_EQ(*value, "y");
-  EXPECT_TRUE(absl::IsNotFound((*store)->Get("doomed").status()));
+  if (killed) {
+    EXPECT_TRUE(absl::IsNotFound((*store)->Get("doomed").status()));
+  }
   EXPECT_TRUE((*store)->Verify().ok());
   // The stranded writer's wait is in the statistics.
   absl::StatusOr<StoreStats> stats = (*store)->Stats();

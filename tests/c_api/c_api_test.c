@@ -286,7 +286,7 @@ static void ScanVisitsEveryPrefixedEntry(kvstore_t* store) {
   int i, count = 0, too_small = 0;
   memset(seen, 0, sizeof seen);
   for (i = 0; i < 50; ++i) {
-    char k[16];
+    char k[32];
     int64_t v = i;
     snprintf(k, sizeof k, "scan:%02d", i);
     CHECK_CODE(KVSTORE_OK, kvstore_set(store, S(k), KVSTORE_TYPE_INT64, &v, 8,

@@ -23,7 +23,8 @@ trap cleanup EXIT
 
 # A sanitizer build (--config=asan) makes libraries that only instrumented
 # programs can link; an install is of the normal build.
-if nm "$runfiles/libkvstore.a" 2>/dev/null | grep -q ' U __asan_'; then
+symbols=$(nm "$runfiles/libkvstore.a" 2>/dev/null || true)
+if [[ "$symbols" == *" U __asan_"* ]]; then
   echo "SKIPPED: sanitizer build"
   exit 0
 fi
@@ -63,8 +64,8 @@ for program in cpp_shared c_shared cpp_static; do
 done
 out=$("$prefix/bin/kvstore" --store="$store" get runs)
 [ "$out" = 3 ] || fail "the three programs counted to '$out', not 3"
-readelf -d "$tmp/consumer/cpp_static" | grep -q 'libkvstore' &&
-  fail "cpp_static depends on libkvstore.so"
+needed=$(readelf -d "$tmp/consumer/cpp_static")
+[[ "$needed" == *libkvstore* ]] && fail "cpp_static depends on libkvstore.so"
 
 # The installed Python module sees the same store.
 PYTHONPATH="$prefix/lib/python3.11/dist-packages" /usr/bin/python3 -c "

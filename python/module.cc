@@ -40,16 +40,18 @@ it when absent. Keys are str or bytes; values str, bytes, int, float, bool.
 Durations (ttl, wait, lease, lock_timeout) are seconds; None means none.
 )doc")
       .def(py::init([](const std::string& name, bool create, bool exclusive,
-                       py::handle capacity, py::handle max_key_bytes,
-                       py::handle max_value_bytes, py::handle eviction,
-                       py::handle mode, py::handle lock_timeout) {
+                       py::handle capacity, py::handle memory,
+                       py::handle max_key_bytes, py::handle max_value_bytes,
+                       py::handle eviction, py::handle mode,
+                       py::handle lock_timeout) {
              return std::make_unique<PyStore>(
-                 name, OpenOptions(create, exclusive, capacity, max_key_bytes,
-                                   max_value_bytes, eviction, mode,
-                                   lock_timeout));
+                 name, OpenOptions(create, exclusive, capacity, memory,
+                                   max_key_bytes, max_value_bytes, eviction,
+                                   mode, lock_timeout));
            }),
            arg("name"), py::kw_only(), arg("create") = false,
            arg("exclusive") = false, arg("capacity") = py::none(),
+           arg("memory") = py::none(),
            arg("max_key_bytes") = py::none(),
            arg("max_value_bytes") = py::none(), arg("eviction") = py::none(),
            arg("mode") = py::none(), arg("lock_timeout") = py::none())

@@ -45,7 +45,8 @@ T Unsigned(py::handle obj, const char* what) {
 }  // namespace
 
 Options OpenOptions(bool create, bool exclusive, py::handle capacity,
-                    py::handle max_key_bytes, py::handle max_value_bytes,
+                    py::handle memory, py::handle max_key_bytes,
+                    py::handle max_value_bytes,
                     py::handle eviction, py::handle mode,
                     py::handle lock_timeout) {
   Options options;
@@ -53,6 +54,9 @@ Options OpenOptions(bool create, bool exclusive, py::handle capacity,
   options.error_if_exists = exclusive;
   if (!capacity.is_none()) {
     options.capacity = Unsigned<uint64_t>(capacity, "capacity");
+  }
+  if (!memory.is_none()) {
+    options.memory = Unsigned<uint64_t>(memory, "memory");
   }
   if (!max_key_bytes.is_none()) {
     options.max_key_bytes = Unsigned<uint32_t>(max_key_bytes, "max_key_bytes");

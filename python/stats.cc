@@ -30,6 +30,13 @@ py::dict StatsDict(const StoreStats& s) {
   d["max_key_bytes"] = s.max_key_bytes;
   d["max_value_bytes"] = s.max_value_bytes;
   d["entry_count"] = s.entry_count;
+  d["data_bytes"] = s.data_bytes;
+  d["data_used_bytes"] = s.data_used_bytes;
+  d["data_free_bytes"] = s.data_free_bytes;
+  d["data_entries"] = s.data_entries;
+  d["largest_storable"] = s.largest_storable;
+  d["rounding_bytes"] = s.rounding_bytes;
+  d["fragmented_bytes"] = s.fragmented_bytes;
   d["created"] = UnixSeconds(s.created);
   d["recoveries"] = s.recoveries;
   d["last_recovery"] = UnixSeconds(s.last_recovery);

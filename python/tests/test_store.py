@@ -82,7 +82,7 @@ def test_bad_keys_and_values_are_invalid_argument(store):
         store[""] = 1
     assert isinstance(info.value, ValueError)
     with pytest.raises(kvstore.InvalidArgumentError):
-        store["x" * 1000] = 1
+        store["x" * 5000] = 1  # max_key_bytes is 4096.
     with pytest.raises(kvstore.InvalidArgumentError):
         store["k"] = "x" * 1000  # max_value_bytes is 256.
     with pytest.raises(kvstore.InvalidArgumentError):
@@ -194,12 +194,12 @@ def test_open_errors(name):
 
 
 def test_created_with_options(name):
-    with kvstore.Store(name, create=True, capacity=10, max_key_bytes=16,
-                       max_value_bytes=32, eviction="clock",
+    with kvstore.Store(name, create=True, capacity=10, memory=8192,
+                       max_key_bytes=16, max_value_bytes=32, eviction="clock",
                        mode=0o640) as s:
         stats = s.stats()
         assert stats["capacity"] == 10 and stats["max_key_bytes"] == 16
-        assert stats["max_value_bytes"] == 32
+        assert stats["max_value_bytes"] == 32 and stats["data_bytes"] == 8192
         assert stats["eviction"] == "clock" and stats["mode"] == 0o640
         for i in range(50):  # Evicts instead of filling up.
             s[str(i)] = i

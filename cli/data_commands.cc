@@ -22,7 +22,7 @@ constexpr size_t kListBatchSlots = 1024;
 
 // The most `set KEY -` reads: one byte more than any store accepts, so an
 // over-long input is refused by the store rather than read without end.
-constexpr size_t kMaxStdinBytes = (size_t{1} << 24) + 1;
+constexpr size_t kMaxStdinBytes = (size_t{1} << 30) + 1;
 
 std::string ReadAll(std::istream& in) {
   std::string data;

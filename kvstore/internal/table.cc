@@ -434,7 +434,7 @@ absl::StatusOr<BlockExtent> Table::AllocateLocked(uint64_t payload,
         "store %s has no room for %d bytes of key and value (a block of %d): "
         "its data area of %d bytes has %d free, and the largest free block "
         "holds %d (the memory limit, not the entry limit; delete or expire "
-        "entries, or create the store with more memory or with "
+        "entries, or create the store with more memory, --memory, or with "
         "--eviction=clock)",
         name(), payload, need, f.data_bytes, f.free_bytes,
         f.largest_free > 8 ? f.largest_free - 8 : 0));

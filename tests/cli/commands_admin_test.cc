@@ -31,7 +31,8 @@ class AdminCommandsTest : public ::testing::Test {
 
 TEST_F(AdminCommandsTest, CreateUsesTheGivenLimitsAndMode) {
   RunResult r = Run({"create", "--capacity=10", "--max-key-bytes=16",
-                     "--max-value-bytes", "64", "--mode=0640"});
+                     "--max-value-bytes", "64", "--mode=0640",
+                     "--memory=64K"});
   ASSERT_EQ(r.code, kExitOk) << r;
   EXPECT_THAT(r.out, IsEmpty());
   EXPECT_THAT(r.err, IsEmpty());
@@ -40,6 +41,25 @@ TEST_F(AdminCommandsTest, CreateUsesTheGivenLimitsAndMode) {
   EXPECT_THAT(stats, HasSubstr("\nmax_key_bytes: 16\n"));
   EXPECT_THAT(stats, HasSubstr("\nmax_value_bytes: 64\n"));
   EXPECT_THAT(stats, HasSubstr("\nmode: 0640\n"));
+  EXPECT_THAT(stats, HasSubstr("\ndata_bytes: 65536\n"));
+}
+
+TEST_F(AdminCommandsTest, CreateRefusesABadMemorySizeAndCreatesNothing) {
+  RunResult r = Run({"create", "--memory=4X"});
+  EXPECT_EQ(r.code, kExitUsage) << r;
+  EXPECT_THAT(r.err, HasSubstr("--memory='4X' is not a size"));
+  r = Run({"create", "--memory=2T"});
+  EXPECT_EQ(r.code, kExitUsage) << r;
+  EXPECT_NE(Run({"stats"}).code, kExitOk);  // Nothing was created.
+}
+
+TEST_F(AdminCommandsTest, AValueThatFindsNoMemoryExitsThreeNamingTheLimit) {
+  ASSERT_EQ(Run({"create", "--memory=4K"}).code, kExitOk);
+  ASSERT_EQ(Run({"set", "a", std::string(3000, 'a')}).code, kExitOk);
+  RunResult r = Run({"set", "b", std::string(3000, 'b')});
+  EXPECT_EQ(r.code, kExitFailure) << r;
+  EXPECT_THAT(r.err, HasSubstr("memory limit, not the entry limit"));
+  EXPECT_EQ(Run({"get", "b"}).code, kExitNotFound);
 }
 
 TEST_F(AdminCommandsTest, CreateDefaultsMatchTheLibrary) {

@@ -113,6 +113,28 @@ TEST(ParseUnsignedFlagTest, RejectsEverythingElse) {
   }
 }
 
+TEST(ParseSizeFlagTest, AcceptsBytesAndBinarySuffixes) {
+  EXPECT_EQ(*ParseSizeFlag("memory", "0", 1 << 20), 0u);
+  EXPECT_EQ(*ParseSizeFlag("memory", "4096", 1 << 20), 4096u);
+  EXPECT_EQ(*ParseSizeFlag("memory", "64K", 1 << 20), 65536u);
+  EXPECT_EQ(*ParseSizeFlag("memory", "64kb", 1 << 20), 65536u);
+  EXPECT_EQ(*ParseSizeFlag("memory", "1MiB", 1 << 20), uint64_t{1} << 20);
+  EXPECT_EQ(*ParseSizeFlag("memory", "4G", uint64_t{1} << 40),
+            uint64_t{4} << 30);
+  EXPECT_EQ(*ParseSizeFlag("memory", "1T", uint64_t{1} << 40),
+            uint64_t{1} << 40);
+}
+
+TEST(ParseSizeFlagTest, RejectsEverythingElse) {
+  for (const char* bad : {"", "K", "-1", "1.5G", "4X", "4 G", "iB", "4GiBs",
+                          "2T", "99999999999999999999"}) {
+    absl::StatusOr<uint64_t> v =
+        ParseSizeFlag("memory", bad, uint64_t{1} << 40);
+    EXPECT_TRUE(absl::IsInvalidArgument(v.status())) << bad;
+    EXPECT_NE(v.status().message().find("--memory"), std::string::npos);
+  }
+}
+
 TEST(ParseOctalModeTest, AcceptsOctalUpTo0777) {
   EXPECT_EQ(*ParseOctalMode("0640"), 0640u);
   EXPECT_EQ(*ParseOctalMode("600"), 0600u);

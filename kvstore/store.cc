@@ -60,8 +60,9 @@ absl::StatusOr<Entry> Store::GetEntry(absl::string_view key) const {
 }
 
 std::vector<absl::StatusOr<Value>> Store::MultiGet(
-    const std::vector<std::string>& keys) const {
-  return table_->MultiGet(keys);
+    const std::vector<std::string>& keys,
+    const MultiGetOptions& options) const {
+  return options.snapshot ? table_->MultiGet(keys) : table_->BatchGet(keys);
 }
 
 absl::Status Store::Set(absl::string_view key, const Value& value,

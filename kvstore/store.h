@@ -92,6 +92,14 @@ struct WriteOptions {
   absl::Duration ttl = absl::InfiniteDuration();
 };
 
+// Options for Store::MultiGet.
+struct MultiGetOptions {
+  // Read every key under one lock acquisition, as one consistent snapshot,
+  // instead of each key atomically without the lock.
+  // Default: false
+  bool snapshot = false;
+};
+
 // An entry with its metadata, as Store::GetEntry returns it.
 struct Entry {
   Value value;
@@ -241,10 +249,15 @@ class Store {
   // The value under `key` with its version and remaining time to live.
   absl::StatusOr<Entry> GetEntry(absl::string_view key) const;
 
-  // The values of `keys`, read under one lock acquisition (a consistent
-  // snapshot): one result per key, NOT_FOUND for absent ones.
+  // The values of `keys`: one result per key, NOT_FOUND for absent ones.
+  // By default each key is read atomically and without the lock, like
+  // Get, with every key hashed and its home slot prefetched first so that
+  // the batch's memory misses overlap; another process's writes may land
+  // between two keys. With options.snapshot, the batch is read under one
+  // lock acquisition: a consistent snapshot of all the keys.
   std::vector<absl::StatusOr<Value>> MultiGet(
-      const std::vector<std::string>& keys) const;
+      const std::vector<std::string>& keys,
+      const MultiGetOptions& options = MultiGetOptions()) const;
 
   // Stores `value` under `key`, replacing any value of any type (and any
   // time to live: the entry gets options.ttl).

@@ -301,17 +301,31 @@ TEST_F(CacheTest, AddDoubleCreatesAtZeroAndChecksType) {
   EXPECT_TRUE(absl::IsFailedPrecondition(store->Increment("d").status()));
 }
 
-TEST_F(CacheTest, MultiGetReturnsOneResultPerKey) {
+TEST_F(CacheTest, MultiGetReturnsOneResultPerKeyLockFreeOrAsASnapshot) {
   auto store = Make();
   ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
   ASSERT_TRUE(store->Set("c", Value::Int64(3)).ok());
-  std::vector<absl::StatusOr<Value>> r =
-      store->MultiGet({"a", "b", "c", std::string(40, 'x')});
-  ASSERT_EQ(r.size(), 4u);
-  EXPECT_EQ(*r[0], Value::Int64(1));
-  EXPECT_TRUE(absl::IsNotFound(r[1].status()));
-  EXPECT_EQ(*r[2], Value::Int64(3));
-  EXPECT_TRUE(absl::IsInvalidArgument(r[3].status()));
+  WriteOptions soon;
+  soon.ttl = absl::Milliseconds(1);
+  ASSERT_TRUE(store->Set("e", Value::Int64(5), soon).ok());
+  while (!absl::IsNotFound(store->Get("e").status())) {
+    absl::SleepFor(absl::Milliseconds(1));  // Until it has expired.
+  }
+  for (bool snapshot : {false, true}) {
+    MultiGetOptions options;
+    options.snapshot = snapshot;
+    const uint64_t hits = store->Stats()->hits;
+    std::vector<absl::StatusOr<Value>> r = store->MultiGet(
+        {"a", "b", "c", std::string(40, 'x'), "e", "a"}, options);
+    ASSERT_EQ(r.size(), 6u);
+    EXPECT_EQ(*r[0], Value::Int64(1)) << snapshot;
+    EXPECT_TRUE(absl::IsNotFound(r[1].status())) << snapshot;
+    EXPECT_EQ(*r[2], Value::Int64(3)) << snapshot;
+    EXPECT_TRUE(absl::IsInvalidArgument(r[3].status())) << snapshot;
+    EXPECT_TRUE(absl::IsNotFound(r[4].status())) << snapshot;  // Expired.
+    EXPECT_EQ(*r[5], Value::Int64(1)) << snapshot;
+    EXPECT_EQ(store->Stats()->hits, hits + 3) << snapshot;
+  }
 }
 
 TEST_F(CacheTest, MultiSetIsAllOrNothingOnBadInput) {

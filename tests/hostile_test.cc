@@ -282,6 +282,26 @@ TEST_F(HostileTest, AShrunkSegmentIsDetectedAndWouldOtherwiseSigbus) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS) << status;
 }
 
+// ---- What a read writes (seen through the raw mapping) ----
+
+TEST(ReadWritesTest, AReadSetsTheClockBitOnlyInAStoreThatEvicts) {
+  for (Eviction eviction : {Eviction::kNone, Eviction::kClock}) {
+    ScopedStoreName name;
+    Options o;
+    o.create_if_missing = true;
+    o.eviction = eviction;
+    auto store = Store::Open(name.name(), o);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Set("k", Value::Int64(1)).ok());
+    ASSERT_TRUE((*store)->Get("k").ok());
+    Scribbler s(name.name());
+    const int64_t i = s.Find("k");
+    ASSERT_GE(i, 0);
+    EXPECT_EQ(internal::Meta(*s.slot(i)).referenced,
+              eviction == Eviction::kClock);
+  }
+}
+
 // ---- The data area ----
 
 class HostileDataAreaTest : public ::testing::Test {

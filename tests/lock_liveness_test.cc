@@ -242,6 +242,13 @@ TEST(LockLivenessTest, ALockTimeoutBoundsAWaitBehindAStoppedHolder) {
   absl::StatusOr<std::string> k = (*store)->Get<std::string>("k");
   ASSERT_TRUE(k.ok()) << k.status();
   EXPECT_TRUE(*k == "old" || *k == "new") << *k;
+  // So does a batch read without the lock; a snapshot needs the lock.
+  std::vector<absl::StatusOr<Value>> batch = (*store)->MultiGet({"k", "k"});
+  EXPECT_TRUE(batch[0].ok() && batch[1].ok()) << batch[0].status();
+  MultiGetOptions snapshot;
+  snapshot.snapshot = true;
+  batch = (*store)->MultiGet({"k"}, snapshot);
+  EXPECT_TRUE(absl::IsDeadlineExceeded(batch[0].status())) << batch[0].status();
 
   // The holder dies: its death is noticed at once, timeout or not.
   kill(holder, SIGKILL);

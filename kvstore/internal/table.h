@@ -98,7 +98,11 @@ class Table {
   // Reads. Entry::ttl is filled only by GetEntry.
   absl::Status Get(absl::string_view key, Value* out) const;
   absl::StatusOr<Entry> GetEntry(absl::string_view key) const;
+  // Under one lock acquisition (a snapshot).
   std::vector<absl::StatusOr<Value>> MultiGet(
+      const std::vector<std::string>& keys) const;
+  // Each key lock-free, as Get, with every home slot prefetched first.
+  std::vector<absl::StatusOr<Value>> BatchGet(
       const std::vector<std::string>& keys) const;
   absl::StatusOr<ScanBatch> Scan(uint64_t cursor, absl::string_view prefix,
                                  size_t count) const;

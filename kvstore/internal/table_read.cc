@@ -144,8 +144,11 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
             " has a value whose size does not fit its type; run 'kvstore "
             "check'"));
       }
-      // Mark it recently used for CLOCK, writing only if not yet marked.
-      if ((info & kReferencedBit) == 0) {
+      // Mark it recently used for CLOCK, writing only if not yet marked,
+      // and only in a store that evicts: a read writes nothing shared
+      // otherwise.
+      if ((info & kReferencedBit) == 0 &&
+          geometry_.eviction == kEvictClock) {
         s->info.fetch_or(kReferencedBit, std::memory_order_relaxed);
       }
       if (entry != nullptr) {
@@ -266,6 +269,40 @@ std::vector<absl::StatusOr<Value>> Table::MultiGet(
   });
   if (!status.ok()) {
     for (auto& r : results) r = status;
+  }
+  return results;
+}
+
+std::vector<absl::StatusOr<Value>> Table::BatchGet(
+    const std::vector<std::string>& keys) const {
+  std::vector<uint64_t> hashes(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    hashes[i] = HashKey(keys[i]);
+    PrefetchHome(hashes[i]);  // The batch's misses overlap.
+  }
+  std::vector<absl::StatusOr<Value>> results;
+  results.reserve(keys.size());
+  Clock now;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    absl::Status status = CheckKey(keys[i]);
+    Value v;
+    bool expired = false;
+    if (status.ok()) {
+      status = GetLockFree(keys[i], hashes[i], now, &v, nullptr, &expired);
+      if (absl::IsUnavailable(status) || expired) {
+        status = GetLocked(keys[i], hashes[i], now, &v, nullptr);
+      }
+      if (status.ok()) {
+        Count(kHits);
+      } else if (absl::IsNotFound(status)) {
+        Count(kMisses);
+      }
+    }
+    if (status.ok()) {
+      results.emplace_back(std::move(v));
+    } else {
+      results.emplace_back(std::move(status));
+    }
   }
   return results;
 }

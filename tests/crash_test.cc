@@ -160,7 +160,10 @@ TEST(CrashTest, EveryCrashPointOfEveryWriteLeavesOldOrNewState) {
   // Every point inside a write path was reached by some operation.
   for (const char* point : internal::kFaultPoints) {
     std::string p = point;
-    if (p.rfind("recover.", 0) == 0 || p.rfind("create.", 0) == 0) continue;
+    if (p.rfind("recover.", 0) == 0 || p.rfind("create.", 0) == 0 ||
+        p.rfind("dump.", 0) == 0 || p.rfind("restore.", 0) == 0) {
+      continue;  // Not on a write path: tests/snapshot_test.cc kills there.
+    }
     EXPECT_TRUE(points_hit.count(p)) << "never reached: " << p;
   }
   EXPECT_GT(kills, 20);

@@ -17,6 +17,8 @@
 //                                            appends a line to LOG, sleeps
 //                                            MS ms (or forever if MS < 0)
 //   worker ttl STORE KEY                     print the remaining ms or -1
+//   worker dump STORE FILE                   DumpStore
+//   worker restore STORE FILE [replace]      RestoreStore
 //
 // Exit status: 0 success, 1 check failed or key absent, 3 other error.
 #include <fcntl.h>
@@ -33,6 +35,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "kvstore/snapshot.h"
 #include "kvstore/store.h"
 #include "tests/test_util.h"
 
@@ -172,8 +175,16 @@ int Torture(Store& store, int id, const char* log_path, uint64_t seed) {
 int Main(int argc, char** argv) {
   if (argc < 3) return 2;
   const std::string cmd = argv[1];
-  std::unique_ptr<Store> store = OpenOrDie(argv[2]);
   auto arg = [&](int i) { return std::string(i < argc ? argv[i] : ""); };
+  if (cmd == "dump") {
+    return Fail(DumpStore(arg(2), arg(3)).status());
+  }
+  if (cmd == "restore") {
+    RestoreOptions options;
+    options.replace = arg(4) == "replace";
+    return Fail(RestoreStore(arg(2), arg(3), options).status());
+  }
+  std::unique_ptr<Store> store = OpenOrDie(argv[2]);
   if (cmd == "create") return 0;
   if (cmd == "set") return Fail(store->Set(arg(3), Value::String(arg(4))));
   if (cmd == "erase") return Fail(store->Erase(arg(3)));

@@ -32,6 +32,9 @@ inline constexpr const char* kFaultPoints[] = {
     "alloc.filled",               // Block filled, not named by a slot.
     "arena.free_merged",          // Freed block merged, not yet listed.
     "free.done",                  // Old block freed, dirty still set.
+    "dump.batch_written",         // A scan batch written to the dump file.
+    "dump.synced",                // Dump complete and synced, not renamed.
+    "restore.batch_written",      // A batch stored in the temporary store.
     "recover.begin",              // EOWNERDEAD seen, nothing repaired.
     "recover.before_consistent",  // Repaired, mutex not yet consistent.
     "create.before_ready",        // Header written, ready marker not set.

@@ -69,12 +69,19 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
         "nothing else uses that shared-memory object"));
   }
   if (h.format_version != kFormatVersion || h.lock_version != kLockVersion) {
+    if (h.format_version == 2 && h.lock_version <= kLockVersion) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "store %s has format version 2; this build reads format %d. Stop "
+          "the processes of the older build, then run 'kvstore --store=%s "
+          "upgrade' (kvstore::UpgradeStore), which keeps every entry",
+          name, kFormatVersion, name));
+    }
     return absl::FailedPreconditionError(absl::StrFormat(
         "store %s has format version %d, lock version %d; this build "
-        "supports format %d, lock %d. Read its entries with the build that "
-        "made it (kvstore list --json), destroy it, create it again with "
-        "this build and write them back",
-        name, h.format_version, h.lock_version, kFormatVersion, kLockVersion));
+        "supports format %d, lock %d%s",
+        name, h.format_version, h.lock_version, kFormatVersion, kLockVersion,
+        h.format_version > kFormatVersion ? " (it was made by a newer build)"
+                                          : ""));
   }
   if (h.abi_tag != AbiTag()) {
     return absl::FailedPreconditionError(absl::StrFormat(

@@ -106,6 +106,24 @@ class Table {
       const std::vector<std::string>& keys) const;
   absl::StatusOr<ScanBatch> Scan(uint64_t cursor, absl::string_view prefix,
                                  size_t count) const;
+  // An entry as it is stored: for dumps and restores.
+  struct RawEntry {
+    uint8_t type;
+    std::string key;
+    std::string value;   // The encoded payload.
+    int64_t expires_ms;  // CLOCK_BOOTTIME ms; 0 = never.
+  };
+  // Like Scan (the same batches and guarantee), of every live entry as
+  // stored. Returns the next cursor, 0 when done.
+  absl::StatusOr<uint64_t> ScanRaw(uint64_t cursor, size_t count,
+                                   std::vector<RawEntry>* out) const;
+  // Writes every entry (upserts, with its own expiry) under one lock
+  // acquisition; all are checked first, and nothing is written if one is
+  // invalid for this store.
+  absl::Status PutRaw(const std::vector<RawEntry>& entries);
+  // The limits the store was created with.
+  const Geometry& geometry() const { return geometry_; }
+
   // Copies every live entry whose key starts with `prefix`, under the lock.
   absl::Status Snapshot(
       absl::string_view prefix,
@@ -326,6 +344,13 @@ class Table {
                  const BlockExtent& block = BlockExtent());
   // Journals and applies the deletion of slot `index`, freeing its block.
   void EraseLocked(uint64_t index);
+  // Visits the live entries of a scan batch under the lock (Scan's walk);
+  // returns the next cursor.
+  absl::StatusOr<uint64_t> ScanSlots(
+      uint64_t cursor, size_t count,
+      absl::FunctionRef<absl::Status(uint64_t, const SlotMeta&,
+                                     const EntryBytes&, Clock&)>
+          visit) const;
   // Data area bookkeeping: set dirty before its first change under a lock
   // holding, cleared (WithLock) just before unlocking.
   void MarkArenaDirty() const;

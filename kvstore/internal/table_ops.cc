@@ -129,6 +129,35 @@ absl::Status Table::MultiWrite(
   });
 }
 
+absl::Status Table::PutRaw(const std::vector<RawEntry>& entries) {
+  std::vector<Value> values;
+  std::vector<uint64_t> hashes;
+  values.reserve(entries.size());
+  for (const RawEntry& e : entries) {
+    absl::StatusOr<Value> v =
+        Value::FromEncoded(static_cast<ValueType>(e.type), e.value);
+    if (!v.ok()) return v.status();
+    absl::Status status = CheckKey(e.key);
+    if (status.ok()) status = CheckValue(e.key, *v);
+    if (!status.ok()) return status;
+    values.push_back(*std::move(v));
+    hashes.push_back(HashKey(e.key));
+  }
+  return WithLock([&]() -> absl::Status {
+    Clock now;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      WriteSpec spec;
+      spec.expires_ms = entries[i].expires_ms;
+      bool written;
+      absl::Status status =
+          WriteOneLocked(entries[i].key, hashes[i], values[i], spec, now,
+                         &written);
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status Table::Erase(absl::string_view key, Value* out) {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;

@@ -309,13 +309,47 @@ std::vector<absl::StatusOr<Value>> Table::BatchGet(
 
 absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor, absl::string_view prefix,
                                       size_t count) const {
+  ScanBatch batch;
+  absl::StatusOr<uint64_t> next = ScanSlots(
+      cursor, count,
+      [&](uint64_t i, const SlotMeta& m, const EntryBytes& e,
+          Clock& now) -> absl::Status {
+        if (!absl::StartsWith(e.key, prefix)) return absl::OkStatus();
+        Value v;
+        absl::Status read = ReadSlotLocked(i, e.key, now, &v, nullptr);
+        if (!read.ok()) return read;
+        batch.entries.emplace_back(std::string(e.key), std::move(v));
+        return absl::OkStatus();
+      });
+  if (!next.ok()) return next.status();
+  batch.cursor = *next;
+  return batch;
+}
+
+absl::StatusOr<uint64_t> Table::ScanRaw(uint64_t cursor, size_t count,
+                                        std::vector<RawEntry>* out) const {
+  return ScanSlots(cursor, count,
+                   [&](uint64_t, const SlotMeta& m, const EntryBytes& e,
+                       Clock&) -> absl::Status {
+                     out->push_back(RawEntry{m.type, std::string(e.key),
+                                             std::string(e.value),
+                                             m.expires_ms});
+                     return absl::OkStatus();
+                   });
+}
+
+absl::StatusOr<uint64_t> Table::ScanSlots(
+    uint64_t cursor, size_t count,
+    absl::FunctionRef<absl::Status(uint64_t, const SlotMeta&,
+                                   const EntryBytes&, Clock&)>
+        visit) const {
   if (cursor >= geometry_.slot_count) {
     return absl::OutOfRangeError(
         absl::StrCat("scan cursor ", cursor, " is past the end of store ",
                      name(), " (", geometry_.slot_count, " slots)"));
   }
   if (count == 0) count = 1;
-  ScanBatch batch;
+  uint64_t next_cursor = 0;
   absl::Status status = WithLock([&]() -> absl::Status {
     Clock now;
     // Visit `count` slots, then go on to the end of the probe cluster:
@@ -332,12 +366,8 @@ absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor, absl::string_view prefix,
       if (!empty && m.type != kTypePending && !now.Expired(m.expires_ms)) {
         absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
         if (!e.ok()) return e.status();
-        if (absl::StartsWith(e->key, prefix)) {
-          Value v;
-          absl::Status read = ReadSlotLocked(i, e->key, now, &v, nullptr);
-          if (!read.ok()) return read;
-          batch.entries.emplace_back(std::string(e->key), std::move(v));
-        }
+        absl::Status visited_ok = visit(i, m, *e, now);
+        if (!visited_ok.ok()) return visited_ok;
       }
       ++visited;
       i = Next(i);
@@ -347,11 +377,11 @@ absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor, absl::string_view prefix,
     }
     // Finished when the walk reached the end of the table (wrapping only
     // to complete the last cluster).
-    batch.cursor = (wrapped || visited >= geometry_.slot_count) ? 0 : i;
+    next_cursor = (wrapped || visited >= geometry_.slot_count) ? 0 : i;
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return batch;
+  return next_cursor;
 }
 
 absl::Status Table::Snapshot(

@@ -27,6 +27,9 @@ Commands:
   schema              print the key and value layout of a typed store
   stats               print the store's sizes, limits and counts
   check               verify the store's structure
+  dump [FILE|-]       save every entry to FILE (default: stdout)
+  restore FILE|-      make the store from a dump (--replace to replace it)
+  upgrade             bring a store of the previous format to this one
   destroy             remove the store
   reset-lock          repair a store whose lock is unrecoverable
   help [COMMAND]      print this help, or a command's
@@ -250,6 +253,42 @@ Verifies every slot of the store. Prints "ok" if it is sound; otherwise
 prints the problems on stderr and exits 3.
 )";
 
+constexpr absl::string_view kDumpHelp =
+    R"(Usage: kvstore dump [FILE|-]
+
+Writes every live entry of the store, with its type and time to live (as a
+wall-clock deadline), and a typed store's schema, to FILE, or to standard
+output if FILE is '-' or absent (docs/dump_format.md). A FILE is written
+next to itself and renamed into place once synced: a dump that is killed
+leaves any previous FILE as it was. Other processes keep reading and
+writing while it runs; each entry is written as it was at one moment.
+Shows progress on stderr when that is a terminal.
+)";
+
+constexpr absl::string_view kRestoreHelp =
+    R"(Usage: kvstore restore FILE|- [--replace]
+
+Makes the store from a dump ('-' reads standard input): with the dump's
+capacity, memory, limits, eviction, mode and schema, filled under a
+temporary name and then renamed into place, so no process sees it half
+made. Entries whose time to live has passed are skipped (and counted on
+stderr). Fails (exit 3) if the store exists, unless --replace; a damaged,
+truncated or foreign file changes nothing.
+
+Flags:
+  --replace   replace an existing store (processes using it keep the old
+              one until they reopen it)
+)";
+
+constexpr absl::string_view kUpgradeHelp =
+    R"(Usage: kvstore upgrade
+
+Brings a store made by the previous release (segment format 2) to this
+one, keeping every entry, its type and time to live, and the store's
+capacity, limits, eviction and mode. Stop the processes of the older
+release first: writes they make afterwards are lost.
+)";
+
 constexpr absl::string_view kDestroyHelp =
     R"(Usage: kvstore destroy
 
@@ -303,6 +342,9 @@ const std::vector<CommandSpec>& Commands() {
       {"schema", 0, 0, {"json"}, RunSchema, kSchemaHelp},
       {"stats", 0, 0, {"json"}, RunStats, kStatsHelp},
       {"check", 0, 0, {}, RunCheck, kCheckHelp},
+      {"dump", 0, 1, {}, RunDump, kDumpHelp},
+      {"restore", 1, 1, {"replace"}, RunRestore, kRestoreHelp},
+      {"upgrade", 0, 0, {}, RunUpgrade, kUpgradeHelp},
       {"destroy", 0, 0, {}, RunDestroy, kDestroyHelp},
       {"reset-lock", 0, 0, {}, RunResetLock, kResetLockHelp},
       // Handled by the dispatcher; listed for its help text.

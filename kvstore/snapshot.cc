@@ -292,12 +292,19 @@ absl::StatusOr<SnapshotStats> RestoreFrom(absl::string_view name,
 
 }  // namespace
 
-absl::StatusOr<SnapshotStats> DumpStoreToFd(absl::string_view name, int fd,
-                                            const SnapshotProgress& progress) {
-  DumpWriter out([fd](absl::string_view bytes) {
-    return WriteAll(fd, bytes, "write the dump");
+absl::StatusOr<SnapshotStats> DumpStoreToStream(
+    absl::string_view name, std::ostream& stream,
+    const SnapshotProgress& progress) {
+  DumpWriter out([&stream](absl::string_view bytes) {
+    stream.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return stream ? absl::OkStatus()
+                  : absl::UnavailableError("writing the dump failed");
   });
-  return DumpTo(name, out, progress);
+  absl::StatusOr<SnapshotStats> result = DumpTo(name, out, progress);
+  if (result.ok() && !stream.flush()) {
+    return absl::UnavailableError("writing the dump failed");
+  }
+  return result;
 }
 
 absl::StatusOr<SnapshotStats> DumpStore(absl::string_view name,
@@ -335,9 +342,14 @@ absl::StatusOr<SnapshotStats> DumpStore(absl::string_view name,
   return result;
 }
 
-absl::StatusOr<SnapshotStats> RestoreStoreFromFd(
-    absl::string_view name, int fd, const RestoreOptions& options) {
-  DumpReader in(ReadFrom(fd, "read the dump"));
+absl::StatusOr<SnapshotStats> RestoreStoreFromStream(
+    absl::string_view name, std::istream& stream,
+    const RestoreOptions& options) {
+  DumpReader in([&stream](char* buf, size_t n) -> absl::StatusOr<size_t> {
+    stream.read(buf, static_cast<std::streamsize>(n));
+    if (stream.bad()) return absl::UnavailableError("reading the dump failed");
+    return static_cast<size_t>(stream.gcount());
+  });
   return RestoreFrom(name, in, options);
 }
 

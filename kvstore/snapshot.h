@@ -29,6 +29,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <istream>
+#include <ostream>
 #include <string>
 
 #include "absl/status/status.h"
@@ -55,10 +57,11 @@ absl::StatusOr<SnapshotStats> DumpStore(
     absl::string_view name, const std::string& path,
     const SnapshotProgress& progress = nullptr);
 
-// The same to an open file descriptor (e.g. standard output), which is
-// neither synced nor closed.
-absl::StatusOr<SnapshotStats> DumpStoreToFd(
-    absl::string_view name, int fd, const SnapshotProgress& progress = nullptr);
+// The same to a stream (e.g. standard output), which is flushed, not
+// synced. A failed write is UNAVAILABLE.
+absl::StatusOr<SnapshotStats> DumpStoreToStream(
+    absl::string_view name, std::ostream& out,
+    const SnapshotProgress& progress = nullptr);
 
 struct RestoreOptions {
   // Replace an existing store of that name (atomically: processes that
@@ -69,8 +72,7 @@ struct RestoreOptions {
   SnapshotProgress progress;
 };
 
-// Builds store `name` from the dump at `path` (or "-" for standard input is
-// the caller's: see RestoreStoreFromFd): a new store with the dump's
+// Builds store `name` from the dump at `path`: a new store with the dump's
 // capacity, memory, limits, eviction, mode and (typed) schema is filled
 // under a temporary name and then given `name` in one atomic rename, so no
 // process ever sees a half-restored store. Returns FAILED_PRECONDITION for
@@ -82,9 +84,10 @@ absl::StatusOr<SnapshotStats> RestoreStore(
     absl::string_view name, const std::string& path,
     const RestoreOptions& options = RestoreOptions());
 
-// The same from an open file descriptor, read to its end (not closed).
-absl::StatusOr<SnapshotStats> RestoreStoreFromFd(
-    absl::string_view name, int fd,
+// The same from a stream (e.g. standard input), read to its end. A failed
+// read is UNAVAILABLE.
+absl::StatusOr<SnapshotStats> RestoreStoreFromStream(
+    absl::string_view name, std::istream& in,
     const RestoreOptions& options = RestoreOptions());
 
 // Brings store `name`, made by a build of the previous segment format

@@ -1,6 +1,5 @@
 #include "kvstore/snapshot.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -27,6 +26,7 @@
 #include "kvstore/internal/process.h"
 #include "kvstore/internal/robust_mutex.h"
 #include "kvstore/internal/segment.h"
+#include "kvstore/internal/shm_names.h"
 #include "kvstore/internal/table.h"
 
 namespace kvstore {
@@ -37,19 +37,18 @@ using internal::DumpHeader;
 using internal::DumpReader;
 using internal::DumpWriter;
 using internal::ErrnoStatus;
+using internal::InstallTemporary;
+using internal::RemoveStaleTemporaries;
+using internal::ShmPath;
 using internal::Table;
+using internal::TemporaryName;
 
 constexpr size_t kScanSlots = 4096;         // Slots per locked scan batch.
 constexpr size_t kRestoreBatch = 256;       // Entries per locked write.
 constexpr uint64_t kProgressEvery = 65536;  // Entries between progress calls.
-constexpr char kTempPrefix[] = ".kvstore-tmp-";
 
 int64_t WallMs() { return absl::ToUnixMillis(absl::Now()); }
 int64_t BootMs() { return internal::BoottimeNanos() / 1000000; }
-
-std::string ShmPath(absl::string_view name) {
-  return absl::StrCat("/dev/shm", name);
-}
 
 absl::Status WriteAll(int fd, absl::string_view bytes, const std::string& what) {
   while (!bytes.empty()) {
@@ -75,41 +74,6 @@ absl::StatusOr<std::unique_ptr<Table>> OpenExisting(absl::string_view name) {
   internal::StoreKind any;
   any.kind = internal::kKindAny;
   return Table::Open(name, Options(), any);
-}
-
-// Removes temporary stores left by dead processes' restores and upgrades.
-void RemoveStaleTemporaries() {
-  DIR* dir = opendir("/dev/shm");
-  if (dir == nullptr) return;
-  while (struct dirent* e = readdir(dir)) {
-    absl::string_view file(e->d_name);
-    if (!absl::ConsumePrefix(&file, kTempPrefix)) continue;
-    int pid = 0;
-    if (!absl::SimpleAtoi(file.substr(0, file.find('-')), &pid)) continue;
-    if (internal::ProcessIsGone(pid)) {
-      shm_unlink(absl::StrCat("/", e->d_name).c_str());
-    }
-  }
-  closedir(dir);
-}
-
-std::string TemporaryName() {
-  static std::atomic<uint64_t> counter{0};
-  return absl::StrCat("/", kTempPrefix, getpid(), "-", counter.fetch_add(1));
-}
-
-// Gives the complete store `temp` the name `name` in one rename of its
-// /dev/shm file: atomically replacing a store there, or, unless `replace`,
-// refusing (ALREADY_EXISTS) if one appeared meanwhile.
-absl::Status Install(const std::string& temp, absl::string_view name,
-                     bool replace) {
-  const int rc =
-      renameat2(AT_FDCWD, ShmPath(temp).c_str(), AT_FDCWD,
-                ShmPath(name).c_str(), replace ? 0 : RENAME_NOREPLACE);
-  if (rc != 0) {
-    return ErrnoStatus(errno, absl::StrCat("give store ", name, " its name"));
-  }
-  return absl::OkStatus();
 }
 
 // A store under a temporary name, removed unless Keep() is called.
@@ -281,7 +245,7 @@ absl::StatusOr<SnapshotStats> RestoreFrom(absl::string_view name,
   if (!status.ok()) return status;
   const std::string temp_name = temp.name();
   temp.Keep();
-  status = Install(temp_name, name, options.replace);
+  status = InstallTemporary(temp_name, name, options.replace);
   if (!status.ok()) {
     shm_unlink(temp_name.c_str());
     return status;
@@ -458,7 +422,7 @@ absl::StatusOr<SnapshotStats> UpgradeStore(absl::string_view name) {
   if (status.ok()) {
     const std::string temp_name = temp.name();
     temp.Keep();
-    status = Install(temp_name, name, /*replace=*/true);
+    status = InstallTemporary(temp_name, name, /*replace=*/true);
     if (!status.ok()) shm_unlink(temp_name.c_str());
   }
   internal::UnlockRobust(&h->mutex);

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "kvstore/internal/segment.h"
 #include "kvstore/internal/table.h"
+#include "kvstore/internal/table_handle.h"
 
 namespace kvstore {
 namespace {
@@ -15,8 +16,8 @@ using internal::WriteSpec;
 
 }  // namespace
 
-Store::Store(std::unique_ptr<internal::Table> table)
-    : table_(std::move(table)) {}
+Store::Store(std::unique_ptr<internal::TableHandle> handle)
+    : handle_(std::move(handle)) {}
 
 Store::~Store() = default;
 
@@ -25,7 +26,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(absl::string_view name,
   absl::StatusOr<std::unique_ptr<internal::Table>> table =
       internal::Table::Open(name, options);
   if (!table.ok()) return table.status();
-  return std::unique_ptr<Store>(new Store(*std::move(table)));
+  return std::unique_ptr<Store>(
+      new Store(std::make_unique<internal::TableHandle>(
+          *std::move(table), options, internal::StoreKind())));
 }
 
 absl::Status Store::Destroy(absl::string_view name) {
@@ -38,31 +41,46 @@ absl::Status Store::ValidateName(absl::string_view name) {
   return internal::ValidateName(name);
 }
 
+absl::Status Store::Resize(absl::string_view name, uint64_t capacity,
+                           uint64_t memory, absl::Duration* pause) {
+  int64_t pause_ns = 0;
+  absl::Status status =
+      internal::Table::Resize(name, capacity, memory, &pause_ns);
+  if (pause != nullptr) *pause = absl::Nanoseconds(pause_ns);
+  return status;
+}
+
 absl::Status Store::ResetLock(absl::string_view name) {
   return internal::Table::ResetLock(name);
 }
 
-const std::string& Store::name() const { return table_->name(); }
+const std::string& Store::name() const { return handle_->current().name(); }
 
 absl::StatusOr<Value> Store::Get(absl::string_view key) const {
   Value value;
-  absl::Status status = table_->Get(key, &value);
+  absl::Status status =
+      handle_->Call([&](internal::Table& t) { return t.Get(key, &value); });
   if (!status.ok()) return status;
   return value;
 }
 
 absl::Status Store::Get(absl::string_view key, Value* out) const {
-  return table_->Get(key, out);
+  return handle_->Call([&](internal::Table& t) { return t.Get(key, out); });
 }
 
 absl::StatusOr<Entry> Store::GetEntry(absl::string_view key) const {
-  return table_->GetEntry(key);
+  return handle_->Call([&](internal::Table& t) { return t.GetEntry(key); });
 }
 
 std::vector<absl::StatusOr<Value>> Store::MultiGet(
     const std::vector<std::string>& keys,
     const MultiGetOptions& options) const {
-  return options.snapshot ? table_->MultiGet(keys) : table_->BatchGet(keys);
+  return options.snapshot ? handle_->Call([&](internal::Table& t) {
+    return t.MultiGet(keys);
+  })
+                          : handle_->Call([&](internal::Table& t) {
+                              return t.BatchGet(keys);
+                            });
 }
 
 absl::Status Store::Set(absl::string_view key, const Value& value,
@@ -72,7 +90,8 @@ absl::Status Store::Set(absl::string_view key, const Value& value,
   WriteSpec spec;
   spec.expires_ms = *expires;
   bool written;
-  return table_->Write(key, value, spec, &written);
+  return handle_->Call(
+      [&](internal::Table& t) { return t.Write(key, value, spec, &written); });
 }
 
 absl::Status Store::MultiSet(
@@ -80,7 +99,8 @@ absl::Status Store::MultiSet(
     const WriteOptions& options) {
   absl::StatusOr<int64_t> expires = internal::ExpiryFor(options.ttl);
   if (!expires.ok()) return expires.status();
-  return table_->MultiWrite(kvs, *expires);
+  return handle_->Call(
+      [&](internal::Table& t) { return t.MultiWrite(kvs, *expires); });
 }
 
 namespace {
@@ -104,14 +124,18 @@ absl::StatusOr<bool> Store::SetIfAbsent(absl::string_view key,
                                         const WriteOptions& options) {
   WriteSpec spec;
   spec.mode = WriteSpec::Mode::kInsertOnly;
-  return Conditional(*table_, key, value, spec, options.ttl);
+  return handle_->Call([&](internal::Table& t) {
+    return Conditional(t, key, value, spec, options.ttl);
+  });
 }
 
 absl::StatusOr<bool> Store::Replace(absl::string_view key, const Value& value,
                                     const WriteOptions& options) {
   WriteSpec spec;
   spec.mode = WriteSpec::Mode::kUpdateOnly;
-  return Conditional(*table_, key, value, spec, options.ttl);
+  return handle_->Call([&](internal::Table& t) {
+    return Conditional(t, key, value, spec, options.ttl);
+  });
 }
 
 absl::StatusOr<bool> Store::CompareAndSet(absl::string_view key,
@@ -121,7 +145,9 @@ absl::StatusOr<bool> Store::CompareAndSet(absl::string_view key,
   WriteSpec spec;
   spec.mode = WriteSpec::Mode::kUpdateOnly;
   spec.expected_value = &expected;
-  return Conditional(*table_, key, desired, spec, options.ttl);
+  return handle_->Call([&](internal::Table& t) {
+    return Conditional(t, key, desired, spec, options.ttl);
+  });
 }
 
 absl::StatusOr<bool> Store::CompareVersionAndSet(absl::string_view key,
@@ -132,26 +158,32 @@ absl::StatusOr<bool> Store::CompareVersionAndSet(absl::string_view key,
   spec.mode = WriteSpec::Mode::kUpdateOnly;
   spec.check_version = true;
   spec.expected_version = version;
-  return Conditional(*table_, key, desired, spec, options.ttl);
+  return handle_->Call([&](internal::Table& t) {
+    return Conditional(t, key, desired, spec, options.ttl);
+  });
 }
 
 absl::Status Store::Erase(absl::string_view key) {
-  return table_->Erase(key, nullptr);
+  return handle_->Call(
+      [&](internal::Table& t) { return t.Erase(key, nullptr); });
 }
 
 absl::StatusOr<Value> Store::GetAndErase(absl::string_view key) {
   Value value;
-  absl::Status status = table_->Erase(key, &value);
+  absl::Status status =
+      handle_->Call([&](internal::Table& t) { return t.Erase(key, &value); });
   if (!status.ok()) return status;
   return value;
 }
 
 absl::StatusOr<int64_t> Store::Increment(absl::string_view key, int64_t delta) {
-  return table_->AddInt64(key, delta);
+  return handle_->Call(
+      [&](internal::Table& t) { return t.AddInt64(key, delta); });
 }
 
 absl::StatusOr<double> Store::AddDouble(absl::string_view key, double delta) {
-  return table_->AddDouble(key, delta);
+  return handle_->Call(
+      [&](internal::Table& t) { return t.AddDouble(key, delta); });
 }
 
 absl::Status Store::Expire(absl::string_view key, absl::Duration ttl) {
@@ -161,15 +193,17 @@ absl::Status Store::Expire(absl::string_view key, absl::Duration ttl) {
   }
   absl::StatusOr<int64_t> expires = internal::ExpiryFor(ttl);
   if (!expires.ok()) return expires.status();
-  return table_->SetExpiry(key, *expires);
+  return handle_->Call(
+      [&](internal::Table& t) { return t.SetExpiry(key, *expires); });
 }
 
 absl::Status Store::Persist(absl::string_view key) {
-  return table_->SetExpiry(key, 0);
+  return handle_->Call([&](internal::Table& t) { return t.SetExpiry(key, 0); });
 }
 
 absl::StatusOr<absl::Duration> Store::Ttl(absl::string_view key) const {
-  absl::StatusOr<Entry> entry = table_->GetEntry(key);
+  absl::StatusOr<Entry> entry =
+      handle_->Call([&](internal::Table& t) { return t.GetEntry(key); });
   if (!entry.ok()) return entry.status();
   return entry->ttl;
 }
@@ -191,28 +225,33 @@ absl::StatusOr<Value> Store::GetOrCompute(
   absl::Duration backoff = absl::Microseconds(50);
   for (;;) {
     Value value;
-    absl::Status got = table_->Get(key, &value);
+    absl::Status got =
+        handle_->Call([&](internal::Table& t) { return t.Get(key, &value); });
     if (got.ok()) return value;
     if (!absl::IsNotFound(got)) return got;
     bool present = false;
     uint64_t claim = 0;
-    absl::StatusOr<bool> claimed = table_->ClaimForCompute(
-        key, absl::ToInt64Nanoseconds(options.lease), &value, &present, &claim);
+    absl::StatusOr<bool> claimed = handle_->Call([&](internal::Table& t) {
+      return t.ClaimForCompute(key, absl::ToInt64Nanoseconds(options.lease),
+                               &value, &present, &claim);
+    });
     if (!claimed.ok()) return claimed.status();
     if (present) return value;
     if (*claimed) {
       absl::StatusOr<Value> computed = compute();
       if (!computed.ok()) {
-        table_->ReleaseClaim(key, claim);
+        handle_->current().ReleaseClaim(key, claim);
         return computed.status();
       }
       WriteSpec spec;
       // The time to live counts from when the value is stored.
       spec.expires_ms = *internal::ExpiryFor(options.ttl);
       bool written;
-      absl::Status stored = table_->Write(key, *computed, spec, &written);
+      absl::Status stored = handle_->Call([&](internal::Table& t) {
+        return t.Write(key, *computed, spec, &written);
+      });
       if (!stored.ok()) {
-        table_->ReleaseClaim(key, claim);
+        handle_->current().ReleaseClaim(key, claim);
         return stored;
       }
       return computed;
@@ -229,14 +268,19 @@ absl::StatusOr<Value> Store::GetOrCompute(
 
 absl::StatusOr<ScanBatch> Store::Scan(uint64_t cursor, absl::string_view prefix,
                                       size_t count) const {
-  return table_->Scan(cursor, prefix, count);
+  // A scan that began before a resize cannot go on in the new segment:
+  // its cursor would mean other slots. It fails (ABORTED) and starts again.
+  if (cursor != 0) return handle_->current().Scan(cursor, prefix, count);
+  return handle_->Call(
+      [&](internal::Table& t) { return t.Scan(cursor, prefix, count); });
 }
 
 absl::Status Store::ForEach(
     const std::function<absl::Status(absl::string_view, const Value&)>& fn,
     absl::string_view prefix) const {
   std::vector<std::pair<std::string, Value>> entries;
-  absl::Status status = table_->Snapshot(prefix, &entries);
+  absl::Status status = handle_->Call(
+      [&](internal::Table& t) { return t.Snapshot(prefix, &entries); });
   if (!status.ok()) return status;
   for (const auto& [key, value] : entries) {
     status = fn(key, value);
@@ -245,8 +289,12 @@ absl::Status Store::ForEach(
   return absl::OkStatus();
 }
 
-absl::StatusOr<StoreStats> Store::Stats() const { return table_->Stats(); }
+absl::StatusOr<StoreStats> Store::Stats() const {
+  return handle_->Call([&](internal::Table& t) { return t.Stats(); });
+}
 
-absl::Status Store::Verify() const { return table_->Verify(); }
+absl::Status Store::Verify() const {
+  return handle_->Call([&](internal::Table& t) { return t.Verify(); });
+}
 
 }  // namespace kvstore

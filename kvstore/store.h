@@ -72,7 +72,7 @@
 namespace kvstore {
 
 namespace internal {
-class Table;
+class TableHandle;
 }  // namespace internal
 
 // Wraps a payload that Get<Bytes>/Set store as ValueType::kBytes.
@@ -223,6 +223,21 @@ class Store {
   // using the store. Returns FAILED_PRECONDITION if the lock is healthy.
   static absl::Status ResetLock(absl::string_view name);
 
+  // Grows (or shrinks, if its entries fit) store `name` while processes
+  // use it: its live entries are copied, with writers waiting, into a new
+  // segment of `capacity` entries and `memory` data bytes (ignored for a
+  // typed store), which then takes the name in one rename. Every handle of
+  // the store, in any process, moves to the new segment on its next call,
+  // and no acknowledged write is lost; a Scan begun before fails with
+  // ABORTED and must start again at cursor 0. Old segments stay mapped by
+  // each handle until it is destroyed. A resize killed at any point leaves
+  // the old store or the new one, complete and in use. Sets *pause (if not
+  // null) to how long writers waited. Returns NOT_FOUND if the store does
+  // not exist, INVALID_ARGUMENT for out-of-range sizes, FAILED_PRECONDITION
+  // (changing nothing) if the entries do not fit the new size.
+  static absl::Status Resize(absl::string_view name, uint64_t capacity,
+                             uint64_t memory, absl::Duration* pause = nullptr);
+
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -372,12 +387,12 @@ class Store {
   const std::string& name() const;
 
  private:
-  explicit Store(std::unique_ptr<internal::Table> table);
+  explicit Store(std::unique_ptr<internal::TableHandle> handle);
 
   template <typename T>
   static constexpr ValueType TypeOf();
 
-  std::unique_ptr<internal::Table> table_;
+  std::unique_ptr<internal::TableHandle> handle_;
 };
 
 template <typename T>

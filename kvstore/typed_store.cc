@@ -8,6 +8,7 @@
 #include "kvstore/internal/layout.h"
 #include "kvstore/internal/segment.h"
 #include "kvstore/internal/table.h"
+#include "kvstore/internal/table_handle.h"
 
 namespace kvstore {
 namespace {
@@ -66,6 +67,14 @@ absl::Status AddToField(FieldType type, char* p, int64_t delta,
   }
 }
 
+// Reopening after a resize: the typed layer checked the schema, which a
+// resize keeps.
+internal::StoreKind AnyKind() {
+  internal::StoreKind any;
+  any.kind = internal::kKindAny;
+  return any;
+}
+
 absl::Status CheckLimits(const Table& table, const Schema& schema) {
   if (table.max_key_bytes() != schema.key.size ||
       table.max_value_bytes() != schema.value.size) {
@@ -80,8 +89,11 @@ absl::Status CheckLimits(const Table& table, const Schema& schema) {
 
 }  // namespace
 
-TypedStore::TypedStore(std::unique_ptr<Table> table, Schema schema)
-    : table_(std::move(table)), schema_(std::move(schema)) {}
+TypedStore::TypedStore(std::unique_ptr<Table> table, const Options& options,
+                       Schema schema)
+    : handle_(std::make_unique<internal::TableHandle>(std::move(table), options,
+                                                      AnyKind())),
+      schema_(std::move(schema)) {}
 
 TypedStore::~TypedStore() = default;
 
@@ -128,7 +140,8 @@ absl::StatusOr<std::unique_ptr<TypedStore>> TypedStore::Open(
   }
   absl::Status limits = CheckLimits(**table, schema);
   if (!limits.ok()) return limits;
-  return std::unique_ptr<TypedStore>(new TypedStore(*std::move(table), schema));
+  return std::unique_ptr<TypedStore>(
+      new TypedStore(*std::move(table), options, schema));
 }
 
 absl::StatusOr<std::unique_ptr<TypedStore>> TypedStore::OpenAny(
@@ -154,10 +167,12 @@ absl::StatusOr<std::unique_ptr<TypedStore>> TypedStore::OpenAny(
   absl::Status limits = CheckLimits(**table, *schema);
   if (!limits.ok()) return limits;
   return std::unique_ptr<TypedStore>(
-      new TypedStore(*std::move(table), *std::move(schema)));
+      new TypedStore(*std::move(table), existing, *std::move(schema)));
 }
 
-const std::string& TypedStore::name() const { return table_->name(); }
+const std::string& TypedStore::name() const {
+  return handle_->current().name();
+}
 
 absl::Status TypedStore::CheckKey(absl::string_view key) const {
   if (key.size() == schema_.key.size) return absl::OkStatus();
@@ -186,7 +201,7 @@ absl::Status TypedStore::Get(absl::string_view key, void* out) const {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;
   thread_local Value buffer;  // Reused: no allocation once large enough.
-  status = table_->Get(key, &buffer);
+  status = handle_->Call([&](Table& t) { return t.Get(key, &buffer); });
   if (!status.ok()) return status;
   if (buffer.type() != ValueType::kRecord ||
       buffer.encoded().size() != schema_.value.size) {
@@ -208,7 +223,8 @@ absl::StatusOr<std::string> TypedStore::Get(absl::string_view key) const {
 absl::StatusOr<RecordEntry> TypedStore::GetEntry(absl::string_view key) const {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;
-  absl::StatusOr<Entry> entry = table_->GetEntry(key);
+  absl::StatusOr<Entry> entry =
+      handle_->Call([&](Table& t) { return t.GetEntry(key); });
   if (!entry.ok()) return entry.status();
   status = CheckValue(entry->value.encoded());
   if (!status.ok()) return absl::DataLossError(status.message());
@@ -220,9 +236,10 @@ absl::Status TypedStore::Set(absl::string_view key, absl::string_view value,
   absl::Status status = CheckKey(key);
   if (status.ok()) status = CheckValue(value);
   if (!status.ok()) return status;
-  return Conditional(*table_, key, Value::Record(value), WriteSpec(),
-                     options.ttl)
-      .status();
+  return handle_->Call([&](Table& t) {
+    return Conditional(t, key, Value::Record(value), WriteSpec(), options.ttl)
+        .status();
+  });
 }
 
 absl::StatusOr<bool> TypedStore::SetIfAbsent(absl::string_view key,
@@ -233,7 +250,9 @@ absl::StatusOr<bool> TypedStore::SetIfAbsent(absl::string_view key,
   if (!status.ok()) return status;
   WriteSpec spec;
   spec.mode = WriteSpec::Mode::kInsertOnly;
-  return Conditional(*table_, key, Value::Record(value), spec, options.ttl);
+  return handle_->Call([&](Table& t) {
+    return Conditional(t, key, Value::Record(value), spec, options.ttl);
+  });
 }
 
 absl::StatusOr<bool> TypedStore::CompareAndSet(absl::string_view key,
@@ -248,7 +267,9 @@ absl::StatusOr<bool> TypedStore::CompareAndSet(absl::string_view key,
   WriteSpec spec;
   spec.mode = WriteSpec::Mode::kUpdateOnly;
   spec.expected_value = &expected_value;
-  return Conditional(*table_, key, Value::Record(desired), spec, options.ttl);
+  return handle_->Call([&](Table& t) {
+    return Conditional(t, key, Value::Record(desired), spec, options.ttl);
+  });
 }
 
 absl::StatusOr<bool> TypedStore::CompareVersionAndSet(
@@ -261,20 +282,22 @@ absl::StatusOr<bool> TypedStore::CompareVersionAndSet(
   spec.mode = WriteSpec::Mode::kUpdateOnly;
   spec.check_version = true;
   spec.expected_version = version;
-  return Conditional(*table_, key, Value::Record(desired), spec, options.ttl);
+  return handle_->Call([&](Table& t) {
+    return Conditional(t, key, Value::Record(desired), spec, options.ttl);
+  });
 }
 
 absl::Status TypedStore::Erase(absl::string_view key) {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;
-  return table_->Erase(key, nullptr);
+  return handle_->Call([&](Table& t) { return t.Erase(key, nullptr); });
 }
 
 absl::StatusOr<std::string> TypedStore::GetAndErase(absl::string_view key) {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;
   Value value;
-  status = table_->Erase(key, &value);
+  status = handle_->Call([&](Table& t) { return t.Erase(key, &value); });
   if (!status.ok()) return status;
   return value.encoded();
 }
@@ -293,25 +316,32 @@ absl::StatusOr<std::string> TypedStore::AddToField(absl::string_view key,
         path, "'"));
   }
   std::string after;
-  status = table_->Update(
-      key, [&](ValueType type, std::string* payload) -> absl::Status {
-        if (type != ValueType::kRecord ||
-            payload->size() != schema_.value.size) {
-          return absl::DataLossError(absl::StrCat("key in typed store ", name(),
-                                                  " holds a bad record"));
-        }
-        absl::Status added =
-            kvstore::AddToField(field->type, &(*payload)[offset], delta, path);
-        if (added.ok()) after = *payload;
-        return added;
-      });
+  status = handle_->Call([&](Table& t) {
+    return t.Update(
+        key, [&](ValueType type, std::string* payload) -> absl::Status {
+          if (type != ValueType::kRecord ||
+              payload->size() != schema_.value.size) {
+            return absl::DataLossError(absl::StrCat(
+                "key in typed store ", name(), " holds a bad record"));
+          }
+          absl::Status added = kvstore::AddToField(
+              field->type, &(*payload)[offset], delta, path);
+          if (added.ok()) after = *payload;
+          return added;
+        });
+  });
   if (!status.ok()) return status;
   return after;
 }
 
 absl::StatusOr<RecordBatch> TypedStore::Scan(uint64_t cursor,
                                              size_t count) const {
-  absl::StatusOr<ScanBatch> batch = table_->Scan(cursor, "", count);
+  // A scan begun before a resize fails (ABORTED) rather than go on in the
+  // new segment, where its cursor would mean other slots.
+  absl::StatusOr<ScanBatch> batch =
+      cursor != 0
+          ? handle_->current().Scan(cursor, "", count)
+          : handle_->Call([&](Table& t) { return t.Scan(cursor, "", count); });
   if (!batch.ok()) return batch.status();
   RecordBatch out;
   out.cursor = batch->cursor;
@@ -327,7 +357,8 @@ absl::StatusOr<RecordBatch> TypedStore::Scan(uint64_t cursor,
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
 TypedStore::Snapshot() const {
   std::vector<std::pair<std::string, Value>> entries;
-  absl::Status status = table_->Snapshot("", &entries);
+  absl::Status status =
+      handle_->Call([&](Table& t) { return t.Snapshot("", &entries); });
   if (!status.ok()) return status;
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(entries.size());
@@ -339,8 +370,12 @@ TypedStore::Snapshot() const {
   return out;
 }
 
-absl::StatusOr<StoreStats> TypedStore::Stats() const { return table_->Stats(); }
+absl::StatusOr<StoreStats> TypedStore::Stats() const {
+  return handle_->Call([&](Table& t) { return t.Stats(); });
+}
 
-absl::Status TypedStore::Verify() const { return table_->Verify(); }
+absl::Status TypedStore::Verify() const {
+  return handle_->Call([&](Table& t) { return t.Verify(); });
+}
 
 }  // namespace kvstore

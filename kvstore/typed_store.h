@@ -33,6 +33,7 @@ namespace kvstore {
 
 namespace internal {
 class Table;
+class TableHandle;
 }  // namespace internal
 
 // One batch of TypedStore::Scan: raw key and value records.
@@ -137,14 +138,15 @@ class TypedStore {
   absl::Status Verify() const;
 
  private:
-  TypedStore(std::unique_ptr<internal::Table> table, Schema schema);
+  TypedStore(std::unique_ptr<internal::Table> table, const Options& options,
+             Schema schema);
 
   absl::Status CheckKey(absl::string_view key) const;
   absl::Status CheckValue(absl::string_view value) const;
   // DATA_LOSS unless a stored entry has the record sizes.
   absl::Status CheckSizes(absl::string_view key, absl::string_view value) const;
 
-  std::unique_ptr<internal::Table> table_;
+  std::unique_ptr<internal::TableHandle> handle_;
   const Schema schema_;
 };
 

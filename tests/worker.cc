@@ -19,6 +19,7 @@
 //   worker ttl STORE KEY                     print the remaining ms or -1
 //   worker dump STORE FILE                   DumpStore
 //   worker restore STORE FILE [replace]      RestoreStore
+//   worker resize STORE CAPACITY MEMORY      Store::Resize
 //
 // Exit status: 0 success, 1 check failed or key absent, 3 other error.
 #include <fcntl.h>
@@ -178,6 +179,14 @@ int Main(int argc, char** argv) {
   auto arg = [&](int i) { return std::string(i < argc ? argv[i] : ""); };
   if (cmd == "dump") {
     return Fail(DumpStore(arg(2), arg(3)).status());
+  }
+  if (cmd == "resize") {
+    uint64_t capacity = 0, memory = 0;
+    if (!absl::SimpleAtoi(arg(3), &capacity) ||
+        !absl::SimpleAtoi(arg(4), &memory)) {
+      return 2;
+    }
+    return Fail(Store::Resize(arg(2), capacity, memory));
   }
   if (cmd == "restore") {
     RestoreOptions options;

@@ -35,6 +35,9 @@ inline constexpr const char* kFaultPoints[] = {
     "dump.batch_written",         // A scan batch written to the dump file.
     "dump.synced",                // Dump complete and synced, not renamed.
     "restore.batch_written",      // A batch stored in the temporary store.
+    "resize.copied",              // New segment filled, old not yet moved.
+    "resize.moved",               // Old segment marked moved, not renamed.
+    "resize.renamed",             // New segment named, old lock still held.
     "recover.begin",              // EOWNERDEAD seen, nothing repaired.
     "recover.before_consistent",  // Repaired, mutex not yet consistent.
     "create.before_ready",        // Header written, ready marker not set.

@@ -156,7 +156,9 @@ struct Header {
   // Set (once, never cleared) before the first write with a time to live
   // commits; while 0, writes skip the expiry sweep.
   std::atomic<uint32_t> has_expiring;  // 448
-  uint32_t pad5;                       // 452: zero.
+  // 1 once a resize has given the store's name to a new segment (lock):
+  // every call on this one reopens the name instead (Table::Resize).
+  std::atomic<uint32_t> moved;         // 452
   // Longest time a caller waited for the lock (lock). Zero in a store of
   // an older build, which did not keep it.
   std::atomic<int64_t> longest_lock_wait_ns;  // 456

@@ -5,6 +5,7 @@
 #include "kvstore/internal/table.h"
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,10 +18,13 @@
 #include "kvstore/internal/fault_injection.h"
 #include "kvstore/internal/hash.h"
 #include "kvstore/internal/robust_mutex.h"
+#include "kvstore/internal/shm_names.h"
 
 namespace kvstore {
 namespace internal {
 namespace {
+
+constexpr char kMovedPayload[] = "kvstore.moved";
 
 // Slots examined for expired entries before a full store evicts.
 constexpr uint64_t kSweepWhenFull = 256;
@@ -256,6 +260,11 @@ absl::Status Table::Lock(bool allow_busy_journal) const {
     return absl::DataLossError(absl::StrCat(
         "store ", name(), " has a damaged journal; run 'kvstore check'"));
   }
+  if (ABSL_PREDICT_FALSE(header_->moved.load(std::memory_order_acquire) !=
+                          0)) {
+    UnlockRobust(&header_->mutex);
+    return Moved();
+  }
   if (arena_header_ != nullptr && !allow_busy_journal &&
       arena_header_->dirty.load(std::memory_order_acquire) != 0) {
     UnlockRobust(&header_->mutex);
@@ -273,6 +282,24 @@ absl::Status Table::Lock(bool allow_busy_journal) const {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status Table::Moved() const {
+  absl::Status moved = absl::AbortedError(absl::StrCat(
+      "store ", name(), " was resized: its name gives a new segment"));
+  moved.SetPayload(kMovedPayload, absl::Cord());
+  return moved;
+}
+
+bool Table::IsMoved(const absl::Status& status) {
+  return absl::IsAborted(status) && status.GetPayload(kMovedPayload);
+}
+
+bool Table::NameIsOurs() const {
+  absl::StatusOr<struct stat> ours = segment_->Stat();
+  struct stat named;
+  return ours.ok() && stat(ShmPath(name()).c_str(), &named) == 0 &&
+         named.st_ino == ours->st_ino && named.st_dev == ours->st_dev;
 }
 
 absl::Status Table::AfterError(absl::Status status) const {

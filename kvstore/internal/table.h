@@ -93,6 +93,15 @@ class Table {
   // See Store::ResetLock.
   static absl::Status ResetLock(absl::string_view name);
 
+  // See Store::Resize: the store `name` rebuilt in a new segment of
+  // `capacity` entries and `memory` data bytes, which takes the name; the
+  // old one is marked moved. Sets *pause_ns to how long writers waited.
+  static absl::Status Resize(absl::string_view name, uint64_t capacity,
+                             uint64_t memory, int64_t* pause_ns);
+  // True for the status of a call on a table whose store was resized
+  // since: the caller reopens the name and calls again (TableHandle).
+  static bool IsMoved(const absl::Status& status);
+
   const std::string& name() const { return segment_->name(); }
 
   // Reads. Entry::ttl is filled only by GetEntry.
@@ -362,6 +371,10 @@ class Table {
 
   // Recovery: re-applies the journal. Idempotent.
   absl::Status Repair() const;
+  // The status a call on a moved table returns.
+  absl::Status Moved() const;
+  // True if the store's name still names this segment.
+  bool NameIsOurs() const;
   // Copies the journal image into its slot; with_key false for a patch.
   void ApplyWrite(bool with_key) const;
   void ApplyDelete() const;

@@ -44,6 +44,10 @@ absl::Duration Remaining(int64_t expires_ms, Clock& now) {
 absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
                                 Clock& now, Value* out, Entry* entry,
                                 bool* expired) const {
+  if (ABSL_PREDICT_FALSE(header_->moved.load(std::memory_order_acquire) !=
+                          0)) {
+    return Moved();
+  }
   const uint64_t home = HomeSlot(hash, geometry_.slot_count);
   // The home slot's lines are the one memory miss of a lookup: start them
   // all now (a probe usually ends within them).
@@ -407,6 +411,7 @@ absl::Status Table::Snapshot(
 }
 
 absl::StatusOr<StoreStats> Table::Stats() const {
+  if (header_->moved.load(std::memory_order_acquire) != 0) return Moved();
   absl::Status size = CheckSize();  // Reading a shrunk segment would fault.
   if (!size.ok()) return size;
   absl::StatusOr<struct stat> st = segment_->Stat();

@@ -196,6 +196,11 @@ absl::Status Table::Repair() const {
         "store ", name(), " has an unknown journal state ", state));
   }
   header_->journal_state.store(kJournalIdle, std::memory_order_release);
+  if (header_->moved.load(std::memory_order_relaxed) != 0 && NameIsOurs()) {
+    // A resizer died between marking this segment moved and giving the
+    // new one the name: this one is still the store.
+    header_->moved.store(0, std::memory_order_release);
+  }
   if (arena_header_ != nullptr &&
       arena_header_->dirty.load(std::memory_order_acquire) != 0) {
     // The dead holder was changing the data area: its free lists are

@@ -1,0 +1,86 @@
+// The table a Store or TypedStore calls: the segment its name gives, which
+// a resize (Table::Resize) can replace under a live handle. A call that
+// finds its table moved reopens the name and runs once more on the new
+// table. Old tables stay mapped until the handle goes away (a call of
+// another thread may still be using one).
+#ifndef KVSTORE_INTERNAL_TABLE_HANDLE_H_
+#define KVSTORE_INTERNAL_TABLE_HANDLE_H_
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "absl/base/optimization.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "kvstore/internal/segment.h"
+#include "kvstore/internal/table.h"
+#include "kvstore/options.h"
+#include "kvstore/value.h"
+
+namespace kvstore {
+namespace internal {
+
+class TableHandle {
+ public:
+  TableHandle(std::unique_ptr<Table> table, const Options& options,
+              const StoreKind& kind)
+      : options_(options), kind_(kind) {
+    options_.create_if_missing = false;
+    options_.error_if_exists = false;
+    options_.require_same_limits = false;
+    current_.store(table.get(), std::memory_order_release);
+    tables_.push_back(std::move(table));
+  }
+
+  Table& current() const { return *current_.load(std::memory_order_acquire); }
+
+  // Runs fn(table) and, if the table had been moved, once more on the
+  // store's new table.
+  template <typename Fn>
+  auto Call(Fn&& fn) const -> decltype(fn(std::declval<Table&>())) {
+    Table& table = current();
+    auto result = fn(table);
+    if (ABSL_PREDICT_TRUE(!Table::IsMoved(StatusOf(result)))) return result;
+    if (!Reopen(table).ok()) return result;
+    return fn(current());
+  }
+
+ private:
+  static const absl::Status& StatusOf(const absl::Status& s) { return s; }
+  template <typename T>
+  static absl::Status StatusOf(const absl::StatusOr<T>& s) {
+    return s.status();
+  }
+  static absl::Status StatusOf(const std::vector<absl::StatusOr<Value>>& v) {
+    for (const auto& r : v) {
+      if (Table::IsMoved(r.status())) return r.status();
+    }
+    return absl::OkStatus();
+  }
+  // Makes the store's current segment this handle's, unless another
+  // thread already did.
+  absl::Status Reopen(const Table& stale) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (&current() != &stale) return absl::OkStatus();
+    absl::StatusOr<std::unique_ptr<Table>> table =
+        Table::Open(stale.name(), options_, kind_);
+    if (!table.ok()) return table.status();
+    current_.store(table->get(), std::memory_order_release);
+    tables_.push_back(*std::move(table));
+    return absl::OkStatus();
+  }
+
+  Options options_;
+  const StoreKind kind_;
+  mutable std::mutex mu_;
+  mutable std::vector<std::unique_ptr<Table>> tables_;  // Guarded by mu_.
+  mutable std::atomic<Table*> current_{nullptr};
+};
+
+}  // namespace internal
+}  // namespace kvstore
+
+#endif  // KVSTORE_INTERNAL_TABLE_HANDLE_H_

@@ -100,6 +100,7 @@ int RunCheck(const CommandContext& ctx);
 int RunDump(const CommandContext& ctx);
 int RunRestore(const CommandContext& ctx);
 int RunUpgrade(const CommandContext& ctx);
+int RunResize(const CommandContext& ctx);
 int RunDestroy(const CommandContext& ctx);
 int RunResetLock(const CommandContext& ctx);
 int RunSchema(const CommandContext& ctx);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "kvstore/snapshot.h"
 
 namespace kvstore {
@@ -57,6 +58,41 @@ int RunRestore(const CommandContext& ctx) {
     *ctx.err << "kvstore: restore: skipped " << restored->skipped
              << " entries past their time to live\n";
   }
+  return kExitOk;
+}
+
+int RunResize(const CommandContext& ctx) {
+  if (!ctx.HasFlag("capacity") && !ctx.HasFlag("memory")) {
+    return UsageError(ctx, "give --capacity, --memory or both");
+  }
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
+  if (!store.ok()) return Failure(ctx, store.status());
+  absl::StatusOr<StoreStats> stats =
+      store->typed ? store->typed->Stats() : store->tagged->Stats();
+  if (!stats.ok()) return Failure(ctx, stats.status());
+  uint64_t capacity = stats->capacity, memory = stats->data_bytes;
+  if (ctx.HasFlag("capacity")) {
+    absl::StatusOr<uint64_t> v = ParseUnsignedFlag(
+        "capacity", ctx.FlagOr("capacity", ""), uint64_t{1} << 31);
+    if (!v.ok()) return UsageError(ctx, v.status().message());
+    capacity = *v;
+  }
+  if (ctx.HasFlag("memory")) {
+    absl::StatusOr<uint64_t> v =
+        ParseSizeFlag("memory", ctx.FlagOr("memory", ""), uint64_t{1} << 40);
+    if (!v.ok()) return UsageError(ctx, v.status().message());
+    memory = *v;
+  }
+  absl::Duration pause;
+  absl::Status resized = Store::Resize(ctx.store_name, capacity, memory, &pause);
+  if (absl::IsInvalidArgument(resized)) {
+    return UsageError(ctx, resized.message());
+  }
+  if (!resized.ok()) return Failure(ctx, resized);
+  *ctx.err << "kvstore: resized store " << ctx.store_name << " to "
+           << capacity << " entries and " << memory
+           << " bytes of memory (writers waited "
+           << absl::FormatDuration(pause) << ")\n";
   return kExitOk;
 }
 

@@ -30,6 +30,7 @@ Commands:
   dump [FILE|-]       save every entry to FILE (default: stdout)
   restore FILE|-      make the store from a dump (--replace to replace it)
   upgrade             bring a store of the previous format to this one
+  resize              grow or shrink the store while it is in use
   destroy             remove the store
   reset-lock          repair a store whose lock is unrecoverable
   help [COMMAND]      print this help, or a command's
@@ -289,6 +290,21 @@ capacity, limits, eviction and mode. Stop the processes of the older
 release first: writes they make afterwards are lost.
 )";
 
+constexpr absl::string_view kResizeHelp =
+    R"(Usage: kvstore resize [--capacity=N] [--memory=SIZE]
+
+Grows the store (or shrinks it, if its entries fit) while processes use
+it: its entries are copied into a new store of the new size, with writers
+waiting, which then takes the name. Processes that have it open move to it
+on their next call. A size not given stays as it is. Prints how long
+writers waited on stderr. Fails (exit 3, changing nothing) if the entries
+do not fit the new size.
+
+Flags:
+  --capacity=N    most entries (1 to 2147483648)
+  --memory=SIZE   bytes for entries over 80 bytes (0 to 1T; K, M, G, T)
+)";
+
 constexpr absl::string_view kDestroyHelp =
     R"(Usage: kvstore destroy
 
@@ -345,6 +361,7 @@ const std::vector<CommandSpec>& Commands() {
       {"dump", 0, 1, {}, RunDump, kDumpHelp},
       {"restore", 1, 1, {"replace"}, RunRestore, kRestoreHelp},
       {"upgrade", 0, 0, {}, RunUpgrade, kUpgradeHelp},
+      {"resize", 0, 0, {"capacity", "memory"}, RunResize, kResizeHelp},
       {"destroy", 0, 0, {}, RunDestroy, kDestroyHelp},
       {"reset-lock", 0, 0, {}, RunResetLock, kResetLockHelp},
       // Handled by the dispatcher; listed for its help text.

@@ -62,6 +62,23 @@ TEST(SnapshotCommandsTest, AForeignOrDamagedFileIsRefusedAndCreatesNothing) {
   EXPECT_EQ(usage.code, 2) << usage;
 }
 
+TEST(SnapshotCommandsTest, ResizeGrowsAStoreInUseAndKeepsItsEntries) {
+  TestStore store;
+  ASSERT_EQ(RunBinary({"create", "--capacity=1", store.flag()}).code, 0);
+  ASSERT_EQ(RunBinary({"set", "a", "1", store.flag()}).code, 0);
+  EXPECT_EQ(RunBinary({"set", "b", "2", store.flag()}).code, 3);  // Full.
+  Result r = RunBinary({"resize", "--capacity=10", store.flag()});
+  ASSERT_EQ(r.code, 0) << r;
+  EXPECT_THAT(r.err, HasSubstr("writers waited"));
+  EXPECT_EQ(RunBinary({"set", "b", "2", store.flag()}).code, 0);
+  EXPECT_EQ(RunBinary({"get", "a", store.flag()}).out, "1\n");
+  EXPECT_THAT(RunBinary({"stats", store.flag()}).out,
+              HasSubstr("\ncapacity: 10\n"));
+  Result shrink = RunBinary({"resize", "--capacity=1", store.flag()});
+  EXPECT_EQ(shrink.code, 3) << shrink;
+  EXPECT_EQ(RunBinary({"resize", store.flag()}).code, 2);
+}
+
 TEST(SnapshotCommandsTest, UpgradeOfACurrentStoreSaysSo) {
   TestStore store;
   ASSERT_EQ(RunBinary({"set", "k", "v", store.flag()}).code, 0);

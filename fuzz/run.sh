@@ -29,7 +29,6 @@ mkdir -p "$OUT/corpus/$TARGET" "$OUT/artifacts/$TARGET"
 # While a found bug is open, an `export KVSTORE_FUZZ_SKIP_<BUG>=1` here
 # keeps the segment fuzzer from stopping at it (see segment_harness.h and
 # fuzz/README.md, "Bugs found"); remove it with the fix.
-export KVSTORE_FUZZ_SKIP_ARENA_BITMAP=1  # Bug 2, open.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 "$OUT/$TARGET" \

@@ -3,7 +3,7 @@
 #
 #   fuzz/run.sh TARGET SECONDS [OUT_DIR]
 #
-# TARGET is segment_fuzzer, cli_fuzzer or value_fuzzer, built by
+# TARGET is segment_fuzzer, cli_fuzzer, value_fuzzer or dump_fuzzer, built by
 # fuzz/build.sh into OUT_DIR (default ${TMPDIR:-/tmp}/kvstore-fuzz). New
 # inputs go to OUT_DIR/corpus/TARGET (fuzz/corpus/ is only read; copy
 # interesting finds there by hand), crashes to OUT_DIR/artifacts/TARGET/.
@@ -21,6 +21,8 @@ case "$TARGET" in
   # of data area after a table of up to 22 96-byte slots, then operations.
   segment_fuzzer) MAX_LEN=16384 ;;
   cli_fuzzer | value_fuzzer) MAX_LEN=512 ;;
+  # A dump: a header and a few blocks of entries.
+  dump_fuzzer) MAX_LEN=8192 ;;
   *) echo "fuzz/run.sh: unknown target $TARGET" >&2; exit 2 ;;
 esac
 [ -x "$OUT/$TARGET" ] || { echo "fuzz/run.sh: $OUT/$TARGET missing; run fuzz/build.sh" >&2; exit 2; }

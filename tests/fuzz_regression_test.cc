@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz/dump_harness.h"
 #include "fuzz/segment_harness.h"
 #include "fuzz/value_harness.h"
 #include "gtest/gtest.h"
@@ -101,7 +102,19 @@ INSTANTIATE_TEST_SUITE_P(Inputs, ValueFuzzRegressionTest,
                          ::testing::ValuesIn(Inputs("value_fuzzer")),
                          InputName);
 
+class DumpFuzzRegressionTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DumpFuzzRegressionTest, ReadsBackWhatItAccepts) {
+  const std::string input = ReadFile(GetParam());
+  EXPECT_EQ(fuzz::RunDumpInput(Bytes(input), input.size()), "") << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(Inputs, DumpFuzzRegressionTest,
+                         ::testing::ValuesIn(Inputs("dump_fuzzer")),
+                         InputName);
+
 TEST(FuzzInputsTest, SeedCorporaArePresent) {
+  EXPECT_FALSE(Inputs("dump_fuzzer").empty());
   EXPECT_FALSE(Inputs("segment_fuzzer").empty());
   EXPECT_FALSE(Inputs("value_fuzzer").empty());
 }

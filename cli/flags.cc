@@ -19,6 +19,7 @@ constexpr FlagSpec kKnownFlags[] = {
     {"json", false, '\0'},         {"raw", false, 'n'},
     {"prefix", true, '\0'},        {"eviction", true, '\0'},
     {"ttl", true, '\0'},           {"count", true, '\0'},
+    {"redis", true, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,

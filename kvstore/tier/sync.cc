@@ -254,11 +254,13 @@ absl::Status Syncer::Run(const std::atomic<bool>& stop) {
                    Value::String(endpoint_.Describe()));
   }
   if (!s.ok()) return s;
-  control_.heartbeat_ns = 0;
-  control_.sync_pid = getpid();
-  Flush("starting");
   Log(absl::StrCat("store ", data_->name(), ", Redis ", endpoint_.Describe(),
                    ", prefix '", options_.prefix, "'"));
+  // Untrusted until tracking is on, everything is dropped and a PING has
+  // come back.
+  control_.heartbeat_ns = 0;
+  control_.sync_pid = getpid();
+  WriteControl();
   absl::Duration delay = absl::Milliseconds(10);
   absl::Status result = absl::OkStatus();
   while (!stop.load()) {

@@ -1,6 +1,11 @@
 #include "kvstore/tier/internal/redis_client.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/time.h>
+#include <time.h>
+
+#include <cerrno>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -12,6 +17,39 @@ namespace {
 timeval TimeoutToTimeval(absl::Duration d) {
   return absl::ToTimeval(d < absl::Milliseconds(1) ? absl::Milliseconds(1) : d);
 }
+
+// Blocks SIGPIPE in this thread while it lives, and swallows one that a
+// write to a closed socket raised meanwhile: a lost Redis must come back as
+// UNAVAILABLE, not kill the process. (hiredis writes with write(2), which
+// has no MSG_NOSIGNAL.) The process's own SIGPIPE handling is untouched.
+class ScopedSigpipeBlock {
+ public:
+  ScopedSigpipeBlock() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~ScopedSigpipeBlock() {
+    if (!was_pending_) {
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        const timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_, nullptr, &zero) < 0 && errno == EINTR) {
+        }
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+ private:
+  sigset_t pipe_;
+  sigset_t old_;
+  bool was_pending_ = false;
+};
 
 }  // namespace
 
@@ -74,6 +112,12 @@ absl::StatusOr<std::unique_ptr<RedisClient>> RedisClient::Connect(
     absl::StatusOr<Reply> r = client->Command(auth);
     if (!r.ok()) return r.status();
   }
+  if (endpoint.password.empty()) {
+    // A server that wants a password says so now (NOAUTH), not at the
+    // caller's first command.
+    absl::StatusOr<Reply> r = client->Command({"PING"});
+    if (!r.ok()) return r.status();
+  }
   if (endpoint.db != 0) {
     const std::string db = absl::StrCat(endpoint.db);
     absl::StatusOr<Reply> r = client->Command({"SELECT", db});
@@ -111,6 +155,7 @@ void RedisClient::Append(const std::vector<absl::string_view>& args) {
 
 absl::StatusOr<Reply> RedisClient::GetReply() {
   if (broken_) return IoError("a command");
+  ScopedSigpipeBlock no_sigpipe;
   void* raw = nullptr;
   if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
     return IoError("a command");
@@ -132,6 +177,7 @@ absl::StatusOr<Reply> RedisClient::Command(
 
 absl::Status RedisClient::FlushOutput() {
   if (broken_) return IoError("a write");
+  ScopedSigpipeBlock no_sigpipe;
   int done = 0;
   while (done == 0) {
     if (redisBufferWrite(context_, &done) != REDIS_OK) {

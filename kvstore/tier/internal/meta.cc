@@ -36,8 +36,8 @@ Options MetaStoreOptions() {
   Options o;
   o.create_if_missing = true;
   o.capacity = kEpochBuckets + 64;
-  o.max_key_bytes = 64;
-  o.max_value_bytes = 1024;
+  o.max_key_bytes = 32;
+  o.max_value_bytes = 512;
   o.eviction = Eviction::kNone;
   return o;
 }
@@ -84,14 +84,14 @@ uint32_t BucketOf(absl::string_view key) {
 }
 
 std::string EpochKey(uint32_t bucket) {
-  return absl::StrFormat("e/%03x", bucket);
+  return absl::StrFormat("e/%04x", bucket);
 }
 
 absl::StatusOr<int64_t> ReadEpoch(const Store& meta, absl::string_view key) {
   thread_local Value v;
   char name[8];
   const uint32_t bucket = BucketOf(key);
-  absl::SNPrintF(name, sizeof(name), "e/%03x", bucket);
+  absl::SNPrintF(name, sizeof(name), "e/%04x", bucket);
   absl::Status s = meta.Get(name, &v);
   if (absl::IsNotFound(s)) return 0;
   if (!s.ok()) return s;

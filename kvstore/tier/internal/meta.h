@@ -8,7 +8,7 @@
 //                generation, heartbeat and the sync process's pid
 //   "prefix"     the prefix the sync process tracks (string)
 //   "endpoint"   the Redis it tracks, password hidden (string)
-//   "e/XXX"      int64 invalidation epoch of hash bucket XXX (hex); absent
+//   "e/XXXX"     int64 invalidation epoch of hash bucket XXXX (hex); absent
 //                means 0. Only ever incremented.
 //   "n/NAME"     int64 counters of the tier section of `kvstore stats`
 //
@@ -33,7 +33,7 @@ namespace kvstore {
 namespace tier_internal {
 
 // Hash buckets of invalidation epochs. Part of the companion's format.
-inline constexpr uint32_t kEpochBuckets = 4096;
+inline constexpr uint32_t kEpochBuckets = 65536;
 inline constexpr size_t kTagBytes = 24;
 
 inline constexpr absl::string_view kControlKey = "ctl";

@@ -7,6 +7,8 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/format.h"
+#include "cli/tier_format.h"
+#include "kvstore/tier/tier_stats.h"
 
 namespace kvstore {
 namespace cli {
@@ -69,10 +71,15 @@ int RunStats(const CommandContext& ctx) {
   absl::StatusOr<StoreStats> stats =
       store->typed ? store->typed->Stats() : store->tagged->Stats();
   if (!stats.ok()) return Failure(ctx, stats.status());
+  // A store a tier uses has a companion with the tier's counters.
+  absl::StatusOr<TierStats> tier = ReadTierStats(ctx.store_name);
   if (ctx.HasFlag("json")) {
-    *ctx.out << FormatStatsJson(*stats) << "\n";
+    std::string json = FormatStatsJson(*stats);
+    if (tier.ok()) AppendTierStatsJson(*tier, &json);
+    *ctx.out << json << "\n";
   } else {
     *ctx.out << FormatStatsText(*stats);
+    if (tier.ok()) *ctx.out << FormatTierStatsText(*tier);
   }
   return kExitOk;
 }

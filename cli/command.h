@@ -104,6 +104,13 @@ int RunResize(const CommandContext& ctx);
 int RunDestroy(const CommandContext& ctx);
 int RunResetLock(const CommandContext& ctx);
 int RunSchema(const CommandContext& ctx);
+int RunSync(const CommandContext& ctx);
+
+// The same commands through the tier, for --redis (tier_commands.cc).
+int TierSet(const CommandContext& ctx);
+int TierGet(const CommandContext& ctx);
+int TierDel(const CommandContext& ctx);
+int TierIncr(const CommandContext& ctx);
 
 // The same commands on a typed store (typed_commands.cc), called by the
 // ones above once the store turns out to be typed.

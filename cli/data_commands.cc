@@ -37,6 +37,7 @@ std::string ReadAll(std::istream& in) {
 }  // namespace
 
 int RunSet(const CommandContext& ctx) {
+  if (ctx.HasFlag("redis")) return TierSet(ctx);
   if (ctx.args.size() < 2) {
     return UsageError(
         ctx, absl::StrCat("expected 2 arguments, got ", ctx.args.size()));
@@ -74,6 +75,7 @@ int RunSet(const CommandContext& ctx) {
 }
 
 int RunGet(const CommandContext& ctx) {
+  if (ctx.HasFlag("redis")) return TierGet(ctx);
   absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
   if (store->typed) return TypedGet(ctx, *store->typed);
@@ -90,6 +92,7 @@ int RunGet(const CommandContext& ctx) {
 }
 
 int RunDel(const CommandContext& ctx) {
+  if (ctx.HasFlag("redis")) return TierDel(ctx);
   absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
   if (store->typed) return TypedDel(ctx, *store->typed);
@@ -99,6 +102,7 @@ int RunDel(const CommandContext& ctx) {
 }
 
 int RunIncr(const CommandContext& ctx) {
+  if (ctx.HasFlag("redis")) return TierIncr(ctx);
   // As for set: a typed store takes KEY FIELD [DELTA].
   absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (store.ok() && store->typed) return TypedIncr(ctx, *store->typed);

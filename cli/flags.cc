@@ -20,6 +20,7 @@ constexpr FlagSpec kKnownFlags[] = {
     {"prefix", true, '\0'},        {"eviction", true, '\0'},
     {"ttl", true, '\0'},           {"count", true, '\0'},
     {"memory", true, '\0'},       {"replace", false, '\0'},
+    {"redis", true, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,

@@ -33,10 +33,14 @@ Commands:
   resize              grow or shrink the store while it is in use
   destroy             remove the store
   reset-lock          repair a store whose lock is unrecoverable
+  sync                keep the store coherent with Redis (--redis, --prefix)
   help [COMMAND]      print this help, or a command's
 
 Global flags:
   --store=/NAME   the store to use (default: $KVSTORE_STORE, else /kvstore)
+  --redis=URL     get, set, del and incr go through the store to Redis,
+                  the shared tier (redis://[:PASSWORD@]HOST:PORT[/DB] or
+                  unix:///PATH; see 'kvstore sync --help')
   -h, --help      print help and exit
   --version       print the version and exit
 
@@ -321,6 +325,31 @@ No other process may be using the store while this runs. Fails (exit 3)
 if the lock is healthy.
 )";
 
+constexpr absl::string_view kSyncHelp =
+    R"(Usage: kvstore sync --redis=URL --prefix=P
+
+Keeps the store coherent with Redis, the shared tier: runs in the
+foreground, logs to stderr, and stops cleanly on SIGTERM or SIGINT (exit
+0). Run one per host and store. It tracks the Redis keys that start with P
+(all keys if P is empty) with CLIENT TRACKING in broadcast mode, drops each
+changed key from the store, and renews a heartbeat in the store every
+100 ms; 'kvstore --redis=URL get' and the C++ kvstore::Tier trust cached
+copies only while the heartbeat is fresh. Reconnects for as long as Redis
+is unreachable. Exits 3 if Redis refuses the password, or another sync
+process serves the store.
+
+Flags:
+  --redis=URL   redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or
+                unix:///PATH/TO/SOCKET[?db=DB]
+  --prefix=P    the Redis keys to track (required; may be empty)
+
+With --redis, get, set, del and incr go through the tier: writes go to
+Redis first, then drop the store's copy; get serves the store's copy when
+the sync process vouches for it, else asks Redis (and caches the answer).
+Values are Redis strings (set takes no --type). --prefix, if given, must
+be the sync process's.
+)";
+
 constexpr absl::string_view kHelpHelp =
     R"(Usage: kvstore help [COMMAND]
 
@@ -344,10 +373,16 @@ const std::vector<CommandSpec>& Commands() {
        kCreateHelp},
       // A typed store's set takes FIELD=VALUE arguments, and its incr a
       // FIELD: RunSet and RunIncr check the count for each kind of store.
-      {"set", 1, kAnyArgs, {"type", "ttl"}, RunSet, kSetHelp},
-      {"get", 1, 1, {"raw", "json"}, RunGet, kGetHelp},
-      {"del", 1, 1, {}, RunDel, kDelHelp},
-      {"incr", 1, 3, {}, RunIncr, kIncrHelp},
+      // With --redis, set/get/del/incr go through the tier (docs/tier.md).
+      {"set",
+       1,
+       kAnyArgs,
+       {"type", "ttl", "redis", "prefix"},
+       RunSet,
+       kSetHelp},
+      {"get", 1, 1, {"raw", "json", "redis", "prefix"}, RunGet, kGetHelp},
+      {"del", 1, 1, {"redis", "prefix"}, RunDel, kDelHelp},
+      {"incr", 1, 3, {"redis", "prefix"}, RunIncr, kIncrHelp},
       {"expire", 2, 2, {}, RunExpire, kExpireHelp},
       {"persist", 1, 1, {}, RunPersist, kPersistHelp},
       {"ttl", 1, 1, {"json"}, RunTtl, kTtlHelp},
@@ -364,6 +399,7 @@ const std::vector<CommandSpec>& Commands() {
       {"resize", 0, 0, {"capacity", "memory"}, RunResize, kResizeHelp},
       {"destroy", 0, 0, {}, RunDestroy, kDestroyHelp},
       {"reset-lock", 0, 0, {}, RunResetLock, kResetLockHelp},
+      {"sync", 0, 0, {"redis", "prefix"}, RunSync, kSyncHelp},
       // Handled by the dispatcher; listed for its help text.
       {"help", 0, 1, {}, RunHelpPlaceholder, kHelpHelp},
   };

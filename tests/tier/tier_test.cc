@@ -188,7 +188,7 @@ TEST_F(TierTest, BadKeysAreInvalidArgumentAndChangeNothing) {
   EXPECT_TRUE(absl::IsInvalidArgument(a_.tier->Set("", "v")));
   EXPECT_TRUE(absl::IsInvalidArgument(a_.tier->Get("other:k").status()));
   EXPECT_TRUE(absl::IsInvalidArgument(
-      a_.tier->Set("app:" + std::string(1000, 'k'), "v")));
+      a_.tier->Set("app:" + std::string(5000, 'k'), "v")));  // > 4096.
   WriteOptions bad_ttl;
   bad_ttl.ttl = absl::ZeroDuration();
   EXPECT_TRUE(absl::IsInvalidArgument(a_.tier->Set("app:k", "v", bad_ttl)));

@@ -74,7 +74,7 @@ export ROOT OUT CXX CXXFLAGS SAN
 OBJS=$(printf '%s\n' $SOURCES | xargs -P "$(nproc)" -I{} bash -c 'compile {}' | sort)
 
 # ---- Fuzzers ----
-for target in segment_fuzzer cli_fuzzer value_fuzzer; do
+for target in segment_fuzzer cli_fuzzer value_fuzzer dump_fuzzer; do
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS $SAN -fsanitize=fuzzer "$ROOT/fuzz/$target.cc" $OBJS \
     -o "$OUT/$target" $LIBS
@@ -85,4 +85,4 @@ done
 $CXX $CXXFLAGS $SAN -fsanitize=fuzzer-no-link "$ROOT/fuzz/make_seeds.cc" \
   $OBJS -o "$OUT/make_seeds" $LIBS
 
-echo "fuzz/build.sh: built segment_fuzzer cli_fuzzer value_fuzzer make_seeds in $OUT" >&2
+echo "fuzz/build.sh: built segment_fuzzer cli_fuzzer value_fuzzer dump_fuzzer make_seeds in $OUT" >&2

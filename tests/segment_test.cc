@@ -112,6 +112,7 @@ TEST(SegmentTest, LimitsOutOfRangeAreRefusedAndCreateNothing) {
         with([](Options& o) { o.max_value_bytes = 7; }),
         with([](Options& o) { o.max_value_bytes = (1u << 30) + 1; }),
         with([](Options& o) { o.memory = (uint64_t{1} << 40) + 1; }),
+        with([](Options& o) { o.memory = 16; }),
         with([](Options& o) { o.mode = 0400; }),
         with([](Options& o) { o.mode = 01600; })}) {
     absl::Status s = Store::Open(name.name(), o).status();

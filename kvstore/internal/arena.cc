@@ -14,6 +14,13 @@ namespace {
 constexpr int kWords = 6;  // Bitmap words: 6 * 64 >= kArenaBins.
 static_assert(kWords * 64 >= kArenaBins, "bitmap");
 
+// The bits of bitmap word `w` that name bins; the rest are never followed
+// (a damaged segment may set them).
+constexpr uint64_t BinBits(int w) {
+  return (w + 1) * 64 <= kArenaBins ? ~uint64_t{0}
+                                    : (uint64_t{1} << (kArenaBins - w * 64)) - 1;
+}
+
 // Free blocks of a bin examined for a fit when no larger bin has one.
 constexpr int kBinScan = 64;
 
@@ -100,7 +107,7 @@ uint64_t Arena::FindFit(uint64_t size) const {
     first = ArenaBinOf((size + step - 1) & ~(step - 1));
   }
   for (int w = first / 64; w < kWords; ++w) {
-    uint64_t bits = header_->nonempty[w];
+    uint64_t bits = header_->nonempty[w] & BinBits(w);
     if (w == first / 64) bits &= ~uint64_t{0} << (first % 64);
     if (bits != 0) return header_->heads[w * 64 + __builtin_ctzll(bits)];
   }
@@ -279,6 +286,11 @@ void Arena::Check(std::vector<BlockExtent> in_use,
   for (uint64_t o : free_blocks) {
     if (!listed.contains(o)) problem("free block at ", o, " is on no list");
   }
+  for (int w = 0; w < kWords; ++w) {
+    if ((header_->nonempty[w] & ~BinBits(w)) != 0) {
+      problem("the bitmap has bits set past the last bin");
+    }
+  }
   // Every block in use referenced by exactly one entry, and no other.
   uint64_t payload = 0;
   absl::flat_hash_set<uint64_t> referenced;
@@ -316,7 +328,7 @@ ArenaFigures Arena::Figures() const {
   f.payload_bytes = header_->payload_bytes.load(std::memory_order_relaxed);
   f.free_bytes = data_bytes_ >= f.used_bytes ? data_bytes_ - f.used_bytes : 0;
   for (int w = kWords - 1; w >= 0 && f.largest_free == 0; --w) {
-    const uint64_t bits = header_->nonempty[w];
+    const uint64_t bits = header_->nonempty[w] & BinBits(w);
     if (bits == 0) continue;
     const int b = w * 64 + 63 - __builtin_clzll(bits);
     uint64_t o = header_->heads[b];

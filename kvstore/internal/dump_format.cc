@@ -1,5 +1,6 @@
 #include "kvstore/internal/dump_format.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -197,9 +198,16 @@ absl::Status DumpReader::ReadBlock() {
     return Damaged(absl::StrCat("a block of ", bytes, " bytes and ", count,
                                 " entries"));
   }
-  block_.resize(bytes + 8);
-  s = ReadExactly(&block_[0], block_.size(), "a block");
-  if (!s.ok()) return s;
+  // Grown as the bytes arrive, so that a damaged length in a short file
+  // costs no more memory than the file.
+  block_.clear();
+  const size_t want = size_t{bytes} + 8;
+  while (block_.size() < want) {
+    const size_t old = block_.size();
+    block_.resize(old + std::min<size_t>(want - old, size_t{1} << 20));
+    s = ReadExactly(&block_[old], block_.size() - old, "a block");
+    if (!s.ok()) return s;
+  }
   if (Get<uint64_t>(&block_[bytes]) !=
       Hash64(block_.data(), bytes, Hash64(head, sizeof(head), 0))) {
     return Damaged(absl::StrCat("block checksum (after ", total_,

@@ -186,9 +186,11 @@ absl::StatusOr<Geometry> ComputeGeometry(uint32_t kind, uint64_t capacity,
         absl::StrCat("max value bytes ", max_value_bytes, " is out of range (",
                      min_value, " to ", max_value, ")"));
   }
-  if (memory > kMaxDataBytes || (!tagged && memory != 0)) {
+  if ((memory != 0 && memory < 32) || memory > kMaxDataBytes ||
+      (!tagged && memory != 0)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "memory ", memory, " is out of range (0 to ", kMaxDataBytes,
+        "memory ", memory, " is out of range (0 for none, or 32 to ",
+        kMaxDataBytes,
         tagged ? ")" : "; typed stores keep every record in its slot)"));
   }
   Geometry g;

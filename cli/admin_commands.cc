@@ -1,7 +1,5 @@
 // The commands that manage a whole store: create, stats, check, destroy,
 // reset-lock.
-#include <limits>
-
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/commands.h"
@@ -15,22 +13,24 @@ int RunCreate(const CommandContext& ctx) {
   Options options;
   options.create_if_missing = true;
   options.error_if_exists = true;
-  constexpr uint64_t kU32Max = std::numeric_limits<uint32_t>::max();
+  // The library's ranges (kvstore/options.h), quoted by every message
+  // about these flags.
   struct {
     absl::string_view flag;
+    uint64_t min;
     uint64_t max;
     uint64_t* out64;
     uint32_t* out32;
   } const limits[] = {
-      {"capacity", std::numeric_limits<uint64_t>::max(), &options.capacity,
-       nullptr},
-      {"max-key-bytes", kU32Max, nullptr, &options.max_key_bytes},
-      {"max-value-bytes", kU32Max, nullptr, &options.max_value_bytes},
+      {"capacity", 1, uint64_t{1} << 31, &options.capacity, nullptr},
+      {"max-key-bytes", 1, 65535, nullptr, &options.max_key_bytes},
+      {"max-value-bytes", 8, uint64_t{1} << 30, nullptr,
+       &options.max_value_bytes},
   };
   for (const auto& limit : limits) {
     if (!ctx.HasFlag(limit.flag)) continue;
-    absl::StatusOr<uint64_t> v =
-        ParseUnsignedFlag(limit.flag, ctx.FlagOr(limit.flag, ""), limit.max);
+    absl::StatusOr<uint64_t> v = ParseUnsignedFlag(
+        limit.flag, ctx.FlagOr(limit.flag, ""), limit.min, limit.max);
     if (!v.ok()) return UsageError(ctx, v.status().message());
     if (limit.out64 != nullptr) *limit.out64 = *v;
     if (limit.out32 != nullptr) *limit.out32 = static_cast<uint32_t>(*v);

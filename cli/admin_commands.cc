@@ -58,6 +58,23 @@ int RunCreate(const CommandContext& ctx) {
   if (absl::IsInvalidArgument(store.status())) {
     return UsageError(ctx, store.status().message());
   }
+  if (absl::IsAlreadyExists(store.status())) {
+    // Say what is there: a half-created store of a dead creator would have
+    // been replaced, so this one is being created, or is not a store.
+    absl::StatusOr<ObjectInfo> info = Store::Inspect(ctx.store_name);
+    if (info.ok() && info->kind == ObjectKind::kHalfCreated) {
+      return Failure(ctx, absl::AlreadyExistsError(absl::StrCat(
+                              "create store ", ctx.store_name,
+                              ": it already exists, being created by process ",
+                              info->creator_pid)));
+    }
+    if (info.ok() && info->kind != ObjectKind::kStore) {
+      return Failure(ctx, absl::AlreadyExistsError(absl::StrCat(
+                              "create store ", ctx.store_name,
+                              ": the name is taken by a shared-memory object "
+                              "that is not a kvstore store")));
+    }
+  }
   if (!store.ok()) return Failure(ctx, store.status());
   WarnIfWritableByOthers((*store)->Stats(), *ctx.err);
   return kExitOk;
@@ -88,6 +105,19 @@ int RunCheck(const CommandContext& ctx) {
 }
 
 int RunDestroy(const CommandContext& ctx) {
+  // Refuse another program's shared memory: a typo must not delete it.
+  absl::StatusOr<ObjectInfo> info = Store::Inspect(ctx.store_name);
+  if (info.ok() && !ctx.HasFlag("force") &&
+      (info->kind == ObjectKind::kForeign || info->kind == ObjectKind::kEmpty)) {
+    return Failure(
+        ctx, absl::FailedPreconditionError(absl::StrCat(
+                 ctx.store_name, " is not a kvstore store (",
+                 info->kind == ObjectKind::kEmpty
+                     ? "it is empty"
+                     : "its first bytes are not a kvstore header",
+                 "); not destroyed. If nothing else uses that shared-memory "
+                 "object, 'kvstore destroy --force' removes it")));
+  }
   absl::Status status = Store::Destroy(ctx.store_name);
   if (absl::IsNotFound(status)) {
     return Failure(ctx, absl::NotFoundError(absl::StrCat(

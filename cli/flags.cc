@@ -20,7 +20,7 @@ constexpr FlagSpec kKnownFlags[] = {
     {"json", false, '\0'},         {"raw", false, 'n'},
     {"prefix", true, '\0'},        {"eviction", true, '\0'},
     {"ttl", true, '\0'},           {"count", true, '\0'},
-    {"memory", true, '\0'},
+    {"memory", true, '\0'},       {"force", false, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,

@@ -27,7 +27,7 @@ Commands:
   schema              print the key and value layout of a typed store
   stats               print the store's sizes, limits and counts
   check               verify the store's structure
-  destroy             remove the store
+  destroy             remove the store (--force: any object)
   reset-lock          repair a store whose lock is unrecoverable
   help [COMMAND]      print this help, or a command's
 
@@ -251,10 +251,15 @@ prints the problems on stderr and exits 3.
 )";
 
 constexpr absl::string_view kDestroyHelp =
-    R"(Usage: kvstore destroy
+    R"(Usage: kvstore destroy [--force]
 
 Removes the store. Processes that have it open keep their mapping until
-they exit. Fails (exit 3) if the store does not exist.
+they exit. Fails (exit 3) if the store does not exist, or if the
+shared-memory object is not a kvstore store (another program's, or
+empty); a damaged or half-created store is removed.
+
+Flags:
+  --force   remove the object even if it is not a kvstore store
 )";
 
 constexpr absl::string_view kResetLockHelp =
@@ -303,7 +308,7 @@ const std::vector<CommandSpec>& Commands() {
       {"schema", 0, 0, {"json"}, RunSchema, kSchemaHelp},
       {"stats", 0, 0, {"json"}, RunStats, kStatsHelp},
       {"check", 0, 0, {}, RunCheck, kCheckHelp},
-      {"destroy", 0, 0, {}, RunDestroy, kDestroyHelp},
+      {"destroy", 0, 0, {"force"}, RunDestroy, kDestroyHelp},
       {"reset-lock", 0, 0, {}, RunResetLock, kResetLockHelp},
       // Handled by the dispatcher; listed for its help text.
       {"help", 0, 1, {}, RunHelpPlaceholder, kHelpHelp},

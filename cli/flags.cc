@@ -21,6 +21,8 @@ constexpr FlagSpec kKnownFlags[] = {
     {"prefix", true, '\0'},        {"eviction", true, '\0'},
     {"ttl", true, '\0'},           {"count", true, '\0'},
     {"memory", true, '\0'},       {"force", false, '\0'},
+    {"nx", false, '\0'},          {"xx", false, '\0'},
+    {"yes", false, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,

@@ -44,6 +44,9 @@ int RunSet(const CommandContext& ctx) {
   }
   absl::StatusOr<WriteOptions> options = WriteOptionsFromFlags(ctx);
   if (!options.ok()) return UsageError(ctx, options.status().message());
+  if (ctx.HasFlag("nx") && ctx.HasFlag("xx")) {
+    return UsageError(ctx, "--nx and --xx exclude each other");
+  }
   // A typed store takes its own VALUE syntax; anything else (a tagged
   // store, a missing one, one that cannot be opened) has its command line
   // checked before the store is created or its error reported.
@@ -69,6 +72,9 @@ int RunSet(const CommandContext& ctx) {
   }
   if (!store.ok()) return Failure(ctx, store.status());
   if (store->typed) return TypedSet(ctx, *store->typed, *options);
+  if (ctx.HasFlag("nx") || ctx.HasFlag("xx")) {
+    return ConditionalSet(ctx, *store->tagged, *value, *options);
+  }
   absl::Status status = store->tagged->Set(ctx.args[0], *value, *options);
   if (!status.ok()) return Failure(ctx, status);
   return kExitOk;
@@ -88,16 +94,6 @@ int RunGet(const CommandContext& ctx) {
   } else {
     *ctx.out << FormatGetOutput(*value, ctx.HasFlag("raw"));
   }
-  return kExitOk;
-}
-
-int RunDel(const CommandContext& ctx) {
-  if (ctx.HasFlag("redis")) return TierDel(ctx);
-  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
-  if (!store.ok()) return Failure(ctx, store.status());
-  if (store->typed) return TypedDel(ctx, *store->typed);
-  absl::Status status = store->tagged->Erase(ctx.args[0]);
-  if (!status.ok()) return Failure(ctx, status, /*not_found_is_key=*/true);
   return kExitOk;
 }
 

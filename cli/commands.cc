@@ -137,14 +137,13 @@ absl::StatusOr<WriteOptions> WriteOptionsFromFlags(const CommandContext& ctx) {
 
 namespace {
 
-// Whether Store::Open refused `status` because the store is a typed one.
-// (The library has no way to ask a store's kind without opening it; this
-// matches the message of its FAILED_PRECONDITION.)
-bool IsTypedStoreRefusal(const absl::Status& status) {
-  return absl::IsFailedPrecondition(status) &&
-         absl::StrContains(status.message(), " is a typed store");
+// Whether Store::Open refused `status` because the store is a typed one:
+// the library says what kind of store the object is (Store::Inspect).
+bool IsTypedStoreRefusal(const absl::Status& status, const std::string& name) {
+  if (!absl::IsFailedPrecondition(status)) return false;
+  absl::StatusOr<ObjectInfo> info = Store::Inspect(name);
+  return info.ok() && info->kind == ObjectKind::kStore && info->typed;
 }
-
 }  // namespace
 
 absl::StatusOr<AnyStore> OpenStore(const CommandContext& ctx,
@@ -159,7 +158,7 @@ absl::StatusOr<AnyStore> OpenStore(const CommandContext& ctx,
     any.tagged = *std::move(store);
     return any;
   }
-  if (IsTypedStoreRefusal(store.status())) {
+  if (IsTypedStoreRefusal(store.status(), ctx.store_name)) {
     absl::StatusOr<std::unique_ptr<TypedStore>> typed =
         TypedStore::OpenAny(ctx.store_name);
     if (!typed.ok()) return typed.status();

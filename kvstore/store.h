@@ -212,6 +212,9 @@ struct ObjectInfo {
   // True if creator_pid is set and names no running process (a process
   // that exited, zombies included).
   bool creator_gone = false;
+  // For a store: true if its header says it is a typed store (TypedMap,
+  // TypedStore), false for a tagged one (Store). Read, not validated.
+  bool typed = false;
 };
 
 class Store {

@@ -75,6 +75,8 @@ absl::StatusOr<ObjectInfo> ProbeObject(int fd, const std::string& name) {
         info.bytes < kHeaderBytes ||
         Load<uint32_t>(bytes, offsetof(Header, init_state)) == kReady;
     info.kind = ready ? ObjectKind::kStore : ObjectKind::kHalfCreated;
+    info.typed = n >= offsetof(Header, kind) + sizeof(uint32_t) &&
+                 Load<uint32_t>(bytes, offsetof(Header, kind)) == kKindTyped;
   } else if (magic == 0 && info.creator_pid > 0 &&
              AllZero(bytes, offsetof(Header, creator_pid))) {
     // A creator writes its pid before anything else (Segment::Create).

@@ -1,12 +1,12 @@
 // The commands that manage a whole store: create, stats, check, destroy,
 // reset-lock.
-#include <limits>
-
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/format.h"
+#include "cli/tier_format.h"
+#include "kvstore/tier/tier_stats.h"
 
 namespace kvstore {
 namespace cli {
@@ -15,22 +15,24 @@ int RunCreate(const CommandContext& ctx) {
   Options options;
   options.create_if_missing = true;
   options.error_if_exists = true;
-  constexpr uint64_t kU32Max = std::numeric_limits<uint32_t>::max();
+  // The library's ranges (kvstore/options.h), quoted by every message
+  // about these flags.
   struct {
     absl::string_view flag;
+    uint64_t min;
     uint64_t max;
     uint64_t* out64;
     uint32_t* out32;
   } const limits[] = {
-      {"capacity", std::numeric_limits<uint64_t>::max(), &options.capacity,
-       nullptr},
-      {"max-key-bytes", kU32Max, nullptr, &options.max_key_bytes},
-      {"max-value-bytes", kU32Max, nullptr, &options.max_value_bytes},
+      {"capacity", 1, uint64_t{1} << 31, &options.capacity, nullptr},
+      {"max-key-bytes", 1, 65535, nullptr, &options.max_key_bytes},
+      {"max-value-bytes", 8, uint64_t{1} << 30, nullptr,
+       &options.max_value_bytes},
   };
   for (const auto& limit : limits) {
     if (!ctx.HasFlag(limit.flag)) continue;
-    absl::StatusOr<uint64_t> v =
-        ParseUnsignedFlag(limit.flag, ctx.FlagOr(limit.flag, ""), limit.max);
+    absl::StatusOr<uint64_t> v = ParseUnsignedFlag(
+        limit.flag, ctx.FlagOr(limit.flag, ""), limit.min, limit.max);
     if (!v.ok()) return UsageError(ctx, v.status().message());
     if (limit.out64 != nullptr) *limit.out64 = *v;
     if (limit.out32 != nullptr) *limit.out32 = static_cast<uint32_t>(*v);
@@ -58,6 +60,23 @@ int RunCreate(const CommandContext& ctx) {
   if (absl::IsInvalidArgument(store.status())) {
     return UsageError(ctx, store.status().message());
   }
+  if (absl::IsAlreadyExists(store.status())) {
+    // Say what is there: a half-created store of a dead creator would have
+    // been replaced, so this one is being created, or is not a store.
+    absl::StatusOr<ObjectInfo> info = Store::Inspect(ctx.store_name);
+    if (info.ok() && info->kind == ObjectKind::kHalfCreated) {
+      return Failure(ctx, absl::AlreadyExistsError(absl::StrCat(
+                              "create store ", ctx.store_name,
+                              ": it already exists, being created by process ",
+                              info->creator_pid)));
+    }
+    if (info.ok() && info->kind != ObjectKind::kStore) {
+      return Failure(ctx, absl::AlreadyExistsError(absl::StrCat(
+                              "create store ", ctx.store_name,
+                              ": the name is taken by a shared-memory object "
+                              "that is not a kvstore store")));
+    }
+  }
   if (!store.ok()) return Failure(ctx, store.status());
   WarnIfWritableByOthers((*store)->Stats(), *ctx.err);
   return kExitOk;
@@ -69,10 +88,15 @@ int RunStats(const CommandContext& ctx) {
   absl::StatusOr<StoreStats> stats =
       store->typed ? store->typed->Stats() : store->tagged->Stats();
   if (!stats.ok()) return Failure(ctx, stats.status());
+  // A store a tier uses has a companion with the tier's counters.
+  absl::StatusOr<TierStats> tier = ReadTierStats(ctx.store_name);
   if (ctx.HasFlag("json")) {
-    *ctx.out << FormatStatsJson(*stats) << "\n";
+    std::string json = FormatStatsJson(*stats);
+    if (tier.ok()) AppendTierStatsJson(*tier, &json);
+    *ctx.out << json << "\n";
   } else {
     *ctx.out << FormatStatsText(*stats);
+    if (tier.ok()) *ctx.out << FormatTierStatsText(*tier);
   }
   return kExitOk;
 }
@@ -88,6 +112,19 @@ int RunCheck(const CommandContext& ctx) {
 }
 
 int RunDestroy(const CommandContext& ctx) {
+  // Refuse another program's shared memory: a typo must not delete it.
+  absl::StatusOr<ObjectInfo> info = Store::Inspect(ctx.store_name);
+  if (info.ok() && !ctx.HasFlag("force") &&
+      (info->kind == ObjectKind::kForeign || info->kind == ObjectKind::kEmpty)) {
+    return Failure(
+        ctx, absl::FailedPreconditionError(absl::StrCat(
+                 ctx.store_name, " is not a kvstore store (",
+                 info->kind == ObjectKind::kEmpty
+                     ? "it is empty"
+                     : "its first bytes are not a kvstore header",
+                 "); not destroyed. If nothing else uses that shared-memory "
+                 "object, 'kvstore destroy --force' removes it")));
+  }
   absl::Status status = Store::Destroy(ctx.store_name);
   if (absl::IsNotFound(status)) {
     return Failure(ctx, absl::NotFoundError(absl::StrCat(

@@ -108,7 +108,8 @@ int RunMGet(const CommandContext& ctx) {
     if (value == nullptr) {
       missing = true;
       if (!json) {
-        *ctx.err << "kvstore: key '" << ctx.args[i] << "' not found in store "
+        *ctx.err << "kvstore: key '" << EscapeMessage(ctx.args[i])
+                 << "' not found in store "
                  << store->tagged->name() << "\n";
       }
     }
@@ -163,12 +164,8 @@ int RunScan(const CommandContext& ctx) {
   if (ctx.HasFlag("count")) {
     const std::string text = ctx.FlagOr("count", "");
     absl::StatusOr<uint64_t> parsed =
-        ParseUnsignedFlag("count", text, kMaxScanCount);
-    if (!parsed.ok() || *parsed == 0) {
-      return UsageError(ctx, absl::StrCat("--count='", text,
-                                          "' is not a whole number from 1 to ",
-                                          kMaxScanCount));
-    }
+        ParseUnsignedFlag("count", text, 1, kMaxScanCount);
+    if (!parsed.ok()) return UsageError(ctx, parsed.status().message());
     count = *parsed;
   }
   absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);

@@ -104,6 +104,24 @@ int RunResize(const CommandContext& ctx);
 int RunDestroy(const CommandContext& ctx);
 int RunResetLock(const CommandContext& ctx);
 int RunSchema(const CommandContext& ctx);
+int RunSync(const CommandContext& ctx);
+
+// The same commands through the tier, for --redis (tier_commands.cc).
+int TierSet(const CommandContext& ctx);
+int TierGet(const CommandContext& ctx);
+int TierDel(const CommandContext& ctx);
+int TierIncr(const CommandContext& ctx);
+int RunExists(const CommandContext& ctx);
+int RunType(const CommandContext& ctx);
+int RunDecr(const CommandContext& ctx);
+int RunGetDel(const CommandContext& ctx);
+int RunCas(const CommandContext& ctx);
+int RunClear(const CommandContext& ctx);
+
+// `set --nx` (SetIfAbsent) or `set --xx` (Replace) of ctx.args[0] on a
+// tagged store: exit 1 with a message when the condition fails.
+int ConditionalSet(const CommandContext& ctx, Store& store, const Value& value,
+                   const WriteOptions& options);
 
 // The same commands on a typed store (typed_commands.cc), called by the
 // ones above once the store turns out to be typed.

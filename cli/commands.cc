@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <sstream>
 
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/command.h"
+#include "cli/fd_stream.h"
 #include "cli/flags.h"
 #include "cli/format.h"
 
@@ -30,7 +32,7 @@ const CommandSpec* FindCommand(absl::string_view name) {
 
 // A usage error before any command is known.
 int GeneralUsageError(std::ostream& err, absl::string_view message) {
-  err << "kvstore: " << message << "\n"
+  err << "kvstore: " << EscapeMessage(message) << "\n"
       << "Usage: kvstore [--store=/NAME] COMMAND [ARGS...] [FLAGS...]\n"
       << "Try 'kvstore --help' for more information.\n";
   return kExitUsage;
@@ -49,6 +51,26 @@ std::string ArgumentCountMessage(const CommandSpec& spec, size_t given) {
                          spec.max_args, given);
 }
 
+// The command named on a command line that did not parse: the first token
+// that is neither a flag nor a flag's value, if it names a command.
+const CommandSpec* CommandOfUnparsedLine(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& token = args[i];
+    if (token == "--") return i + 1 < args.size() ? FindCommand(args[i + 1])
+                                                  : nullptr;
+    if (token.size() < 2 || token[0] != '-' || IsNumber(token)) {
+      return FindCommand(token);
+    }
+    if (token.find('=') != std::string::npos) continue;
+    const absl::string_view name = absl::string_view(token).substr(
+        token[1] == '-' ? 2 : 1);
+    for (const FlagSpec& flag : KnownFlags()) {
+      if (flag.name == name && flag.takes_value) ++i;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Env Env::FromProcess() {
@@ -58,7 +80,8 @@ Env Env::FromProcess() {
 }
 
 int UsageError(const CommandContext& ctx, absl::string_view message) {
-  *ctx.err << "kvstore: " << ctx.command << ": " << message << "\n";
+  *ctx.err << "kvstore: " << ctx.command << ": " << EscapeMessage(message)
+           << "\n";
   if (const CommandSpec* spec = FindCommand(ctx.command)) {
     absl::string_view usage = spec->help.substr(0, spec->help.find("\n\n"));
     *ctx.err << usage << "\n";
@@ -70,7 +93,7 @@ int UsageError(const CommandContext& ctx, absl::string_view message) {
 
 int Failure(const CommandContext& ctx, const absl::Status& status,
             bool not_found_is_key) {
-  *ctx.err << "kvstore: " << status.message() << "\n";
+  *ctx.err << "kvstore: " << EscapeMessage(status.message()) << "\n";
   if (not_found_is_key && absl::IsNotFound(status)) return kExitNotFound;
   return kExitFailure;
 }
@@ -78,7 +101,7 @@ int Failure(const CommandContext& ctx, const absl::Status& status,
 int KeyFailure(const CommandContext& ctx, const absl::Status& status,
                absl::string_view store_name, absl::string_view key) {
   if (!absl::IsNotFound(status)) return Failure(ctx, status);
-  *ctx.err << "kvstore: key '" << key << "' not found in store " << store_name
+  *ctx.err << "kvstore: key '" << EscapeMessage(key) << "' not found in store " << store_name
            << "\n";
   return kExitNotFound;
 }
@@ -114,14 +137,13 @@ absl::StatusOr<WriteOptions> WriteOptionsFromFlags(const CommandContext& ctx) {
 
 namespace {
 
-// Whether Store::Open refused `status` because the store is a typed one.
-// (The library has no way to ask a store's kind without opening it; this
-// matches the message of its FAILED_PRECONDITION.)
-bool IsTypedStoreRefusal(const absl::Status& status) {
-  return absl::IsFailedPrecondition(status) &&
-         absl::StrContains(status.message(), " is a typed store");
+// Whether Store::Open refused `status` because the store is a typed one:
+// the library says what kind of store the object is (Store::Inspect).
+bool IsTypedStoreRefusal(const absl::Status& status, const std::string& name) {
+  if (!absl::IsFailedPrecondition(status)) return false;
+  absl::StatusOr<ObjectInfo> info = Store::Inspect(name);
+  return info.ok() && info->kind == ObjectKind::kStore && info->typed;
 }
-
 }  // namespace
 
 absl::StatusOr<AnyStore> OpenStore(const CommandContext& ctx,
@@ -136,7 +158,7 @@ absl::StatusOr<AnyStore> OpenStore(const CommandContext& ctx,
     any.tagged = *std::move(store);
     return any;
   }
-  if (IsTypedStoreRefusal(store.status())) {
+  if (IsTypedStoreRefusal(store.status(), ctx.store_name)) {
     absl::StatusOr<std::unique_ptr<TypedStore>> typed =
         TypedStore::OpenAny(ctx.store_name);
     if (!typed.ok()) return typed.status();
@@ -158,10 +180,22 @@ int RunCommandLine(const std::vector<std::string>& args, const Env& env,
   return RunCommandLine(args, env, no_input, out, err);
 }
 
-int RunCommandLine(const std::vector<std::string>& args, const Env& env,
-                   std::istream& in, std::ostream& out, std::ostream& err) {
+namespace {
+
+// Runs one command line without checking that its output was written.
+int RunUnchecked(const std::vector<std::string>& args, const Env& env,
+                 std::istream& in, std::ostream& out, std::ostream& err) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, KnownFlags());
-  if (!parsed.ok()) return GeneralUsageError(err, parsed.status().message());
+  if (!parsed.ok()) {
+    // `get k --json=1`: the usage of `get`, not the general one.
+    if (const CommandSpec* spec = CommandOfUnparsedLine(args)) {
+      CommandContext ctx;
+      ctx.command = std::string(spec->name);
+      ctx.err = &err;
+      return UsageError(ctx, parsed.status().message());
+    }
+    return GeneralUsageError(err, parsed.status().message());
+  }
   std::vector<std::string>& positionals = parsed->positionals;
   const bool help = parsed->flags.count("help") != 0;
 
@@ -243,6 +277,27 @@ int RunCommandLine(const std::vector<std::string>& args, const Env& env,
                       absl::StrCat(name_ok.message(), " (from ", source, ")"));
   }
   return spec->run(ctx);
+}
+
+}  // namespace
+
+int CheckOutput(int code, std::ostream& out, std::ostream& err) {
+  out.flush();
+  if (!out.fail()) return code;
+  int error = 0;
+  if (const auto* fd = dynamic_cast<const FdStreamBuf*>(out.rdbuf())) {
+    error = fd->error();
+  }
+  err << "kvstore: error writing standard output"
+      << (error != 0 ? absl::StrCat(": ", strerror(error)) : std::string())
+      << "\n";
+  return kExitFailure;
+}
+
+int RunCommandLine(const std::vector<std::string>& args, const Env& env,
+                   std::istream& in, std::ostream& out, std::ostream& err) {
+  const int code = RunUnchecked(args, env, in, out, err);
+  return CheckOutput(code, out, err);
 }
 
 }  // namespace cli

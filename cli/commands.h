@@ -47,13 +47,20 @@ struct Env {
 // Runs one command line. `args` excludes the program name. Reads `in`
 // only for `set KEY -`. Writes data to `out` and diagnostics (errors,
 // warnings, usage after misuse) to `err`, each message a line
-// "kvstore: ...". Returns an ExitCode.
+// "kvstore: ...". Returns an ExitCode. Flushes `out` at the end: if any
+// write to it failed (a full disk, a closed stdout), prints "kvstore: error
+// writing standard output: REASON" on `err` and returns kExitFailure.
 int RunCommandLine(const std::vector<std::string>& args, const Env& env,
                    std::istream& in, std::ostream& out, std::ostream& err);
 
 // Same, with an empty standard input.
 int RunCommandLine(const std::vector<std::string>& args, const Env& env,
                    std::ostream& out, std::ostream& err);
+
+// Flushes `out`; returns `code` if every write to it succeeded, otherwise
+// reports the failure on `err` (the reason taken from an FdStreamBuf) and
+// returns kExitFailure.
+int CheckOutput(int code, std::ostream& out, std::ostream& err);
 
 }  // namespace cli
 }  // namespace kvstore

@@ -37,12 +37,16 @@ std::string ReadAll(std::istream& in) {
 }  // namespace
 
 int RunSet(const CommandContext& ctx) {
+  if (ctx.HasFlag("redis")) return TierSet(ctx);
   if (ctx.args.size() < 2) {
     return UsageError(
         ctx, absl::StrCat("expected 2 arguments, got ", ctx.args.size()));
   }
   absl::StatusOr<WriteOptions> options = WriteOptionsFromFlags(ctx);
   if (!options.ok()) return UsageError(ctx, options.status().message());
+  if (ctx.HasFlag("nx") && ctx.HasFlag("xx")) {
+    return UsageError(ctx, "--nx and --xx exclude each other");
+  }
   // A typed store takes its own VALUE syntax; anything else (a tagged
   // store, a missing one, one that cannot be opened) has its command line
   // checked before the store is created or its error reported.
@@ -68,12 +72,16 @@ int RunSet(const CommandContext& ctx) {
   }
   if (!store.ok()) return Failure(ctx, store.status());
   if (store->typed) return TypedSet(ctx, *store->typed, *options);
+  if (ctx.HasFlag("nx") || ctx.HasFlag("xx")) {
+    return ConditionalSet(ctx, *store->tagged, *value, *options);
+  }
   absl::Status status = store->tagged->Set(ctx.args[0], *value, *options);
   if (!status.ok()) return Failure(ctx, status);
   return kExitOk;
 }
 
 int RunGet(const CommandContext& ctx) {
+  if (ctx.HasFlag("redis")) return TierGet(ctx);
   absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
   if (store->typed) return TypedGet(ctx, *store->typed);
@@ -89,16 +97,8 @@ int RunGet(const CommandContext& ctx) {
   return kExitOk;
 }
 
-int RunDel(const CommandContext& ctx) {
-  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
-  if (!store.ok()) return Failure(ctx, store.status());
-  if (store->typed) return TypedDel(ctx, *store->typed);
-  absl::Status status = store->tagged->Erase(ctx.args[0]);
-  if (!status.ok()) return Failure(ctx, status, /*not_found_is_key=*/true);
-  return kExitOk;
-}
-
 int RunIncr(const CommandContext& ctx) {
+  if (ctx.HasFlag("redis")) return TierIncr(ctx);
   // As for set: a typed store takes KEY FIELD [DELTA].
   absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (store.ok() && store->typed) return TypedIncr(ctx, *store->typed);

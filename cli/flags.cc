@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "kvstore/value.h"
 
 namespace kvstore {
 namespace cli {
@@ -20,6 +21,9 @@ constexpr FlagSpec kKnownFlags[] = {
     {"prefix", true, '\0'},        {"eviction", true, '\0'},
     {"ttl", true, '\0'},           {"count", true, '\0'},
     {"memory", true, '\0'},       {"replace", false, '\0'},
+    {"redis", true, '\0'},        {"force", false, '\0'},
+    {"nx", false, '\0'},          {"xx", false, '\0'},
+    {"yes", false, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,
@@ -42,8 +46,10 @@ const FlagSpec* FindShort(absl::Span<const FlagSpec> known, char c) {
 absl::Span<const FlagSpec> KnownFlags() { return kKnownFlags; }
 
 bool IsNumber(absl::string_view token) {
-  double unused;
-  return !token.empty() && absl::SimpleAtod(token, &unused);
+  // The grammar of a double (Value::Parse), whatever the range, so that an
+  // out-of-range "-1e400" reaches the command and is refused there.
+  absl::StatusOr<Value> v = Value::Parse(ValueType::kDouble, token);
+  return v.ok() || absl::IsOutOfRange(v.status());
 }
 
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
@@ -103,12 +109,20 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
 absl::StatusOr<uint64_t> ParseUnsignedFlag(absl::string_view flag,
                                            absl::string_view text,
                                            uint64_t max) {
+  return ParseUnsignedFlag(flag, text, 0, max);
+}
+
+absl::StatusOr<uint64_t> ParseUnsignedFlag(absl::string_view flag,
+                                           absl::string_view text,
+                                           uint64_t min, uint64_t max) {
   uint64_t v;
   bool digits = !text.empty();
   for (char c : text) digits = digits && c >= '0' && c <= '9';
-  if (!digits || !absl::SimpleAtoi(text, &v) || v > max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", flag, "='", text, "' is not a whole number from 0 to ", max));
+  if (!digits || !absl::SimpleAtoi(text, &v) || v < min || v > max) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, "='", text,
+                                                   "' is not a whole number "
+                                                   "from ",
+                                                   min, " to ", max));
   }
   return v;
 }

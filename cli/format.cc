@@ -82,6 +82,29 @@ std::string EscapeField(absl::string_view text) {
   return out;
 }
 
+std::string EscapeMessage(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    size_t len = Utf8SequenceLength(text);
+    const unsigned char c = static_cast<unsigned char>(text[0]);
+    const bool c1 = len == 2 && c == 0xC2 &&
+                    static_cast<unsigned char>(text[1]) < 0xA0;
+    if (len == 0 || c1) {
+      for (size_t i = 0; i < (c1 ? 2 : 1); ++i) {
+        out += absl::StrFormat("\\x%02x", static_cast<unsigned char>(text[i]));
+      }
+      len = c1 ? 2 : 1;
+    } else if (len == 1) {
+      out += EscapeField(text.substr(0, 1));
+    } else {
+      out.append(text.data(), len);
+    }
+    text.remove_prefix(len);
+  }
+  return out;
+}
+
 std::string FormatListLine(absl::string_view key, const Value& value) {
   return absl::StrCat(EscapeField(key), "\t", ValueTypeName(value.type()), "\t",
                       EscapeField(value.ToText()), "\n");

@@ -44,6 +44,13 @@ std::string FormatListLine(absl::string_view key, const Value& value);
 // so that a field never contains a tab or a line break.
 std::string EscapeField(absl::string_view text);
 
+// `text` made safe for a one-line message on a terminal: as EscapeField,
+// and also every byte that is not part of valid UTF-8, and the C1 control
+// characters U+0080 to U+009F, written as \xHH. Every error message the
+// tool prints passes through it, so a key with a newline or an escape
+// sequence in it never breaks the line or reaches the terminal raw.
+std::string EscapeMessage(absl::string_view text);
+
 // A time to live rounded up to whole milliseconds, so that a live entry
 // never shows 0; std::nullopt for absl::InfiniteDuration() (no TTL).
 std::optional<int64_t> TtlMillis(absl::Duration ttl);

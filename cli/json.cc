@@ -8,9 +8,6 @@
 
 namespace kvstore {
 namespace cli {
-namespace {
-
-// Length of the valid UTF-8 sequence at the start of `s`, or 0.
 size_t Utf8SequenceLength(absl::string_view s) {
   const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
   const unsigned char c = byte(0);
@@ -38,8 +35,6 @@ size_t Utf8SequenceLength(absl::string_view s) {
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return len;
 }
-
-}  // namespace
 
 std::string JsonString(absl::string_view s) {
   std::string out = "\"";

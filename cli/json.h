@@ -14,6 +14,10 @@
 namespace kvstore {
 namespace cli {
 
+// Length of the valid UTF-8 sequence at the start of `s` (1 for an ASCII
+// byte), or 0 if it does not start with one (or is empty).
+size_t Utf8SequenceLength(absl::string_view s);
+
 // `s` as a JSON string literal, quotes included. Escapes '"', '\\' and
 // control characters; valid UTF-8 passes through; every byte that is not
 // part of valid UTF-8 becomes U+FFFD (store such data as type bytes).

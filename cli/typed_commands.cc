@@ -142,6 +142,8 @@ std::string EntriesText(
 int TypedSet(const CommandContext& ctx, TypedStore& store,
              const WriteOptions& options) {
   if (ctx.HasFlag("type")) return NotForTypedStore(ctx, store, "--type");
+  if (ctx.HasFlag("nx")) return NotForTypedStore(ctx, store, "--nx");
+  if (ctx.HasFlag("xx")) return NotForTypedStore(ctx, store, "--xx");
   KeyOrExit key = ParseKey(ctx, store);
   if (key.exit) return *key.exit;
   const std::vector<std::string> fields(ctx.args.begin() + 1, ctx.args.end());

@@ -15,8 +15,13 @@ Commands:
   create              create a store (fails if it exists)
   set KEY VALUE       store VALUE under KEY (creates the store if absent)
   get KEY             print the value of KEY
-  del KEY             delete KEY
+  del KEY...          delete KEYs (--prefix=P: every key starting with P)
+  exists KEY          exit 0 if KEY is present, 1 if not
+  type KEY            print KEY's type
+  getdel KEY          print KEY's value and delete it, atomically
+  cas KEY OLD NEW     replace KEY's value OLD by NEW, atomically
   incr KEY [DELTA]    add DELTA (default 1) to an int64 and print it
+  decr KEY [DELTA]    subtract DELTA (default 1) from an int64 and print it
   expire KEY DURATION give KEY a time to live
   persist KEY         remove KEY's time to live
   ttl KEY             print KEY's remaining time to live
@@ -24,6 +29,7 @@ Commands:
   mset KEY VALUE...   store several pairs at once
   scan [CURSOR]       print one batch of entries and the next cursor
   list                print every entry, one per line
+  clear               delete every entry, keep the store; print the count
   schema              print the key and value layout of a typed store
   stats               print the store's sizes, limits and counts
   check               verify the store's structure
@@ -31,12 +37,16 @@ Commands:
   restore FILE|-      make the store from a dump (--replace to replace it)
   upgrade             bring a store of the previous format to this one
   resize              grow or shrink the store while it is in use
-  destroy             remove the store
+  destroy             remove the store (--force: any object)
   reset-lock          repair a store whose lock is unrecoverable
+  sync                keep the store coherent with Redis (--redis, --prefix)
   help [COMMAND]      print this help, or a command's
 
 Global flags:
   --store=/NAME   the store to use (default: $KVSTORE_STORE, else /kvstore)
+  --redis=URL     get, set, del and incr go through the store to Redis,
+                  the shared tier (redis://[:PASSWORD@]HOST:PORT[/DB] or
+                  unix:///PATH; see 'kvstore sync --help')
   -h, --help      print help and exit
   --version       print the version and exit
 
@@ -87,6 +97,8 @@ Flags:
                     VALUE must parse as TYPE (exit 2 otherwise)
   --ttl=DURATION    the entry expires this long after the write, e.g.
                     500ms, 30s, 5m, 2h, 1d, 1h30m (default: never)
+  --nx              only if KEY is absent (exit 1 and no write if not)
+  --xx              only if KEY is present (exit 1 and no write if not)
 
 On a typed store (see 'kvstore schema') VALUE is the whole record: a JSON
 object ('{"x":1,"y":2}'), field=value arguments (x=1 y=2; nested fields
@@ -112,9 +124,62 @@ are JSON.
 )";
 
 constexpr absl::string_view kDelHelp =
-    R"(Usage: kvstore del KEY
+    R"(Usage: kvstore del KEY...
+       kvstore del --prefix=P [--yes]
 
-Deletes KEY (of either kind of store). Exits 1 if KEY is absent.
+Deletes each KEY (of either kind of store; one KEY on a typed store).
+Exits 1 if any KEY is absent, after deleting the others. With --prefix,
+deletes every key that starts with P and prints how many it deleted; an
+empty P (the whole store) needs --yes.
+
+Flags:
+  --prefix=P   delete the keys that start with P instead of KEYs
+  --yes        confirm --prefix='' (every key)
+)";
+
+constexpr absl::string_view kExistsHelp =
+    R"(Usage: kvstore exists KEY
+
+Prints nothing; exits 0 if KEY is present, 1 if it is absent (or expired).
+)";
+
+constexpr absl::string_view kTypeHelp =
+    R"(Usage: kvstore type KEY
+
+Prints the type of KEY's value: string, bytes, int64, double or bool, or
+record on a typed store. Exits 1 if KEY is absent.
+)";
+
+constexpr absl::string_view kDecrHelp =
+    R"(Usage: kvstore decr KEY [DELTA]
+
+Subtracts DELTA (default 1) from the int64 under KEY, as 'incr KEY -DELTA'
+does, and prints the new value. Not for typed stores.
+)";
+
+constexpr absl::string_view kGetDelHelp =
+    R"(Usage: kvstore getdel KEY [--raw|-n] [--json]
+
+Prints KEY's value as 'get' does and deletes KEY, atomically: of processes
+racing on one key, exactly one gets the value. Exits 1 if KEY is absent.
+Not for typed stores.
+)";
+
+constexpr absl::string_view kCasHelp =
+    R"(Usage: kvstore cas KEY EXPECTED NEW [--type=TYPE] [--ttl=DURATION]
+
+Compare and set: replaces KEY's value by NEW only if it equals EXPECTED
+(same type and bytes), atomically. Exits 0 if replaced, 1 if KEY is
+absent or holds another value (nothing changes). Both values are read as
+--type (default string); the new entry gets --ttl, or none. Not for typed
+stores.
+)";
+
+constexpr absl::string_view kClearHelp =
+    R"(Usage: kvstore clear
+
+Deletes every entry and keeps the store, its limits and its statistics;
+prints how many entries it deleted. Not for typed stores.
 )";
 
 constexpr absl::string_view kIncrHelp =
@@ -306,10 +371,15 @@ Flags:
 )";
 
 constexpr absl::string_view kDestroyHelp =
-    R"(Usage: kvstore destroy
+    R"(Usage: kvstore destroy [--force]
 
 Removes the store. Processes that have it open keep their mapping until
-they exit. Fails (exit 3) if the store does not exist.
+they exit. Fails (exit 3) if the store does not exist, or if the
+shared-memory object is not a kvstore store (another program's, or
+empty); a damaged or half-created store is removed.
+
+Flags:
+  --force   remove the object even if it is not a kvstore store
 )";
 
 constexpr absl::string_view kResetLockHelp =
@@ -319,6 +389,31 @@ Repairs a store whose lock is unrecoverable (commands fail saying so):
 finishes any interrupted write and makes the lock anew, keeping all data.
 No other process may be using the store while this runs. Fails (exit 3)
 if the lock is healthy.
+)";
+
+constexpr absl::string_view kSyncHelp =
+    R"(Usage: kvstore sync --redis=URL --prefix=P
+
+Keeps the store coherent with Redis, the shared tier: runs in the
+foreground, logs to stderr, and stops cleanly on SIGTERM or SIGINT (exit
+0). Run one per host and store. It tracks the Redis keys that start with P
+(all keys if P is empty) with CLIENT TRACKING in broadcast mode, drops each
+changed key from the store, and renews a heartbeat in the store every
+100 ms; 'kvstore --redis=URL get' and the C++ kvstore::Tier trust cached
+copies only while the heartbeat is fresh. Reconnects for as long as Redis
+is unreachable. Exits 3 if Redis refuses the password, or another sync
+process serves the store.
+
+Flags:
+  --redis=URL   redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or
+                unix:///PATH/TO/SOCKET[?db=DB]
+  --prefix=P    the Redis keys to track (required; may be empty)
+
+With --redis, get, set, del and incr go through the tier: writes go to
+Redis first, then drop the store's copy; get serves the store's copy when
+the sync process vouches for it, else asks Redis (and caches the answer).
+Values are Redis strings (set takes no --type). --prefix, if given, must
+be the sync process's.
 )";
 
 constexpr absl::string_view kHelpHelp =
@@ -344,10 +439,22 @@ const std::vector<CommandSpec>& Commands() {
        kCreateHelp},
       // A typed store's set takes FIELD=VALUE arguments, and its incr a
       // FIELD: RunSet and RunIncr check the count for each kind of store.
-      {"set", 1, kAnyArgs, {"type", "ttl"}, RunSet, kSetHelp},
-      {"get", 1, 1, {"raw", "json"}, RunGet, kGetHelp},
-      {"del", 1, 1, {}, RunDel, kDelHelp},
-      {"incr", 1, 3, {}, RunIncr, kIncrHelp},
+      // With --redis, set/get/del/incr go through the tier (docs/tier.md);
+      // there --prefix is the tier's key prefix.
+      {"set",
+       1,
+       kAnyArgs,
+       {"type", "ttl", "nx", "xx", "redis", "prefix"},
+       RunSet,
+       kSetHelp},
+      {"get", 1, 1, {"raw", "json", "redis", "prefix"}, RunGet, kGetHelp},
+      {"del", 0, kAnyArgs, {"prefix", "yes", "redis"}, RunDel, kDelHelp},
+      {"exists", 1, 1, {}, RunExists, kExistsHelp},
+      {"type", 1, 1, {}, RunType, kTypeHelp},
+      {"getdel", 1, 1, {"raw", "json"}, RunGetDel, kGetDelHelp},
+      {"cas", 3, 3, {"type", "ttl"}, RunCas, kCasHelp},
+      {"incr", 1, 3, {"redis", "prefix"}, RunIncr, kIncrHelp},
+      {"decr", 1, 2, {}, RunDecr, kDecrHelp},
       {"expire", 2, 2, {}, RunExpire, kExpireHelp},
       {"persist", 1, 1, {}, RunPersist, kPersistHelp},
       {"ttl", 1, 1, {"json"}, RunTtl, kTtlHelp},
@@ -355,6 +462,7 @@ const std::vector<CommandSpec>& Commands() {
       {"mset", 2, kAnyArgs, {"type", "ttl"}, RunMSet, kMSetHelp},
       {"scan", 0, 1, {"prefix", "count", "json"}, RunScan, kScanHelp},
       {"list", 0, 0, {"prefix", "json"}, RunList, kListHelp},
+      {"clear", 0, 0, {}, RunClear, kClearHelp},
       {"schema", 0, 0, {"json"}, RunSchema, kSchemaHelp},
       {"stats", 0, 0, {"json"}, RunStats, kStatsHelp},
       {"check", 0, 0, {}, RunCheck, kCheckHelp},
@@ -362,8 +470,9 @@ const std::vector<CommandSpec>& Commands() {
       {"restore", 1, 1, {"replace"}, RunRestore, kRestoreHelp},
       {"upgrade", 0, 0, {}, RunUpgrade, kUpgradeHelp},
       {"resize", 0, 0, {"capacity", "memory"}, RunResize, kResizeHelp},
-      {"destroy", 0, 0, {}, RunDestroy, kDestroyHelp},
+      {"destroy", 0, 0, {"force"}, RunDestroy, kDestroyHelp},
       {"reset-lock", 0, 0, {}, RunResetLock, kResetLockHelp},
+      {"sync", 0, 0, {"redis", "prefix"}, RunSync, kSyncHelp},
       // Handled by the dispatcher; listed for its help text.
       {"help", 0, 1, {}, RunHelpPlaceholder, kHelpHelp},
   };

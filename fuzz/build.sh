@@ -46,10 +46,11 @@ fi
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CXXFLAGS="-std=c++17 -O1 -g -fno-omit-frame-pointer -I$ROOT -Wno-unused-parameter"
-LIBS="$ABSL_LIBS -lxxhash -lrt -pthread"
+LIBS="$ABSL_LIBS -lxxhash -lhiredis -lrt -pthread"
 
 # ---- Library and harness objects (instrumented for coverage) ----
-SOURCES=$(cd "$ROOT" && ls kvstore/*.cc kvstore/internal/*.cc cli/*.cc \
+SOURCES=$(cd "$ROOT" && ls kvstore/*.cc kvstore/internal/*.cc kvstore/tier/*.cc \
+            kvstore/tier/internal/*.cc cli/*.cc \
             fuzz/*_harness.cc | grep -v '^cli/main\.cc$')
 compile() {
   local src=$1 obj

@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "kvstore/double_text.h"
 #include "kvstore/schema.h"
 #include "kvstore/schema_json_parser.h"
 
@@ -175,21 +176,18 @@ absl::Status StoreIntegerOf(FieldType type, absl::string_view path,
 absl::Status StoreFloat(absl::string_view path, const Field& f,
                         const JsonValue& v, char* p) {
   const std::string& t = v.text;
+  // One grammar for every double (double_text.h); a JSON string may hold
+  // only the values JSON has no number for.
   const bool special = t == "nan" || t == "inf" || t == "-inf";
-  double d;
-  if (special && v.kind != JsonValue::kNumber) {
-    d = t == "nan" ? std::nan("") : (t[0] == '-' ? -1 : 1) * HUGE_VAL;
-  } else if (v.kind == JsonValue::kString || v.kind == JsonValue::kBool ||
-             !schema_internal::IsJsonNumber(t)) {
+  if (v.kind == JsonValue::kBool || (v.kind == JsonValue::kString && !special)) {
     return Refuse(path, f, absl::StrCat("'", t, "' is not a number"));
-  } else {
-    errno = 0;
-    d = std::strtod(t.c_str(), nullptr);
-    const bool too_big = errno == ERANGE && std::isinf(d);
-    if (too_big || (f.type == FieldType::kFloat &&
-                    std::fabs(d) > std::numeric_limits<float>::max())) {
-      return Refuse(path, f, absl::StrCat(t, " is out of range"));
-    }
+  }
+  absl::StatusOr<double> parsed = ParseDoubleText(t);
+  if (!parsed.ok()) return Refuse(path, f, parsed.status().message());
+  const double d = *parsed;
+  if (f.type == FieldType::kFloat && std::isfinite(d) &&
+      std::fabs(d) > std::numeric_limits<float>::max()) {
+    return Refuse(path, f, absl::StrCat(t, " is out of range"));
   }
   if (f.type == FieldType::kFloat) {
     Store(p, static_cast<float>(d));
@@ -232,14 +230,14 @@ absl::Status SetField(const Field& f, const JsonValue& v,
       return absl::OkStatus();
     case FieldType::kBool: {
       const bool json_bool = v.kind == K::kBool;
+      // One rule everywhere (Value::Parse too): true or false.
       const bool plain_bool =
-          v.kind == K::kPlain && (v.text == "true" || v.text == "false" ||
-                                  v.text == "1" || v.text == "0");
+          v.kind == K::kPlain && (v.text == "true" || v.text == "false");
       if (!json_bool && !plain_bool) {
         return Refuse(path, f,
                       absl::StrCat("'", v.text, "' is not true or false"));
       }
-      *p = (v.text == "true" || v.text == "1") ? 1 : 0;
+      *p = v.text == "true" ? 1 : 0;
       return absl::OkStatus();
     }
     case FieldType::kFloat:

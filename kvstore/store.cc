@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "kvstore/internal/segment.h"
+#include "kvstore/internal/segment_probe.h"
 #include "kvstore/internal/table.h"
 #include "kvstore/internal/table_handle.h"
 
@@ -35,6 +36,12 @@ absl::Status Store::Destroy(absl::string_view name) {
   absl::Status status = internal::ValidateName(name);
   if (!status.ok()) return status;
   return internal::DestroySegment(std::string(name));
+}
+
+absl::StatusOr<ObjectInfo> Store::Inspect(absl::string_view name) {
+  absl::Status status = internal::ValidateName(name);
+  if (!status.ok()) return status;
+  return internal::ProbeObject(std::string(name));
 }
 
 absl::Status Store::ValidateName(absl::string_view name) {

@@ -43,6 +43,7 @@
 //                        for the lock (it changed nothing)
 //   DATA_LOSS            the store is damaged (checksum, sizes, slots) or
 //                        was left half-created by a process that died
+//                        (Open with error_if_exists replaces such a store)
 //   UNAVAILABLE          the store is still being created by another process
 //   PERMISSION_DENIED    the store's mode does not allow this user
 // Caveats:
@@ -191,6 +192,31 @@ struct StoreStats {
   uint64_t long_lock_waits;  // Waits longer than 1 ms.
 };
 
+// What a shared-memory object holds, as Store::Inspect tells from its first
+// bytes without opening it as a store.
+enum class ObjectKind {
+  kStore,        // A store: its header carries the kvstore magic number and
+                 // its creator finished it. It may still be damaged.
+  kHalfCreated,  // A store whose creator has not published it (yet): it is
+                 // being created, or its creator died (see creator_gone).
+  kEmpty,        // Zero bytes, or only zero bytes: nothing says whose it is
+                 // (a creator killed in its first microseconds leaves one).
+  kForeign,      // Something else: another program's shared memory.
+};
+
+// What Store::Inspect reports.
+struct ObjectInfo {
+  ObjectKind kind = ObjectKind::kForeign;
+  uint64_t bytes = 0;     // Size of the object.
+  pid_t creator_pid = 0;  // The creating process, if the object names one.
+  // True if creator_pid is set and names no running process (a process
+  // that exited, zombies included).
+  bool creator_gone = false;
+  // For a store: true if its header says it is a typed store (TypedMap,
+  // TypedStore), false for a tagged one (Store). Read, not validated.
+  bool typed = false;
+};
+
 class Store {
  public:
   // Opens the store called `name`, creating it if options.create_if_missing
@@ -204,7 +230,9 @@ class Store {
   // interface, or (with options.require_same_limits) other limits, DATA_LOSS
   // if it is damaged (sizes or checksum; it is left untouched),
   // RESOURCE_EXHAUSTED if /dev/shm has no room for a new store, UNAVAILABLE if
-  // another process is still creating it.
+  // another process is still creating it. A store left half-created by a
+  // creator that died is DATA_LOSS, except that Open with error_if_exists
+  // (`kvstore create`) removes it and creates the store anew.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       absl::string_view name, const Options& options = Options());
 
@@ -216,6 +244,12 @@ class Store {
   // mapping until they close it; the memory is freed after the last one.
   // Returns NOT_FOUND if no such store exists.
   static absl::Status Destroy(absl::string_view name);
+
+  // What the shared-memory object `name` is, read without opening it as a
+  // store and without changing it (it needs only read permission).
+  // Returns NOT_FOUND if there is no such object, INVALID_ARGUMENT for a bad
+  // name, PERMISSION_DENIED if it cannot be read.
+  static absl::StatusOr<ObjectInfo> Inspect(absl::string_view name);
 
   // Repairs a store whose lock was left unrecoverable (ENOTRECOVERABLE, by
   // an older or faulty build): finishes any journaled write, then

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "kvstore/double_text.h"
 
 namespace kvstore {
 namespace {
@@ -127,21 +128,16 @@ absl::StatusOr<Value> Value::Parse(ValueType type, absl::string_view text) {
       return Int64(v);
     }
     case ValueType::kDouble: {
-      double v;
-      if (text.empty() ||
-          absl::ascii_isspace(static_cast<unsigned char>(text.front())) ||
-          absl::ascii_isspace(static_cast<unsigned char>(text.back())) ||
-          !absl::SimpleAtod(text, &v)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("'", text, "' is not a double"));
-      }
-      return Double(v);
+      absl::StatusOr<double> v = ParseDoubleText(text);
+      if (!v.ok()) return v.status();
+      return Double(*v);
     }
     case ValueType::kBool: {
-      if (text == "true" || text == "1") return Bool(true);
-      if (text == "false" || text == "0") return Bool(false);
+      // One rule everywhere, as in JSON and typed records: true or false.
+      if (text == "true") return Bool(true);
+      if (text == "false") return Bool(false);
       return absl::InvalidArgumentError(absl::StrCat(
-          "'", text, "' is not a bool (expected true, false, 1 or 0)"));
+          "'", text, "' is not a bool (expected true or false)"));
     }
   }
   return absl::InvalidArgumentError("unknown value type");

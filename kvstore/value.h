@@ -60,9 +60,12 @@ class Value {
   static Value Record(absl::string_view bytes);
 
   // Parses `text` as a value of `type`: decimal for int64 (the whole text,
-  // in range), a decimal or exponent float for double ("inf" and "nan"
-  // included), "true"/"false"/"1"/"0" for bool, the text itself for string
-  // and bytes. Returns INVALID_ARGUMENT saying why the text does not parse.
+  // in range); for double, a decimal or exponent number, "inf", "-inf" or
+  // "nan" (no hexadecimal, no other spelling; the grammar is in
+  // docs/cli.md, "Values"); "true" or "false" for bool (as in JSON and
+  // typed records); the text itself for string and bytes. Returns
+  // INVALID_ARGUMENT saying why the text does not parse, OUT_OF_RANGE for
+  // a double too large (1e400) or a nonzero one too small (1e-400).
   static absl::StatusOr<Value> Parse(ValueType type, absl::string_view text);
 
   // Rebuilds a value from its stored encoding. Returns DATA_LOSS if the

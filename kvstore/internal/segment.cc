@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "kvstore/internal/process.h"
 #include "kvstore/internal/hash.h"
 #include "kvstore/internal/robust_mutex.h"
+#include "kvstore/internal/segment_probe.h"
 
 namespace kvstore {
 namespace internal {
@@ -143,6 +145,36 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
   g->kind = h.kind;
   g->schema.assign(reinterpret_cast<const char*>(h.schema), h.schema_bytes);
   return g;
+}
+
+// For an object smaller than a header: an error if its first bytes already
+// tell it will never become a store (a truncated store, another program's
+// object, a creator that died); OK to keep waiting for a creator at work.
+absl::Status DiagnoseShortObject(int fd, const std::string& name,
+                                 off_t size) {
+  absl::StatusOr<ObjectInfo> info = ProbeObject(fd, name);
+  if (!info.ok()) return info.status();
+  switch (info->kind) {
+    case ObjectKind::kStore:
+      return absl::DataLossError(absl::StrFormat(
+          "store %s is damaged: %d bytes, too small for its %d-byte header "
+          "(truncated by another program); destroy it",
+          name, size, kHeaderBytes));
+    case ObjectKind::kForeign:
+      return absl::FailedPreconditionError(absl::StrCat(
+          name,
+          " is not a kvstore store (bad magic number); destroy it only if "
+          "nothing else uses that shared-memory object"));
+    case ObjectKind::kHalfCreated:
+      if (!info->creator_gone) return absl::OkStatus();
+      return absl::DataLossError(absl::StrCat(
+          "store ", name, " was left half-created by process ",
+          info->creator_pid,
+          ", which died; create it again ('kvstore create' replaces it)"));
+    case ObjectKind::kEmpty:
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -274,6 +306,16 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
         options.mode));
   }
   int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, options.mode);
+  if (fd < 0 && errno == EEXIST) {
+    // A store whose creator died before finishing it is replaced
+    // (segment_probe.h says how this stays safe against racing creators).
+    absl::StatusOr<bool> freed = RemoveAbandonedSegment(name);
+    if (freed.ok() && *freed) {
+      fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, options.mode);
+    } else {
+      errno = EEXIST;
+    }
+  }
   if (fd < 0) return ErrnoStatus(errno, "create store " + name);
   auto fail = [&](absl::Status status) {
     shm_unlink(name.c_str());
@@ -282,6 +324,13 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   };
   if (fchmod(fd, options.mode) != 0) {
     return fail(ErrnoStatus(errno, "set mode of store " + name));
+  }
+  // The creator's pid goes first, before the long sizing, so that an opener
+  // (and a later create) can tell a creator that died from one at work.
+  const int32_t creator = getpid();
+  if (pwrite(fd, &creator, sizeof(creator), offsetof(Header, creator_pid)) !=
+      static_cast<ssize_t>(sizeof(creator))) {
+    return fail(ErrnoStatus(errno, "write store " + name));
   }
   if (ftruncate(fd, static_cast<off_t>(g->segment_bytes)) != 0) {
     return fail(ErrnoStatus(errno, "size store " + name));
@@ -358,6 +407,8 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(const std::string& name,
   for (;;) {
     if (fstat(fd, &st) != 0) return fail(ErrnoStatus(errno, "stat " + name));
     if (static_cast<uint64_t>(st.st_size) >= kHeaderBytes) break;
+    absl::Status short_object = DiagnoseShortObject(fd, name, st.st_size);
+    if (!short_object.ok()) return fail(short_object);
     if (absl::Now() >= deadline) {
       return fail(absl::UnavailableError(absl::StrCat(
           "store ", name,
@@ -396,7 +447,7 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(const std::string& name,
     if (creator > 0 && ProcessIsGone(creator)) {
       return unmap_fail(absl::DataLossError(absl::StrCat(
           "store ", name, " was left half-created by process ", creator,
-          ", which died; destroy it and create it again")));
+          ", which died; create it again ('kvstore create' replaces it)")));
     }
     if (absl::Now() >= deadline) {
       return unmap_fail(absl::UnavailableError(

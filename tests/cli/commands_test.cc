@@ -55,7 +55,7 @@ TEST_F(CommandsTest, SetStoresEachTypeAndGetPrintsItAsText) {
   } cases[] = {
       {"string", "42", "42\n"},    {"int64", "-42", "-42\n"},
       {"double", "2.50", "2.5\n"}, {"double", "-inf", "-inf\n"},
-      {"bool", "1", "true\n"},     {"bool", "false", "false\n"},
+      {"bool", "true", "true\n"},  {"bool", "false", "false\n"},
   };
   for (const auto& c : cases) {
     Ok({"set", "k", c.input, std::string("--type=") + c.type});

@@ -97,9 +97,9 @@ TEST(UsageTest, MisuseIsAUsageErrorOnStderr) {
   ExpectUsageError(RunCli({"get", "k", "--type=int64"}),
                    "get: flag --type does not apply to this command");
   ExpectUsageError(RunCli({"get", "k", "--store"}),
-                   "flag --store needs a value");
+                   "get: flag --store needs a value");
   ExpectUsageError(RunCli({"get", "k", "--json=yes"}),
-                   "flag --json takes no value");
+                   "get: flag --json takes no value");
   ExpectUsageError(RunCli({"help", "frobnicate"}),
                    "help: no such command 'frobnicate'");
 }

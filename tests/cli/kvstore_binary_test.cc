@@ -161,7 +161,7 @@ TEST(KvstoreBinaryTest, JsonOutputsParse) {
   ASSERT_EQ(RunBinary({"set", "s", "caf\xC3\xA9 \"q\"", store.flag()}).code, 0);
   ASSERT_EQ(RunBinary({"set", "d", "inf", "--type=double", store.flag()}).code,
             0);
-  ASSERT_EQ(RunBinary({"set", "b", "0", "--type=bool", store.flag()}).code, 0);
+  ASSERT_EQ(RunBinary({"set", "b", "false", "--type=bool", store.flag()}).code, 0);
   absl::StatusOr<JsonValue> get =
       ParseJson(RunBinary({"get", "s", "--json", store.flag()}).out);
   ASSERT_TRUE(get.ok()) << get.status();

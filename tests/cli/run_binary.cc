@@ -42,7 +42,8 @@ std::ostream& operator<<(std::ostream& os, const Result& r) {
 
 Child::Child(const std::vector<std::string>& args,
              std::optional<std::string> store_env,
-             std::optional<std::string> input, const std::string& program) {
+             std::optional<std::string> input, const std::string& program,
+             std::optional<std::string> stdout_target) {
   static int counter = 0;
   const char* tmp = getenv("TEST_TMPDIR");
   const std::string base =
@@ -69,8 +70,15 @@ Child::Child(const std::vector<std::string>& args,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, in_path_.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (!stdout_target) {
+    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  } else if (stdout_target->empty()) {
+    posix_spawn_file_actions_addclose(&actions, 1);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_target->c_str(),
+                                     O_WRONLY, 0);
+  }
   posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int rc =
@@ -102,6 +110,11 @@ Result RunBinary(const std::vector<std::string>& args,
 Result RunBinaryWithInput(const std::vector<std::string>& args,
                           const std::string& input) {
   return Child(args, std::nullopt, input).Wait();
+}
+
+Result RunBinaryWithStdout(const std::vector<std::string>& args,
+                           const std::string& target) {
+  return Child(args, std::nullopt, std::nullopt, "cli/kvstore", target).Wait();
 }
 
 Result RunProgram(const std::string& program,

@@ -34,10 +34,13 @@ class Child {
   // `input` is its standard input; nullopt gives it /dev/null.
   // `program` is the binary's path in the workspace (a data dependency of
   // the test), "cli/kvstore" by default.
+  // `stdout_target`, if given, is a file the child's stdout is opened on
+  // instead of a capture file (e.g. "/dev/full"); "" leaves stdout closed.
   explicit Child(const std::vector<std::string>& args,
                  std::optional<std::string> store_env = std::nullopt,
                  std::optional<std::string> input = std::nullopt,
-                 const std::string& program = "cli/kvstore");
+                 const std::string& program = "cli/kvstore",
+                 std::optional<std::string> stdout_target = std::nullopt);
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
 
@@ -56,6 +59,11 @@ Result RunBinary(const std::vector<std::string>& args,
 
 Result RunBinaryWithInput(const std::vector<std::string>& args,
                           const std::string& input);
+
+// Runs the binary with its stdout opened on `target` ("" for a closed
+// stdout); Result::out is then empty.
+Result RunBinaryWithStdout(const std::vector<std::string>& args,
+                           const std::string& target);
 
 // Runs another binary of the workspace, e.g. "tests/cli/typed_writer".
 Result RunProgram(const std::string& program,

@@ -114,7 +114,7 @@ TEST(RecordJsonTest, ScalarKeysAcceptPlainText) {
   EXPECT_EQ(From<Name>(*ParseRecord(SchemaOf<Name>(), "a b")), Name("a b"));
   EXPECT_EQ(From<Name>(*ParseRecord(SchemaOf<Name>(), "42")), Name("42"));
   EXPECT_EQ(From<Name>(*ParseRecord(SchemaOf<Name>(), "\"x y\"")), Name("x y"));
-  EXPECT_EQ(From<bool>(*ParseRecord(SchemaOf<bool>(), "1")), true);
+  EXPECT_EQ(From<bool>(*ParseRecord(SchemaOf<bool>(), "true")), true);
   EXPECT_EQ(From<Color>(*ParseRecord(SchemaOf<Color>(), "2")), Color::kGreen);
 }
 
@@ -207,10 +207,15 @@ TEST(RecordJsonTest, RefusesValuesOutsideEachFieldType) {
       {"i64=9223372036854775808", "out of range"},
       {"color=256", "field 'color' (enum kvstore_test::Color : uint8): 256"},
       {"f=1e39", "field 'f' (float): 1e39 is out of range"},
-      {"d=1e309", "1e309 is out of range"},
-      {"d=abc", "'abc' is not a number"},
-      {"d=0x1p3", "'0x1p3' is not a number"},
+      {"d=1e309", "'1e309' is out of the range of a double"},
+      {"d=abc", "'abc' is not a double"},
+      {"d=0x1p3", "'0x1p3' is not a double"},
+      {"d=infinity", "'infinity' is not a double"},
+      {"d=NaN", "'NaN' is not a double"},
+      {"d=1e-400", "'1e-400' is out of the range of a double"},
       {"b=yes", "'yes' is not true or false"},
+      {"b=1", "'1' is not true or false"},
+      {"b=0", "'0' is not true or false"},
       {"name=nnnnnnnnnnnnnnnnn", "text of 17 bytes is longer than 16"},
       {R"(name="a\u0000b")", "text holds a NUL"},
       {R"(name="\ud800")", "unpaired surrogate"},

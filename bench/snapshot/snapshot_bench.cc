@@ -1,7 +1,7 @@
 // Dump and restore rates, and how long a resize makes writers wait, for the
 // comparison's entries (14-byte keys, 64-byte values).
 //
-//   ./bazelw run //bench:snapshot_bench [-- --entries=1000000]
+//   ./bazelw run //bench/snapshot:snapshot_bench [-- --entries=1000000]
 //
 // Prints one line per measurement; docs/benchmarks.md cites them.
 #include <unistd.h>

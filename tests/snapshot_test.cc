@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -159,6 +160,41 @@ TEST_F(SnapshotTest, ARestoreHasEveryEntryTypeExpiryAndTheStoresLimits) {
   EXPECT_EQ(b.mode, a.mode);
   EXPECT_TRUE((*target)->Verify().ok()) << (*target)->Verify();
   EXPECT_TRUE(NoTemporaries());
+}
+
+TEST_F(SnapshotTest, ADumpWhileOthersWriteHasEveryStableEntryAndWholeValues) {
+  auto source = MakeSource();
+  ASSERT_NE(source, nullptr);
+  const Contents stable = ReadAll(*source);
+  ASSERT_TRUE(source->Set("ctr", Value::Int64(0)).ok());
+  // Another process increments a counter and rewrites large values while
+  // the dumps run.
+  const std::string worker = RunfilePath("tests/worker");
+  const pid_t writer =
+      ::kvstore::testing::StartProcess({worker, "incr", source_.name(), "ctr",
+                                        "200000"});
+  for (int round = 0; round < 5; ++round) {
+    const int64_t before = *source->Get<int64_t>("ctr");
+    const std::string file = Path(absl::StrCat("busy", round, ".kvdump"));
+    ASSERT_TRUE(DumpStore(source_.name(), file).ok());
+    const int64_t after = *source->Get<int64_t>("ctr");
+    ScopedStoreName copy("copy");
+    ASSERT_TRUE(RestoreStore(copy.name(), file).ok());
+    auto restored = Store::Open(copy.name());
+    ASSERT_TRUE(restored.ok());
+    // Every entry present throughout is there, as it was.
+    Contents got = ReadAll(**restored);
+    const std::string counter = got["ctr"];
+    got.erase("ctr");
+    EXPECT_EQ(got, stable) << "round " << round;
+    // The counter is one value it had during the dump.
+    int64_t n = -1;
+    ASSERT_TRUE(absl::SimpleAtoi(counter.substr(counter.find(':') + 1), &n))
+        << counter;
+    EXPECT_GE(n, before) << "round " << round;
+    EXPECT_LE(n, after) << "round " << round;
+  }
+  ::kvstore::testing::WaitProcess(writer);
 }
 
 TEST_F(SnapshotTest, AnExistingStoreIsReplacedOnlyWhenAsked) {

@@ -1,5 +1,6 @@
 // WriteDocs: docs/benchmarks.md and the gnuplot chart.
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -125,6 +126,16 @@ absl::Status WriteDocs(const std::string& dir, const Results& r,
   const std::string old_doc = ReadFile(md_path);
   std::string notes = Block(old_doc, kNotesBegin, kNotesEnd);
   if (notes.empty()) notes = "\n(none yet)\n";
+  // Hand-written sections after the notes block are kept verbatim too.
+  std::string tail = "\n";
+  const size_t notes_begin = old_doc.find(kNotesBegin);
+  const size_t notes_end = notes_begin == std::string::npos
+                               ? std::string::npos
+                               : old_doc.find(kNotesEnd, notes_begin);
+  if (notes_end != std::string::npos &&
+      notes_end + std::strlen(kNotesEnd) < old_doc.size()) {
+    tail = old_doc.substr(notes_end + std::strlen(kNotesEnd));
+  }
   const absl::Status chart = DrawChart(absl::StrCat(dir, "/benchmarks.png"), r);
 
   std::string doc = absl::StrCat(
@@ -133,7 +144,8 @@ absl::Status WriteDocs(const std::string& dir, const Results& r,
       command, "` on ",
       absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::Now(), absl::UTCTimeZone()),
       " (", absl::StrFormat("%.0f", r.seconds),
-      " s). Rerun to refresh; the run history and the notes block are kept.\n\n"
+      " s). Rerun to refresh; the run history, the notes block and the "
+      "sections after it are kept.\n\n"
       "## Machine\n\n",
       absl::StrJoin(MachineDescription(), "\n"),
       "\n- Load average (1 min) when the run started: ", r.load_average,
@@ -150,7 +162,8 @@ absl::Status WriteDocs(const std::string& dir, const Results& r,
       "ns/op = wall time / operations of both.\n"
       "- increment: 1,000 hot counters, int64 +1 each operation.\n"
       "- kvstore: `Store::Get(key, Value*)` reusing the value; capacity = "
-      "keys, max_key_bytes 16, max_value_bytes 64.\n"
+      "keys, max_key_bytes 16, max_value_bytes 64, memory 0 (every entry "
+      "fits its slot, so no data area).\n"
       "- boost: `managed_shared_memory` + `boost::unordered_map` of "
       "interprocess strings + `interprocess_mutex`. lmdb: env in /dev/shm, "
       "MDB_NOSYNC|MDB_WRITEMAP|MDB_NOMETASYNC, one transaction per "
@@ -175,7 +188,7 @@ absl::Status WriteDocs(const std::string& dir, const Results& r,
       "\n## Spread over runs\n\n"
       "Target ratios of the latest runs on this machine (✗ = not met).\n\n",
       kRunsBegin, "\n", History(old_doc, r, targets), kRunsEnd,
-      "\n\n## Notes\n\n", kNotesBegin, notes, kNotesEnd, "\n");
+      "\n\n## Notes\n\n", kNotesBegin, notes, kNotesEnd, tail);
   std::ofstream out(md_path, std::ios::trunc);
   out << doc;
   out.close();

@@ -4,16 +4,20 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "cli/command.h"
 #include "cli/fd_stream.h"
 #include "cli/flags.h"
 #include "cli/format.h"
+#include "cli/script.h"
 
 namespace kvstore {
 namespace cli {
@@ -76,6 +80,7 @@ const CommandSpec* CommandOfUnparsedLine(const std::vector<std::string>& args) {
 Env Env::FromProcess() {
   Env env;
   if (const char* store = getenv("KVSTORE_STORE")) env.kvstore_store = store;
+  env.stdin_is_terminal = isatty(STDIN_FILENO) != 0;
   return env;
 }
 
@@ -182,6 +187,50 @@ int RunCommandLine(const std::vector<std::string>& args, const Env& env,
 
 namespace {
 
+int RunUnchecked(const std::vector<std::string>& args, const Env& env,
+                 std::istream& in, std::ostream& out, std::ostream& err);
+
+// Runs the command lines of `script`, each with the global flags of
+// `flags`, answering each on `out` as the command alone would; errors go
+// to `err` with their line number. Returns the worst exit code.
+int RunScript(const std::vector<std::string>& flags, const Env& env,
+              std::istream& script, std::ostream& out, std::ostream& err) {
+  int worst = kExitOk;
+  std::string line;
+  for (int number = 1; std::getline(script, line); ++number) {
+    const std::string where = absl::StrCat("kvstore: line ", number, ": ");
+    absl::StatusOr<std::vector<std::string>> words = SplitWords(line);
+    if (!words.ok()) {
+      err << where << words.status().message() << "\n";
+      worst = std::max<int>(worst, kExitUsage);
+      continue;
+    }
+    if (words->empty() || (*words)[0][0] == '#') continue;
+    if (std::find(words->begin() + 1, words->end(), "-") != words->end()) {
+      err << where
+          << "'-' (standard input) cannot be used: standard input is the "
+             "script\n";
+      worst = std::max<int>(worst, kExitUsage);
+      continue;
+    }
+    std::vector<std::string> args = flags;
+    args.insert(args.end(), words->begin(), words->end());
+    std::istringstream no_input;
+    std::ostringstream line_err;
+    const int code = RunUnchecked(args, env, no_input, out, line_err);
+    worst = std::max(worst, code);
+    out.flush();  // Each answer before the next line's messages.
+    std::istringstream messages(line_err.str());
+    std::string message;
+    while (std::getline(messages, message)) {
+      absl::string_view text = message;
+      absl::ConsumePrefix(&text, "kvstore: ");
+      err << where << text << "\n";
+    }
+  }
+  return worst;
+}
+
 // Runs one command line without checking that its output was written.
 int RunUnchecked(const std::vector<std::string>& args, const Env& env,
                  std::istream& in, std::ostream& out, std::ostream& err) {
@@ -212,7 +261,9 @@ int RunUnchecked(const std::vector<std::string>& args, const Env& env,
       return GeneralUsageError(
           err, absl::StrCat("unknown flag '", parsed->unknown_flags[0], "'"));
     }
-    return GeneralUsageError(err, "no command given");
+    if (!env.stdin_is_terminal) return RunScript(args, env, in, out, err);
+    return GeneralUsageError(
+        err, "no command given (give one, or command lines on standard input)");
   }
 
   const std::string command = positionals[0];

@@ -40,6 +40,11 @@ struct Env {
   // absent means kDefaultStoreName.
   std::optional<std::string> kvstore_store;
 
+  // Whether standard input is a terminal. Without a command, the tool runs
+  // the command lines it reads from a standard input that is not (a
+  // script); on a terminal, that is a usage error.
+  bool stdin_is_terminal = true;
+
   // Reads the variables above from the process environment.
   static Env FromProcess();
 };

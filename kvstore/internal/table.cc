@@ -326,21 +326,24 @@ absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
       if (SeqType(seq) == kSlotEmpty) return Probe{false, i};
       const uint32_t key_len = SeqKeyLen(seq);
       if (key_len > geometry_.max_key_bytes) return DamagedSlot(i);
+      const SlotMeta m = Meta(*s);
       if (key_len != 0) {
         if (key_len != key.size() ||
             !KeyEquals(KeyOf(s), key.data(), key.size())) {
           continue;
+        }
+        if (key_len + uint64_t{m.value_len} > geometry_.inline_bytes) {
+          return DamagedSlot(i);
         }
       } else {
         // Out of line: the length and hash tell other keys apart without
         // reading their blocks.
         const BlockRef ref = RefOf(s);
         if (ref.key_len != key.size() || ref.key_hash != hash) continue;
+        absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
+        if (!e.ok()) return e.status();
+        if (e->key != key) continue;
       }
-      const SlotMeta m = Meta(*s);
-      absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
-      if (!e.ok()) return e.status();
-      if (e->key != key) continue;
       if (!now.Expired(m.expires_ms)) return Probe{true, i};
       EraseLocked(i);  // Reclaim on access.
       CountLocked(kExpirations);

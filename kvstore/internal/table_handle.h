@@ -43,22 +43,26 @@ class TableHandle {
   auto Call(Fn&& fn) const -> decltype(fn(std::declval<Table&>())) {
     Table& table = current();
     auto result = fn(table);
-    if (ABSL_PREDICT_TRUE(!Table::IsMoved(StatusOf(result)))) return result;
+    if (ABSL_PREDICT_TRUE(!Moved(result))) return result;
     if (!Reopen(table).ok()) return result;
     return fn(current());
   }
 
  private:
-  static const absl::Status& StatusOf(const absl::Status& s) { return s; }
-  template <typename T>
-  static absl::Status StatusOf(const absl::StatusOr<T>& s) {
-    return s.status();
+  // Whether a call's result says its table was moved (ok() first: the
+  // common case costs one test).
+  static bool Moved(const absl::Status& s) {
+    return !s.ok() && Table::IsMoved(s);
   }
-  static absl::Status StatusOf(const std::vector<absl::StatusOr<Value>>& v) {
+  template <typename T>
+  static bool Moved(const absl::StatusOr<T>& s) {
+    return !s.ok() && Table::IsMoved(s.status());
+  }
+  static bool Moved(const std::vector<absl::StatusOr<Value>>& v) {
     for (const auto& r : v) {
-      if (Table::IsMoved(r.status())) return r.status();
+      if (Moved(r)) return true;
     }
-    return absl::OkStatus();
+    return false;
   }
   // Makes the store's current segment this handle's, unless another
   // thread already did.

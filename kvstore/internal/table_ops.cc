@@ -196,7 +196,16 @@ absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
     const bool present = probe->found && m.type != kTypePending;
     char current[8] = {};  // 0 and 0.0 for an absent key.
     if (present) {
-      absl::StatusOr<EntryBytes> e = EntryLocked(probe->index, m);
+      // Inline (the usual case) the value follows the key FindLocked
+      // checked; out of line, EntryLocked checks the block.
+      absl::StatusOr<EntryBytes> e =
+          OutOfLine(m) ? EntryLocked(probe->index, m)
+                       : absl::StatusOr<EntryBytes>(EntryBytes{
+                             absl::string_view(KeyOf(slot(probe->index)),
+                                               m.key_len),
+                             absl::string_view(
+                                 KeyOf(slot(probe->index)) + m.key_len,
+                                 m.value_len)});
       if (!e.ok()) return e.status();
       if (m.type == type && e->value.size() != 8) {
         return absl::DataLossError(

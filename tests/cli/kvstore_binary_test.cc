@@ -73,10 +73,18 @@ TEST(KvstoreBinaryTest, HelpAndVersionGoToStdoutAndExitZero) {
   EXPECT_EQ(v.out, "kvstore 0.1.0\n");
 }
 
+TEST(KvstoreBinaryTest, NoCommandReadsAScriptFromAStdinThatIsNoTerminal) {
+  // Standard input is /dev/null here: an empty script, nothing to do.
+  Result r = RunBinary({});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_THAT(r.out, IsEmpty());
+  EXPECT_THAT(r.err, IsEmpty());
+}
+
 TEST(KvstoreBinaryTest, MisuseExitsTwoWithUsageOnStderr) {
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{
-           {}, {"bogus"}, {"get"}, {"get", "k", "--nope"}, {"set", "k"}}) {
+           {"bogus"}, {"get"}, {"get", "k", "--nope"}, {"set", "k"}}) {
     Result r = RunBinary(args);
     EXPECT_EQ(r.code, 2) << r;
     EXPECT_THAT(r.out, IsEmpty());

@@ -243,6 +243,7 @@ absl::StatusOr<SnapshotStats> RestoreFrom(absl::string_view name,
   }
   status = flush();
   if (!status.ok()) return status;
+  KVSTORE_FAULT_POINT("restore.filled");
   const std::string temp_name = temp.name();
   temp.Keep();
   status = InstallTemporary(temp_name, name, options.replace);

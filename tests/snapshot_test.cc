@@ -347,11 +347,13 @@ TEST_F(SnapshotTest, ARestoreKilledAnywhereShowsNoHalfStore) {
   ASSERT_NE(source, nullptr);
   const std::string file = Path("killed_restore.kvdump");
   ASSERT_TRUE(DumpStore(source_.name(), file).ok());
-  ProcessResult r = RunProcess(
-      {RunfilePath("tests/worker"), "restore", target_.name(), file},
-      {"KVSTORE_CRASH_AT=restore.batch_written"});
-  ASSERT_EQ(r.signal, SIGKILL) << r.err;
-  EXPECT_FALSE(ShmExists(target_.name()));
+  for (const char* point : {"restore.batch_written", "restore.filled"}) {
+    ProcessResult r = RunProcess(
+        {RunfilePath("tests/worker"), "restore", target_.name(), file},
+        {absl::StrCat("KVSTORE_CRASH_AT=", point)});
+    ASSERT_EQ(r.signal, SIGKILL) << point << " " << r.err;
+    EXPECT_FALSE(ShmExists(target_.name())) << point;
+  }
   // The next restore removes the dead one's temporary store and works.
   ASSERT_TRUE(RestoreStore(target_.name(), file).ok());
   auto target = Store::Open(target_.name());

@@ -35,6 +35,7 @@ inline constexpr const char* kFaultPoints[] = {
     "dump.batch_written",         // A scan batch written to the dump file.
     "dump.synced",                // Dump complete and synced, not renamed.
     "restore.batch_written",      // A batch stored in the temporary store.
+    "restore.filled",             // Temporary store complete, not named.
     "resize.copied",              // New segment filled, old not yet moved.
     "resize.moved",               // Old segment marked moved, not renamed.
     "resize.renamed",             // New segment named, old lock still held.

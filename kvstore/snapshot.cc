@@ -6,15 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/strip.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "kvstore/internal/arena.h"
@@ -23,7 +19,6 @@
 #include "kvstore/internal/fault_injection.h"
 #include "kvstore/internal/format2.h"
 #include "kvstore/internal/layout.h"
-#include "kvstore/internal/process.h"
 #include "kvstore/internal/robust_mutex.h"
 #include "kvstore/internal/segment.h"
 #include "kvstore/internal/shm_names.h"

@@ -63,10 +63,12 @@
 #include "kvstore/options.h"
 #include "kvstore/store.h"
 #include "kvstore/tier/redis_url.h"
+#include "kvstore/tier/tier_stats.h"
 
 namespace kvstore {
 
 namespace tier_internal {
+class CopyUpdate;
 class CounterBatch;
 class RedisSession;
 struct Control;
@@ -170,6 +172,12 @@ class Tier {
   // PTTL, from Redis: absl::InfiniteDuration() if none, NOT_FOUND if absent.
   absl::StatusOr<absl::Duration> Ttl(absl::string_view key);
 
+  // What this handle counted since it was opened: the counters of
+  // TierStats that handles keep (local_hits, fills, fills_discarded,
+  // read_throughs, stale_served, redis_errors, refreshes). The other
+  // fields are left empty; ReadTierStats has the host's sums.
+  TierStats Counts() const;
+
   // Adds this handle's counts to the companion store now (they are added
   // every 100 ms anyway, and when the handle is destroyed).
   void FlushCounters();
@@ -195,6 +203,13 @@ class Tier {
                                           int64_t now_ns);
   // After Redis acknowledged a write of `key`: bump its epoch, drop it.
   void InvalidateLocal(absl::string_view key);
+  // After Redis acknowledged a write that left `value` under `key`:
+  // replaces the host's copy in place if `before` (prepared before the
+  // write was sent) still describes it, else drops it. The copy expires at
+  // `expiry_ns` (0: never).
+  void UpdateLocal(absl::string_view key,
+                   const tier_internal::CopyUpdate* before,
+                   absl::string_view value, int64_t expiry_ns);
   absl::StatusOr<bool> SetConditional(absl::string_view key,
                                       absl::string_view value,
                                       const WriteOptions& options,

@@ -71,11 +71,13 @@ class TierTest : public ::testing::Test {
   // Sets `key` in Redis and waits until both hosts have applied the
   // invalidation (so that a copy cached from now on stays cached).
   void RedisSetAndSettle(const std::string& key, const std::string& value) {
-    const int64_t a = EpochOf(a_, key);
-    const int64_t b = EpochOf(b_, key);
+    // A sync process counts an invalidation once it has applied it (and
+    // adds its counts with each heartbeat).
+    const int64_t a = Stats(a_).invalidations;
+    const int64_t b = Stats(b_).invalidations;
     RedisSet(key, value);
-    ASSERT_TRUE(PollUntil(
-        [&] { return EpochOf(a_, key) != a && EpochOf(b_, key) != b; }));
+    ASSERT_TRUE(SyncCounted(a_, &TierStats::invalidations, a + 1));
+    ASSERT_TRUE(SyncCounted(b_, &TierStats::invalidations, b + 1));
   }
 
   // Get's value, "<absent>" for NOT_FOUND, or "<CODE: message>".

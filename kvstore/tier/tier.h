@@ -22,10 +22,12 @@
 //
 // Writes (Set, SetIfAbsent, Replace, CompareAndSet, Erase, Increment,
 // Expire) go to Redis first. Once Redis has acknowledged one, the host's
-// copy of the key is invalidated before the call returns, so a read on
-// this host that begins after it returns sees the write (or a later one).
-// Other hosts see it within their invalidation delay: docs/tier.md states
-// the guarantee exactly.
+// copy of the key is replaced with the value written (or dropped, for
+// Erase and Expire, or when a concurrent change makes that unsafe) before
+// the call returns, so a read on this host that begins after it returns
+// sees the write (or a later one). Other hosts' sync processes refresh
+// their copies within their invalidation delay: docs/tier.md states the
+// guarantee exactly.
 //
 // Values are Redis strings: any bytes. A value too long for the store
 // (store limit less the 24-byte tag) is served but never cached.

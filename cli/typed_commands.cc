@@ -29,9 +29,6 @@ namespace {
 // Slots `list` visits per lock acquisition (as for tagged stores).
 constexpr size_t kListBatchSlots = 1024;
 
-// Tries of expire/persist when other processes keep changing the entry.
-constexpr int kTtlAttempts = 100;
-
 // The key record for KEY (ctx.args[0]), or the usage error's exit code.
 struct KeyOrExit {
   std::string bytes;
@@ -229,24 +226,11 @@ int TypedSetTtl(const CommandContext& ctx, TypedStore& store,
                 absl::Duration ttl) {
   KeyOrExit key = ParseKey(ctx, store);
   if (key.exit) return *key.exit;
-  WriteOptions options;
-  options.ttl = ttl;
-  // The library has no Expire for typed stores: rewrite the same record
-  // with the new time to live, unless another write came in between.
-  for (int attempt = 0; attempt < kTtlAttempts; ++attempt) {
-    absl::StatusOr<RecordEntry> entry = store.GetEntry(key.bytes);
-    if (!entry.ok())
-      return TypedKeyFailure(ctx, store, entry.status(), key.bytes);
-    if (ttl == absl::InfiniteDuration() && entry->ttl == ttl) return kExitOk;
-    absl::StatusOr<bool> set = store.CompareVersionAndSet(
-        key.bytes, entry->version, entry->value, options);
-    if (!set.ok()) return TypedKeyFailure(ctx, store, set.status(), key.bytes);
-    if (*set) return kExitOk;
-  }
-  return Failure(ctx, absl::AbortedError(absl::StrCat(
-                          "key '", RecordToText(store.schema().key, key.bytes),
-                          "' in store ", store.name(),
-                          " kept changing; its time to live is unchanged")));
+  const absl::Status s = ttl == absl::InfiniteDuration()
+                             ? store.Persist(key.bytes)
+                             : store.Expire(key.bytes, ttl);
+  if (!s.ok()) return TypedKeyFailure(ctx, store, s, key.bytes);
+  return kExitOk;
 }
 
 int TypedTtl(const CommandContext& ctx, const TypedStore& store) {

@@ -114,6 +114,40 @@ class TypedMap {
     return out;
   }
 
+  // One result per key, in order: its value or NOT_FOUND. Each key is read
+  // atomically and lock-free, or all of them as one snapshot under the lock
+  // with options.snapshot.
+  std::vector<absl::StatusOr<V>> MultiGet(
+      const std::vector<K>& keys,
+      const MultiGetOptions& options = MultiGetOptions()) const {
+    std::vector<std::string> raw;
+    raw.reserve(keys.size());
+    for (const K& k : keys) raw.emplace_back(KeyBytes(k));
+    std::vector<absl::StatusOr<std::string>> got =
+        store_->MultiGet(raw, options);
+    std::vector<absl::StatusOr<V>> out;
+    out.reserve(got.size());
+    for (absl::StatusOr<std::string>& g : got) {
+      if (g.ok()) {
+        out.emplace_back(FromBytes<V>(*g));
+      } else {
+        out.emplace_back(g.status());
+      }
+    }
+    return out;
+  }
+
+  // Gives `key` a new time to live (positive, at most 10 years), keeping
+  // its value; removes it; reports the time left (InfiniteDuration() if
+  // none). NOT_FOUND if absent.
+  absl::Status Expire(const K& key, absl::Duration ttl) {
+    return store_->Expire(KeyBytes(key), ttl);
+  }
+  absl::Status Persist(const K& key) { return store_->Persist(KeyBytes(key)); }
+  absl::StatusOr<absl::Duration> Ttl(const K& key) const {
+    return store_->Ttl(KeyBytes(key));
+  }
+
   // Stores `value` under `key`, replacing any value and time to live.
   // RESOURCE_EXHAUSTED if `key` is new and the store is full (no eviction);
   // INVALID_ARGUMENT for a non-positive options.ttl.
@@ -204,7 +238,16 @@ class TypedMap {
   // returned cursor back until it is 0 (guarantees as for Store::Scan).
   absl::StatusOr<TypedBatch<K, V>> Scan(uint64_t cursor,
                                         size_t count = 256) const {
-    absl::StatusOr<RecordBatch> batch = store_->Scan(cursor, count);
+    return Scan(cursor, "", count);
+  }
+  // The same over the keys whose stored bytes start with `key_prefix`: the
+  // object representation of K, so for a struct key the bytes of its
+  // leading fields (e.g. a tenant id before an item id) in host order.
+  // INVALID_ARGUMENT if longer than sizeof(K).
+  absl::StatusOr<TypedBatch<K, V>> Scan(uint64_t cursor,
+                                        absl::string_view key_prefix,
+                                        size_t count) const {
+    absl::StatusOr<RecordBatch> batch = store_->Scan(cursor, key_prefix, count);
     if (!batch.ok()) return batch.status();
     TypedBatch<K, V> out;
     out.cursor = batch->cursor;

@@ -231,6 +231,70 @@ absl::StatusOr<RecordEntry> TypedStore::GetEntry(absl::string_view key) const {
   return RecordEntry{entry->value.encoded(), entry->version, entry->ttl};
 }
 
+std::vector<absl::StatusOr<std::string>> TypedStore::MultiGet(
+    const std::vector<std::string>& keys,
+    const MultiGetOptions& options) const {
+  std::vector<absl::StatusOr<std::string>> out(
+      keys.size(), absl::StatusOr<std::string>(std::string()));
+  // Keys of the wrong size are answered here; the rest are read together.
+  std::vector<std::string> valid;
+  std::vector<size_t> where;
+  valid.reserve(keys.size());
+  where.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    absl::Status status = CheckKey(keys[i]);
+    if (!status.ok()) {
+      out[i] = status;
+      continue;
+    }
+    valid.push_back(keys[i]);
+    where.push_back(i);
+  }
+  if (valid.empty()) return out;
+  std::vector<absl::StatusOr<Value>> values =
+      handle_->Call([&](Table& t) -> std::vector<absl::StatusOr<Value>> {
+        return options.snapshot ? t.MultiGet(valid) : t.BatchGet(valid);
+      });
+  for (size_t j = 0; j < values.size() && j < where.size(); ++j) {
+    absl::StatusOr<std::string>& result = out[where[j]];
+    if (!values[j].ok()) {
+      result = values[j].status();
+    } else if (values[j]->type() != ValueType::kRecord ||
+               values[j]->encoded().size() != schema_.value.size) {
+      result = absl::DataLossError(absl::StrCat(
+          "key in typed store ", name(),
+          " holds a record of the wrong type or size"));
+    } else {
+      result = values[j]->encoded();
+    }
+  }
+  return out;
+}
+
+absl::Status TypedStore::Expire(absl::string_view key, absl::Duration ttl) {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  if (ttl == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        "an infinite time to live is Persist(), not Expire()");
+  }
+  absl::StatusOr<int64_t> expires = internal::ExpiryFor(ttl);
+  if (!expires.ok()) return expires.status();
+  return handle_->Call([&](Table& t) { return t.SetExpiry(key, *expires); });
+}
+
+absl::Status TypedStore::Persist(absl::string_view key) {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  return handle_->Call([&](Table& t) { return t.SetExpiry(key, 0); });
+}
+
+absl::StatusOr<absl::Duration> TypedStore::Ttl(absl::string_view key) const {
+  absl::StatusOr<RecordEntry> entry = GetEntry(key);
+  if (!entry.ok()) return entry.status();
+  return entry->ttl;
+}
+
 absl::Status TypedStore::Set(absl::string_view key, absl::string_view value,
                              const WriteOptions& options) {
   absl::Status status = CheckKey(key);
@@ -336,12 +400,23 @@ absl::StatusOr<std::string> TypedStore::AddToField(absl::string_view key,
 
 absl::StatusOr<RecordBatch> TypedStore::Scan(uint64_t cursor,
                                              size_t count) const {
+  return Scan(cursor, "", count);
+}
+
+absl::StatusOr<RecordBatch> TypedStore::Scan(uint64_t cursor,
+                                             absl::string_view prefix,
+                                             size_t count) const {
+  if (prefix.size() > schema_.key.size) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "prefix of %d bytes for typed store %s, whose keys (%s) are %d bytes",
+        prefix.size(), name(), schema_.key.name, schema_.key.size));
+  }
   // A scan begun before a resize fails (ABORTED) rather than go on in the
   // new segment, where its cursor would mean other slots.
   absl::StatusOr<ScanBatch> batch =
-      cursor != 0
-          ? handle_->current().Scan(cursor, "", count)
-          : handle_->Call([&](Table& t) { return t.Scan(cursor, "", count); });
+      cursor != 0 ? handle_->current().Scan(cursor, prefix, count)
+                  : handle_->Call(
+                        [&](Table& t) { return t.Scan(cursor, prefix, count); });
   if (!batch.ok()) return batch.status();
   RecordBatch out;
   out.cursor = batch->cursor;

@@ -90,6 +90,23 @@ class TypedStore {
   absl::StatusOr<std::string> Get(absl::string_view key) const;
   absl::StatusOr<RecordEntry> GetEntry(absl::string_view key) const;
 
+  // One result per key, in order: the value record, or NOT_FOUND (or
+  // INVALID_ARGUMENT for a key of the wrong size). Each key is read
+  // atomically and lock-free; with options.snapshot all of them under one
+  // lock acquisition, as one consistent snapshot.
+  std::vector<absl::StatusOr<std::string>> MultiGet(
+      const std::vector<std::string>& keys,
+      const MultiGetOptions& options = MultiGetOptions()) const;
+
+  // Gives `key` a new time to live (positive, at most 10 years), keeping
+  // its value. NOT_FOUND if absent.
+  absl::Status Expire(absl::string_view key, absl::Duration ttl);
+  // Removes `key`'s time to live. NOT_FOUND if absent.
+  absl::Status Persist(absl::string_view key);
+  // Time left to live, absl::InfiniteDuration() if none. NOT_FOUND if
+  // absent.
+  absl::StatusOr<absl::Duration> Ttl(absl::string_view key) const;
+
   // Stores `value` under `key`, replacing any value and time to live.
   // RESOURCE_EXHAUSTED if `key` is new and the store is full (no eviction);
   // INVALID_ARGUMENT for a non-positive ttl.
@@ -129,6 +146,10 @@ class TypedStore {
   // guarantees): start at cursor 0, pass the returned cursor back until it
   // is 0. OUT_OF_RANGE for a cursor past the table.
   absl::StatusOr<RecordBatch> Scan(uint64_t cursor, size_t count = 256) const;
+  // The same over the entries whose key record starts with the bytes
+  // `prefix` (e.g. a leading fixed-size field of a composite key).
+  absl::StatusOr<RecordBatch> Scan(uint64_t cursor, absl::string_view prefix,
+                                   size_t count) const;
 
   // Every entry, from a consistent snapshot taken under the lock.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Snapshot()

@@ -15,6 +15,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 extern char** environ;
 
@@ -141,6 +142,15 @@ char ProcessState(pid_t pid) {
   const size_t paren = line.rfind(')');
   if (paren == std::string::npos || paren + 2 >= line.size()) return 0;
   return line[paren + 2];
+}
+
+bool PollUntil(const std::function<bool()>& done, absl::Duration deadline) {
+  const absl::Time end = absl::Now() + deadline;
+  while (true) {
+    if (done()) return true;
+    if (absl::Now() >= end) return false;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
 }
 
 }  // namespace testing

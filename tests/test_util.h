@@ -5,8 +5,11 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "absl/time/time.h"
 
 namespace kvstore {
 namespace testing {
@@ -62,6 +65,12 @@ std::string TortureBigValue(int64_t n, size_t len);
 // The state letter of `pid` in /proc/PID/stat ('R', 'S', 'T' for stopped,
 // 'Z' for exited and not reaped, ...), or 0 if there is no such process.
 char ProcessState(pid_t pid);
+
+// Calls `done` every millisecond until it returns true (returns true) or
+// `deadline` passes (returns false). For conditions that a slow machine
+// reaches late: a test waits for them, never sleeps a fixed time.
+bool PollUntil(const std::function<bool()>& done,
+               absl::Duration deadline = absl::Seconds(15));
 
 }  // namespace testing
 }  // namespace kvstore

@@ -215,15 +215,6 @@ absl::StatusOr<tier_internal::Reply> RedisServer::Command(
   return (*c)->Command(views);
 }
 
-bool PollUntil(const std::function<bool()>& done, absl::Duration deadline) {
-  const absl::Time end = absl::Now() + deadline;
-  while (true) {
-    if (done()) return true;
-    if (absl::Now() >= end) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-}
-
 std::string KvstoreBinary() { return RunfilePath("cli/kvstore"); }
 
 ChildProcess StartSync(const std::string& store, const std::string& url,

@@ -89,11 +89,6 @@ class RedisServer {
   ChildProcess process_;
 };
 
-// Calls `done` every millisecond until it returns true (returns true) or
-// `deadline` passes (returns false).
-bool PollUntil(const std::function<bool()>& done,
-               absl::Duration deadline = absl::Seconds(15));
-
 // The kvstore binary in the test's runfiles.
 std::string KvstoreBinary();
 

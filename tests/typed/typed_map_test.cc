@@ -222,6 +222,84 @@ TEST(TypedMapTest, ScanAndForEachVisitEveryEntryOnce) {
   EXPECT_EQ(count, 300);
 }
 
+TEST(TypedMapTest, ScanByKeyPrefixVisitsOnlyTheKeysThatStartWithIt) {
+  ScopedStoreName name;
+  auto map = TypedMap<UserKey, Counter>::Open(name.name(), Create(512));
+  ASSERT_TRUE(map.ok()) << map.status();
+  for (uint32_t i = 0; i < 300; ++i) {
+    ASSERT_TRUE((*map)->Set(UserKey{i % 3, i}, Counter{i, 0}).ok());
+  }
+  // UserKey's first field is the tenant: its 4 bytes are the prefix.
+  const uint32_t tenant = 1;
+  const std::string prefix(reinterpret_cast<const char*>(&tenant),
+                           sizeof(tenant));
+  std::set<uint32_t> seen;
+  uint64_t cursor = 0;
+  do {
+    auto batch = (*map)->Scan(cursor, prefix, 16);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (const auto& [k, v] : batch->entries) {
+      EXPECT_EQ(k.tenant, tenant);
+      seen.insert(k.user);
+    }
+    cursor = batch->cursor;
+  } while (cursor != 0);
+  EXPECT_EQ(seen.size(), 100u);
+  auto too_long = (*map)->Scan(0, std::string(sizeof(UserKey) + 1, 'x'), 16);
+  EXPECT_TRUE(absl::IsInvalidArgument(too_long.status())) << too_long.status();
+}
+
+TEST(TypedMapTest, MultiGetReturnsOneResultPerKeyLockFreeOrAsASnapshot) {
+  ScopedStoreName name;
+  auto map = TypedMap<uint64_t, Counter>::Open(name.name(), Create());
+  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_TRUE((*map)->Set(1, Counter{10, 1}).ok());
+  ASSERT_TRUE((*map)->Set(3, Counter{30, 3}).ok());
+  for (bool snapshot : {false, true}) {
+    kvstore::MultiGetOptions options;
+    options.snapshot = snapshot;
+    std::vector<absl::StatusOr<Counter>> got =
+        (*map)->MultiGet({1, 2, 3}, options);
+    ASSERT_EQ(got.size(), 3u);
+    ASSERT_TRUE(got[0].ok()) << got[0].status();
+    EXPECT_EQ(got[0]->hits, 10u);
+    EXPECT_TRUE(absl::IsNotFound(got[1].status())) << got[1].status();
+    ASSERT_TRUE(got[2].ok()) << got[2].status();
+    EXPECT_EQ(got[2]->hits, 30u);
+  }
+}
+
+TEST(TypedMapTest, ExpirePersistAndTtlKeepTheValue) {
+  ScopedStoreName name;
+  auto map = TypedMap<uint64_t, Counter>::Open(name.name(), Create());
+  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_TRUE((*map)->Set(1, Counter{5, 0}).ok());
+  EXPECT_EQ(*(*map)->Ttl(1), absl::InfiniteDuration());
+  absl::Status s = (*map)->Expire(1, absl::Hours(1));
+  ASSERT_TRUE(s.ok()) << s;
+  absl::StatusOr<absl::Duration> ttl = (*map)->Ttl(1);
+  ASSERT_TRUE(ttl.ok()) << ttl.status();
+  EXPECT_GT(*ttl, absl::Minutes(59));
+  EXPECT_LE(*ttl, absl::Hours(1));
+  EXPECT_EQ((*map)->Get(1)->hits, 5u);
+  s = (*map)->Persist(1);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(*(*map)->Ttl(1), absl::InfiniteDuration());
+  EXPECT_EQ((*map)->Get(1)->hits, 5u);
+  // Bad input changes nothing.
+  EXPECT_TRUE(absl::IsNotFound((*map)->Expire(2, absl::Hours(1))));
+  EXPECT_TRUE(absl::IsNotFound((*map)->Persist(2)));
+  EXPECT_TRUE(absl::IsNotFound((*map)->Ttl(2).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument((*map)->Expire(1, absl::ZeroDuration())));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument((*map)->Expire(1, absl::InfiniteDuration())));
+  EXPECT_EQ(*(*map)->Ttl(1), absl::InfiniteDuration());
+  // A short time to live, whose end the poll waits for.
+  ASSERT_TRUE((*map)->Expire(1, absl::Milliseconds(1)).ok());
+  EXPECT_TRUE(kvstore::testing::PollUntil(
+      [&] { return absl::IsNotFound((*map)->Get(1).status()); }));
+}
+
 TEST(TypedMapTest, FullStoreRefusesNewKeysAndLimitsComeFromTheTypes) {
   ScopedStoreName name;
   Options o = Create(4);

@@ -16,7 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "kvstore/double_text.h"
 #include "kvstore/schema.h"
-#include "kvstore/schema_json_parser.h"
+#include "kvstore/internal/schema_json_parser.h"
 
 namespace kvstore {
 namespace {

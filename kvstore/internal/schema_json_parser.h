@@ -1,7 +1,7 @@
 // A small JSON reader and writer for records (schema_json.cc), and the
 // field-assignment syntax of the command-line tool. Internal to kvstore.
-#ifndef KVSTORE_SCHEMA_JSON_PARSER_H_
-#define KVSTORE_SCHEMA_JSON_PARSER_H_
+#ifndef KVSTORE_INTERNAL_SCHEMA_JSON_PARSER_H_
+#define KVSTORE_INTERNAL_SCHEMA_JSON_PARSER_H_
 
 #include <string>
 #include <utility>
@@ -51,4 +51,4 @@ absl::StatusOr<JsonValue> AssignmentsToObject(
 }  // namespace schema_internal
 }  // namespace kvstore
 
-#endif  // KVSTORE_SCHEMA_JSON_PARSER_H_
+#endif  // KVSTORE_INTERNAL_SCHEMA_JSON_PARSER_H_

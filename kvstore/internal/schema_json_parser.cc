@@ -1,4 +1,4 @@
-#include "kvstore/schema_json_parser.h"
+#include "kvstore/internal/schema_json_parser.h"
 
 #include <algorithm>
 #include <cstring>

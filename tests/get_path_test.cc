@@ -1,6 +1,6 @@
 // The get path's promises that a test can check: no allocation once the
 // caller's Value is large enough, and no lock (a get succeeds while another
-// process holds the lock).
+// process holds the lock); TryGet never waits.
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -102,6 +102,70 @@ TEST(GetPathTest, AGetSucceedsWhileAnotherProcessHoldsTheLock) {
   EXPECT_TRUE(absl::IsNotFound((*store)->Get("absent").status()));
   kill(writer, SIGKILL);
   waitpid(writer, &status, 0);
+}
+
+TEST(GetPathTest, TryGetNeverWaitsAndDefersToGetWhereTheLockIsNeeded) {
+  ScopedStoreName name;
+  const std::string worker = RunfilePath("tests/worker");
+  ASSERT_EQ(
+      ::kvstore::testing::RunProcess({worker, "set", name.name(), "k", "v"})
+          .exit_code,
+      0);
+  auto store = Store::Open(name.name());
+  ASSERT_TRUE(store.ok()) << store.status();
+  WriteOptions brief;
+  brief.ttl = absl::Milliseconds(20);
+  ASSERT_TRUE((*store)->Set("brief", Value::Int64(1), brief).ok());
+  const uint64_t misses_before = (*store)->Stats()->misses;
+  // A writer stops itself holding the lock: a Get that needed the lock
+  // would wait for ever, a TryGet must not.
+  pid_t writer = StartProcess(
+      {worker, "set", name.name(), "other", "x"},
+      {"KVSTORE_CRASH_AT=write.image_filled", "KVSTORE_CRASH_SIGNAL=STOP"});
+  int status;
+  ASSERT_EQ(waitpid(writer, &status, WUNTRACED), writer);
+  ASSERT_TRUE(WIFSTOPPED(status));
+  Value out;
+  absl::Status got = (*store)->TryGet("k", &out);
+  EXPECT_TRUE(got.ok()) << got;
+  EXPECT_EQ(out, Value::String("v"));
+  got = (*store)->TryGet("absent", &out);
+  EXPECT_TRUE(absl::IsNotFound(got)) << got;
+  got = (*store)->TryGet("", &out);
+  EXPECT_TRUE(absl::IsInvalidArgument(got)) << got;
+  // Once "brief" expires, reclaiming it needs the lock: UNAVAILABLE, at
+  // once, and not counted as a miss.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  do {
+    got = (*store)->TryGet("brief", &out);
+  } while (got.ok() && absl::Now() < deadline);
+  EXPECT_TRUE(absl::IsUnavailable(got)) << got;
+  kill(writer, SIGKILL);
+  waitpid(writer, &status, 0);
+  EXPECT_EQ((*store)->Stats()->misses, misses_before + 1);
+  // Get, taking the lock, reclaims it.
+  got = (*store)->Get("brief", &out);
+  EXPECT_TRUE(absl::IsNotFound(got)) << got;
+}
+
+TEST(GetPathTest, TryGetDefersToGetAfterAResize) {
+  ScopedStoreName name;
+  Options o;
+  o.create_if_missing = true;
+  o.capacity = 100;
+  auto store = Store::Open(name.name(), o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->Set("k", Value::String("v")).ok());
+  absl::Status resized = Store::Resize(name.name(), 1000, 0);
+  ASSERT_TRUE(resized.ok()) << resized;
+  Value out;
+  absl::Status got = (*store)->TryGet("k", &out);
+  EXPECT_TRUE(absl::IsUnavailable(got)) << got;
+  got = (*store)->Get("k", &out);  // Follows the resize.
+  EXPECT_TRUE(got.ok()) << got;
+  got = (*store)->TryGet("k", &out);
+  EXPECT_TRUE(got.ok()) << got;
+  EXPECT_EQ(out, Value::String("v"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <new>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "absl/strings/string_view.h"
 #include "kvstore/store.h"
 #include "kvstore/value.h"
@@ -23,16 +24,21 @@ objobjargproc g_setitem = nullptr;
 objobjproc g_contains = nullptr;
 PyObject* g_get = nullptr;  // The function behind Store.get.
 
-// Reads reuse one Value per thread: a hit allocates no C++ memory once its
-// buffer is large enough.
-Value& ThreadValue() {
-  thread_local Value value;
-  return value;
+// The value every fast read fills: they all run holding the GIL, so one
+// suffices (and costs no thread-local lookup). Its buffer grows to the
+// largest value read and is then reused: a hit allocates no C++ memory.
+Value& ReadValue() {
+  static Value* const value = new Value();
+  return *value;
 }
 
 // The PyStore in `self`, or null if it has none (never initialised).
 PyStore* Self(PyObject* self) {
   auto* inst = reinterpret_cast<py::detail::instance*>(self);
+  if (ABSL_PREDICT_TRUE(inst->simple_layout)) {  // One C++ type: PyStore.
+    if (!inst->simple_holder_constructed) return nullptr;
+    return static_cast<PyStore*>(inst->simple_value_holder[0]);
+  }
   py::detail::value_and_holder v = inst->get_value_and_holder();
   if (!v.holder_constructed()) return nullptr;
   return v.value_ptr<PyStore>();
@@ -52,6 +58,12 @@ const Store* OpenStore(PyStore* s) { return s->store_or_null().get(); }
 // A str or bytes key's bytes, without copying; false for anything else (a
 // subclass, a str with lone surrogates), which the slow path handles.
 bool FastKey(PyObject* key, absl::string_view* out) {
+  if (PyUnicode_CheckExact(key) && PyUnicode_IS_COMPACT_ASCII(key)) {
+    // ASCII is its own UTF-8, kept right after the object.
+    *out = absl::string_view(static_cast<const char*>(PyUnicode_DATA(key)),
+                             PyUnicode_GET_LENGTH(key));
+    return true;
+  }
   if (PyUnicode_CheckExact(key)) {
     Py_ssize_t size = 0;
     const char* data = PyUnicode_AsUTF8AndSize(key, &size);
@@ -111,7 +123,7 @@ PyObject* GetItem(PyObject* self, PyObject* key) {
   const Store* store = OpenStore(s);
   absl::string_view k;
   if (store == nullptr || !FastKey(key, &k)) return g_getitem(self, key);
-  Value& value = ThreadValue();
+  Value& value = ReadValue();
   const absl::Status status = store->TryGet(k, &value);
   if (status.ok()) return NewObject(value);
   if (absl::IsNotFound(status)) {
@@ -131,7 +143,7 @@ int Contains(PyObject* self, PyObject* key) {
   const Store* store = OpenStore(s);
   absl::string_view k;
   if (store == nullptr || !FastKey(key, &k)) return g_contains(self, key);
-  const absl::Status status = store->TryGet(k, &ThreadValue());
+  const absl::Status status = store->TryGet(k, &ReadValue());
   if (status.ok()) return 1;
   if (absl::IsNotFound(status)) return 0;
   return g_contains(self, key);
@@ -190,7 +202,7 @@ PyObject* Get(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
       !FastKey(args[0], &k)) {
     return SlowGet(self, args, nargs, kwnames);
   }
-  Value& value = ThreadValue();
+  Value& value = ReadValue();
   const absl::Status status = store->TryGet(k, &value);
   if (status.ok()) return NewObject(value);
   if (absl::IsNotFound(status)) {

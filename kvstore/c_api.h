@@ -19,7 +19,8 @@
  *
  * The store, its guarantees (processes, crashes, expiry, eviction) and the
  * meaning of every error are those of the C++ API, kvstore/store.h; this
- * header says only how they look from C. docs/c_api.md has a longer guide.
+ * header says only how they look from C; typed stores are in
+ * kvstore/c_api_typed.h. docs/c_api.md has a longer guide.
  *
  * Conventions:
  *   - Only fixed-width integer types, double, and pointers cross this
@@ -32,7 +33,9 @@
  *     caller frees it with kvstore_error_free. Passing NULL costs nothing:
  *     a miss then allocates nothing.
  *   - A call that fails changes nothing in the store and leaves its output
- *     parameters unspecified unless stated otherwise.
+ *     parameters unspecified unless stated otherwise. (One exception:
+ *     kvstore_get_or_compute's OUT_OF_RANGE, after which the computed value
+ *     stays stored.)
  *   - Keys and values are byte strings given as a pointer and a size; they
  *     need not be NUL-terminated and may hold NUL bytes. A NULL pointer is
  *     accepted only with size 0.

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace {
@@ -29,9 +30,11 @@ void operator delete(void* p, size_t) noexcept { std::free(p); }
 namespace kvstore {
 namespace {
 
+using ::kvstore::testing::PollUntil;
 using ::kvstore::testing::RunfilePath;
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StartProcess;
+using ::kvstore::testing::StatusIs;
 
 TEST(GetPathTest, AGetIntoAWarmValueAllocatesNothing) {
   ScopedStoreName name;
@@ -111,12 +114,11 @@ TEST(GetPathTest, TryGetNeverWaitsAndDefersToGetWhereTheLockIsNeeded) {
       ::kvstore::testing::RunProcess({worker, "set", name.name(), "k", "v"})
           .exit_code,
       0);
-  auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(name.name()));
   WriteOptions brief;
   brief.ttl = absl::Milliseconds(20);
-  ASSERT_TRUE((*store)->Set("brief", Value::Int64(1), brief).ok());
-  const uint64_t misses_before = (*store)->Stats()->misses;
+  ASSERT_OK(store->Set("brief", Value::Int64(1), brief));
+  ASSERT_OK_AND_ASSIGN(StoreStats before, store->Stats());
   // A writer stops itself holding the lock: a Get that needed the lock
   // would wait for ever, a TryGet must not.
   pid_t writer = StartProcess(
@@ -126,26 +128,26 @@ TEST(GetPathTest, TryGetNeverWaitsAndDefersToGetWhereTheLockIsNeeded) {
   ASSERT_EQ(waitpid(writer, &status, WUNTRACED), writer);
   ASSERT_TRUE(WIFSTOPPED(status));
   Value out;
-  absl::Status got = (*store)->TryGet("k", &out);
-  EXPECT_TRUE(got.ok()) << got;
+  EXPECT_OK(store->TryGet("k", &out));
   EXPECT_EQ(out, Value::String("v"));
-  got = (*store)->TryGet("absent", &out);
-  EXPECT_TRUE(absl::IsNotFound(got)) << got;
-  got = (*store)->TryGet("", &out);
-  EXPECT_TRUE(absl::IsInvalidArgument(got)) << got;
+  EXPECT_THAT(store->TryGet("absent", &out),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->TryGet("", &out),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   // Once "brief" expires, reclaiming it needs the lock: UNAVAILABLE, at
   // once, and not counted as a miss.
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  do {
-    got = (*store)->TryGet("brief", &out);
-  } while (got.ok() && absl::Now() < deadline);
-  EXPECT_TRUE(absl::IsUnavailable(got)) << got;
+  absl::Status got;
+  EXPECT_TRUE(PollUntil([&] {
+    got = store->TryGet("brief", &out);
+    return !got.ok();
+  }));
+  EXPECT_THAT(got, StatusIs(absl::StatusCode::kUnavailable));
   kill(writer, SIGKILL);
   waitpid(writer, &status, 0);
-  EXPECT_EQ((*store)->Stats()->misses, misses_before + 1);
+  ASSERT_OK_AND_ASSIGN(StoreStats after, store->Stats());
+  EXPECT_EQ(after.misses, before.misses + 1);
   // Get, taking the lock, reclaims it.
-  got = (*store)->Get("brief", &out);
-  EXPECT_TRUE(absl::IsNotFound(got)) << got;
+  EXPECT_THAT(store->Get("brief", &out), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(GetPathTest, TryGetDefersToGetAfterAResize) {
@@ -153,18 +155,15 @@ TEST(GetPathTest, TryGetDefersToGetAfterAResize) {
   Options o;
   o.create_if_missing = true;
   o.capacity = 100;
-  auto store = Store::Open(name.name(), o);
-  ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE((*store)->Set("k", Value::String("v")).ok());
-  absl::Status resized = Store::Resize(name.name(), 1000, 0);
-  ASSERT_TRUE(resized.ok()) << resized;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
+                       Store::Open(name.name(), o));
+  ASSERT_OK(store->Set("k", Value::String("v")));
+  ASSERT_OK(Store::Resize(name.name(), 1000, 0));
   Value out;
-  absl::Status got = (*store)->TryGet("k", &out);
-  EXPECT_TRUE(absl::IsUnavailable(got)) << got;
-  got = (*store)->Get("k", &out);  // Follows the resize.
-  EXPECT_TRUE(got.ok()) << got;
-  got = (*store)->TryGet("k", &out);
-  EXPECT_TRUE(got.ok()) << got;
+  EXPECT_THAT(store->TryGet("k", &out),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_OK(store->Get("k", &out));  // Follows the resize.
+  EXPECT_OK(store->TryGet("k", &out));
   EXPECT_EQ(out, Value::String("v"));
 }
 

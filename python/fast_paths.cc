@@ -24,8 +24,11 @@ objobjargproc g_setitem = nullptr;
 objobjproc g_contains = nullptr;
 PyObject* g_get = nullptr;  // The function behind Store.get.
 
-// The value every fast read fills: they all run holding the GIL, so one
-// suffices (and costs no thread-local lookup). Its buffer grows to the
+// The value every fast read fills: they all run holding the GIL, and no
+// Python code can run between the read and the copy into the new object
+// (str, bytes, int and float are not tracked by the garbage collector, so
+// creating one runs no finalizer), so one suffices and costs no
+// thread-local lookup. Its buffer grows to the
 // largest value read and is then reused: a hit allocates no C++ memory.
 Value& ReadValue() {
   static Value* const value = new Value();

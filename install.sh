@@ -86,8 +86,8 @@ find_runfiles() {
   exit 1
 }
 
-headers=(c_api.h fixed_string.h options.h schema.h schema_macros.h store.h
-         typed_map.h typed_store.h value.h)
+headers=(c_api.h c_api_typed.h fixed_string.h options.h schema.h
+         schema_macros.h store.h typed_map.h typed_store.h value.h)
 
 do_uninstall() {
   local h

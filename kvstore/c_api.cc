@@ -18,14 +18,6 @@ Value& ThreadValue() {
   return value;
 }
 
-absl::Status CheckStore(const kvstore_t* store, const char* what) {
-  if (store == nullptr || store->store == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, ": parameter 'store' is null"));
-  }
-  return absl::OkStatus();
-}
-
 WriteOptions Ttl(int64_t ttl_ms) {
   WriteOptions options;
   options.ttl = TtlFromMs(ttl_ms);
@@ -141,9 +133,9 @@ uint32_t kvstore_max_value_bytes(const kvstore_t* store) {
   return store == nullptr ? 0 : store->max_value_bytes;
 }
 
-int32_t kvstore_get(const kvstore_t* store, const char* key,
-                    uint64_t key_size, int32_t* type, void* buf,
-                    uint64_t buf_size, uint64_t* size, kvstore_error_t** err) {
+int32_t kvstore_get(const kvstore_t* store, const char* key, uint64_t key_size,
+                    int32_t* type, void* buf, uint64_t buf_size, uint64_t* size,
+                    kvstore_error_t** err) {
   return Guarded("kvstore_get", err, [&]() -> absl::Status {
     Keyed k = CheckKeyed(store, key, key_size, "kvstore_get");
     if (!k.status.ok()) return k.status;
@@ -155,9 +147,8 @@ int32_t kvstore_get(const kvstore_t* store, const char* key,
 
 int32_t kvstore_get_entry(const kvstore_t* store, const char* key,
                           uint64_t key_size, int32_t* type, void* buf,
-                          uint64_t buf_size, uint64_t* size,
-                          uint64_t* version, int64_t* ttl_ms,
-                          kvstore_error_t** err) {
+                          uint64_t buf_size, uint64_t* size, uint64_t* version,
+                          int64_t* ttl_ms, kvstore_error_t** err) {
   return Guarded("kvstore_get_entry", err, [&]() -> absl::Status {
     Keyed k = CheckKeyed(store, key, key_size, "kvstore_get_entry");
     if (!k.status.ok()) return k.status;
@@ -199,9 +190,8 @@ int32_t kvstore_get_bool(const kvstore_t* store, const char* key,
   });
 }
 
-int32_t kvstore_ttl(const kvstore_t* store, const char* key,
-                    uint64_t key_size, int64_t* ttl_ms,
-                    kvstore_error_t** err) {
+int32_t kvstore_ttl(const kvstore_t* store, const char* key, uint64_t key_size,
+                    int64_t* ttl_ms, kvstore_error_t** err) {
   return Guarded("kvstore_ttl", err, [&]() -> absl::Status {
     Keyed k = CheckKeyed(store, key, key_size, "kvstore_ttl");
     if (!k.status.ok()) return k.status;
@@ -229,9 +219,9 @@ int32_t kvstore_set(kvstore_t* store, const char* key, uint64_t key_size,
 }
 
 int32_t kvstore_set_if_absent(kvstore_t* store, const char* key,
-                              uint64_t key_size, int32_t type,
-                              const void* data, uint64_t size, int64_t ttl_ms,
-                              int32_t* stored, kvstore_error_t** err) {
+                              uint64_t key_size, int32_t type, const void* data,
+                              uint64_t size, int64_t ttl_ms, int32_t* stored,
+                              kvstore_error_t** err) {
   constexpr char kWhat[] = "kvstore_set_if_absent";
   return Guarded(kWhat, err, [&]() -> absl::Status {
     Keyed k = CheckKeyed(store, key, key_size, kWhat);
@@ -254,14 +244,12 @@ int32_t kvstore_replace(kvstore_t* store, const char* key, uint64_t key_size,
   return Guarded(kWhat, err, [&]() -> absl::Status {
     Keyed k = CheckKeyed(store, key, key_size, kWhat);
     if (!k.status.ok()) return k.status;
-    if (absl::Status s = RequireNonNull(replaced, kWhat, "replaced");
-        !s.ok()) {
+    if (absl::Status s = RequireNonNull(replaced, kWhat, "replaced"); !s.ok()) {
       return s;
     }
     absl::StatusOr<Value> value = ToValue(kWhat, type, data, size);
     if (!value.ok()) return value.status();
-    return SetFlag(store->store->Replace(k.key, *value, Ttl(ttl_ms)),
-                   replaced);
+    return SetFlag(store->store->Replace(k.key, *value, Ttl(ttl_ms)), replaced);
   });
 }
 
@@ -269,9 +257,8 @@ int32_t kvstore_compare_and_set(kvstore_t* store, const char* key,
                                 uint64_t key_size, int32_t expected_type,
                                 const void* expected_data,
                                 uint64_t expected_size, int32_t type,
-                                const void* data, uint64_t size,
-                                int64_t ttl_ms, int32_t* swapped,
-                                kvstore_error_t** err) {
+                                const void* data, uint64_t size, int64_t ttl_ms,
+                                int32_t* swapped, kvstore_error_t** err) {
   constexpr char kWhat[] = "kvstore_compare_and_set";
   return Guarded(kWhat, err, [&]() -> absl::Status {
     Keyed k = CheckKeyed(store, key, key_size, kWhat);
@@ -332,10 +319,10 @@ int32_t kvstore_get_and_erase(kvstore_t* store, const char* key,
     if (nonnull.ok()) nonnull = RequireNonNull(size, kWhat, "size");
     if (!nonnull.ok()) return nonnull;
     if (buf_size < store->max_value_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          kWhat, ": the buffer has ", buf_size, " bytes; store ",
-          store->store->name(), " takes values up to ",
-          store->max_value_bytes, " (kvstore_max_value_bytes)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(kWhat, ": the buffer has ", buf_size, " bytes; store ",
+                       store->store->name(), " takes values up to ",
+                       store->max_value_bytes, " (kvstore_max_value_bytes)"));
     }
     absl::StatusOr<Value> value = store->store->GetAndErase(k.key);
     if (!value.ok()) return value.status();
@@ -343,14 +330,13 @@ int32_t kvstore_get_and_erase(kvstore_t* store, const char* key,
   });
 }
 
-int32_t kvstore_increment(kvstore_t* store, const char* key,
-                          uint64_t key_size, int64_t delta, int64_t* result,
+int32_t kvstore_increment(kvstore_t* store, const char* key, uint64_t key_size,
+                          int64_t delta, int64_t* result,
                           kvstore_error_t** err) {
   return Guarded("kvstore_increment", err, [&]() -> absl::Status {
     Keyed k = CheckKeyed(store, key, key_size, "kvstore_increment");
     if (!k.status.ok()) return k.status;
-    if (absl::Status s =
-            RequireNonNull(result, "kvstore_increment", "result");
+    if (absl::Status s = RequireNonNull(result, "kvstore_increment", "result");
         !s.ok()) {
       return s;
     }
@@ -361,14 +347,13 @@ int32_t kvstore_increment(kvstore_t* store, const char* key,
   });
 }
 
-int32_t kvstore_add_double(kvstore_t* store, const char* key,
-                           uint64_t key_size, double delta, double* result,
+int32_t kvstore_add_double(kvstore_t* store, const char* key, uint64_t key_size,
+                           double delta, double* result,
                            kvstore_error_t** err) {
   return Guarded("kvstore_add_double", err, [&]() -> absl::Status {
     Keyed k = CheckKeyed(store, key, key_size, "kvstore_add_double");
     if (!k.status.ok()) return k.status;
-    if (absl::Status s =
-            RequireNonNull(result, "kvstore_add_double", "result");
+    if (absl::Status s = RequireNonNull(result, "kvstore_add_double", "result");
         !s.ok()) {
       return s;
     }

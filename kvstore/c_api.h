@@ -19,7 +19,8 @@
  *
  * The store, its guarantees (processes, crashes, expiry, eviction) and the
  * meaning of every error are those of the C++ API, kvstore/store.h; this
- * header says only how they look from C. docs/c_api.md has a longer guide.
+ * header says only how they look from C; typed stores are in
+ * kvstore/c_api_typed.h. docs/c_api.md has a longer guide.
  *
  * Conventions:
  *   - Only fixed-width integer types, double, and pointers cross this
@@ -32,7 +33,9 @@
  *     caller frees it with kvstore_error_free. Passing NULL costs nothing:
  *     a miss then allocates nothing.
  *   - A call that fails changes nothing in the store and leaves its output
- *     parameters unspecified unless stated otherwise.
+ *     parameters unspecified unless stated otherwise. (One exception:
+ *     kvstore_get_or_compute's OUT_OF_RANGE, after which the computed value
+ *     stays stored.)
  *   - Keys and values are byte strings given as a pointer and a size; they
  *     need not be NUL-terminated and may hold NUL bytes. A NULL pointer is
  *     accepted only with size 0.
@@ -157,8 +160,8 @@ void kvstore_options_set_lock_timeout_ms(kvstore_options_t* options,
  * error_if_exists), INVALID_ARGUMENT (bad name or limits; also a typed
  * store's name: this API covers tagged stores), FAILED_PRECONDITION (not a
  * kvstore, another version, other limits with require_same_limits, or a
- * typed store), DATA_LOSS, RESOURCE_EXHAUSTED, UNAVAILABLE,
- * PERMISSION_DENIED. */
+ * typed store: open those with kvstore_typed_open, kvstore/c_api_typed.h),
+ * DATA_LOSS, RESOURCE_EXHAUSTED, UNAVAILABLE, PERMISSION_DENIED. */
 int32_t kvstore_open(const char* name, const kvstore_options_t* options,
                      kvstore_t** store, kvstore_error_t** err);
 
@@ -288,6 +291,106 @@ int32_t kvstore_expire(kvstore_t* store, const char* key, uint64_t key_size,
 /* Removes `key`'s ttl. NOT_FOUND if absent. */
 int32_t kvstore_persist(kvstore_t* store, const char* key, uint64_t key_size,
                         kvstore_error_t** err);
+
+/* ---- Batches ---- */
+
+/* Reads `count` keys in one call: keys[i] of key_sizes[i] bytes. With
+ * `snapshot` 0 each key is read atomically without the lock, like
+ * kvstore_get (another process's writes may land between two keys); with
+ * `snapshot` nonzero all are read under one lock acquisition, as one
+ * consistent snapshot. Each array has `count` elements.
+ *   codes[i]   KVSTORE_OK or KVSTORE_NOT_FOUND.
+ *   types[i], sizes[i]   the type and size of a found value (0 and 0 for
+ *              a missing key).
+ *   offsets[i] where value i starts in `buf`: the found values are packed
+ *              one after another in key order.
+ * The two-call protocol applies to the batch as a whole: *total_size always
+ * receives the bytes the found values need together; if buf_size is less,
+ * nothing is copied and OUT_OF_RANGE is returned (codes, types and sizes
+ * are still filled). Allocate *total_size bytes and call again (the values
+ * may have grown in between, so loop).
+ * Returns OK when every key was read, found or not. Any other failure of a
+ * key (an empty or too long key is INVALID_ARGUMENT; with `snapshot`, a
+ * lock wait past lock_timeout_ms is DEADLINE_EXCEEDED) is returned with its
+ * message; codes[] then gives every key's own code and nothing is copied.
+ * `count` 0 is OK. */
+int32_t kvstore_multi_get(const kvstore_t* store, uint64_t count,
+                          const char* const* keys, const uint64_t* key_sizes,
+                          int32_t snapshot, int32_t* codes, int32_t* types,
+                          void* buf, uint64_t buf_size, uint64_t* offsets,
+                          uint64_t* sizes, uint64_t* total_size,
+                          kvstore_error_t** err);
+
+/* Stores `count` values under one lock acquisition, each with `ttl_ms`:
+ * keys[i] (key_sizes[i] bytes) gets the value (types[i], values[i],
+ * value_sizes[i]). Every pair is checked first: if any is invalid, or the
+ * new keys do not fit a store without eviction (RESOURCE_EXHAUSTED),
+ * nothing is written. Each pair is written atomically; a process killed
+ * midway leaves a prefix of the batch written. A key given twice gets its
+ * last value. `count` 0 is OK. */
+int32_t kvstore_multi_set(kvstore_t* store, uint64_t count,
+                          const char* const* keys, const uint64_t* key_sizes,
+                          const int32_t* types, const void* const* values,
+                          const uint64_t* value_sizes, int64_t ttl_ms,
+                          kvstore_error_t** err);
+
+/* ---- Get or compute ---- */
+
+/* What a compute callback fills (see kvstore_get_or_compute). */
+typedef struct kvstore_computed kvstore_computed_t;
+
+/* Computes the value of `key` (key_size bytes) for kvstore_get_or_compute.
+ * `ctx` is the pointer given to that call. To succeed, call
+ * kvstore_computed_set_value once and return KVSTORE_OK. To fail, return
+ * another KVSTORE_* code (optionally after kvstore_computed_set_message):
+ * the get-or-compute call returns that code and message and stores
+ * nothing. Runs in the calling thread with no lock of the store held, so it
+ * may use the store, but must not ask for the same key again (it would
+ * wait on itself). It must return normally: a longjmp (or an unwinding
+ * from another language's runtime) out of it skips the library's cleanup,
+ * leaves the key claimed until the lease runs out (other processes wait
+ * that long) and leaks memory. A C++ exception escaping it is caught and
+ * reported as KVSTORE_INTERNAL. */
+typedef int32_t (*kvstore_compute_fn)(void* ctx, const char* key,
+                                      uint64_t key_size,
+                                      kvstore_computed_t* computed);
+
+/* Gives the computed value (copied; `data` may be freed after the call).
+ * INVALID_ARGUMENT, recording nothing, for a bad value; a callback that
+ * returns KVSTORE_OK anyway makes the call fail with that error. A second
+ * call replaces the first value. */
+int32_t kvstore_computed_set_value(kvstore_computed_t* computed,
+                                   int32_t type, const void* data,
+                                   uint64_t size);
+
+/* The message (NUL-terminated, copied) of a failure the callback returns. */
+void kvstore_computed_set_message(kvstore_computed_t* computed,
+                                  const char* message);
+
+/* GetOrCompute's defaults (kvstore::ComputeOptions), in ms. */
+#define KVSTORE_COMPUTE_WAIT_MS INT64_C(10000)
+#define KVSTORE_COMPUTE_LEASE_MS INT64_C(10000)
+
+/* Reads `key` like kvstore_get; on a miss calls `compute(ctx, ...)` and
+ * stores its value with `ttl_ms`. Of the threads and processes that ask
+ * for one missing key at once, only one computes; the others wait up to
+ * `wait_ms` (>= 0) for its value, then return DEADLINE_EXCEEDED. If the
+ * computing process dies, or computes for longer than `lease_ms` (> 0), a
+ * waiter takes over. A failing callback stores nothing and frees the key at
+ * once for a waiter to compute. Returns:
+ *   the callback's code and message when it fails (a code outside
+ *   1..16 becomes UNKNOWN); INVALID_ARGUMENT if it returned KVSTORE_OK
+ *   without a valid value, for a NULL `compute`, or for a bad ttl, wait or
+ *   lease; the codes of kvstore_get and kvstore_set otherwise.
+ * The result is copied out with the two-call protocol. OUT_OF_RANGE (buffer
+ * too small) is the one failure after which the value stays stored:
+ * kvstore_get it, or call again, with a buffer of *size bytes. */
+int32_t kvstore_get_or_compute(kvstore_t* store, const char* key,
+                               uint64_t key_size, kvstore_compute_fn compute,
+                               void* ctx, int64_t ttl_ms, int64_t wait_ms,
+                               int64_t lease_ms, int32_t* type, void* buf,
+                               uint64_t buf_size, uint64_t* size,
+                               kvstore_error_t** err);
 
 /* ---- Scans ---- */
 

@@ -15,8 +15,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "kvstore/c_api.h"
+#include "kvstore/c_api_typed.h"
 #include "kvstore/options.h"
 #include "kvstore/store.h"
+#include "kvstore/typed_store.h"
 #include "kvstore/value.h"
 
 struct kvstore_store {
@@ -33,12 +35,23 @@ struct kvstore_options {
   kvstore::Options options;
 };
 
+struct kvstore_typed {
+  std::unique_ptr<kvstore::TypedStore> store;
+};
+
+struct kvstore_computed {
+  bool has_value = false;
+  kvstore::Value value;
+  absl::Status invalid;  // The last refused kvstore_computed_set_value.
+  std::string message;
+};
+
 struct kvstore_scan {
   const kvstore::Store* store = nullptr;
   std::string prefix;
   kvstore::ScanBatch batch;
-  size_t next = 0;        // Index in batch.entries of the next entry.
-  bool started = false;   // False until the first batch is read.
+  size_t next = 0;       // Index in batch.entries of the next entry.
+  bool started = false;  // False until the first batch is read.
 };
 
 namespace kvstore {
@@ -55,13 +68,13 @@ int32_t Guarded(const char* what, kvstore_error_t** err, Body&& body) {
   try {
     return Report(body(), err);
   } catch (const std::bad_alloc&) {
-    return Report(absl::ResourceExhaustedError(
-                      std::string(what) + ": out of memory"),
-                  err);
+    return Report(
+        absl::ResourceExhaustedError(std::string(what) + ": out of memory"),
+        err);
   } catch (...) {
-    return Report(absl::InternalError(std::string(what) +
-                                      ": unexpected C++ exception"),
-                  err);
+    return Report(
+        absl::InternalError(std::string(what) + ": unexpected C++ exception"),
+        err);
   }
 }
 
@@ -72,8 +85,8 @@ absl::StatusOr<absl::string_view> Bytes(const char* what, const void* data,
 
 // A value from its native representation (see c_api.h, "Values are
 // typed"); INVALID_ARGUMENT saying why it is not one.
-absl::StatusOr<Value> ToValue(const char* what, int32_t type,
-                              const void* data, uint64_t size);
+absl::StatusOr<Value> ToValue(const char* what, int32_t type, const void* data,
+                              uint64_t size);
 
 // The native representation of `value` (a view into `value` or `scratch`).
 absl::string_view NativeBytes(const Value& value, std::string* scratch);
@@ -88,6 +101,13 @@ absl::Status CopyOut(const Value& value, const char* what, int32_t* type,
 absl::Duration TtlFromMs(int64_t ttl_ms);
 // The inverse, for reporting: infinite is KVSTORE_NO_TTL.
 int64_t TtlToMs(absl::Duration ttl);
+
+// Copies the first `stats_size` bytes of `stats` as a kvstore_stats_t.
+void CopyStats(const StoreStats& stats, kvstore_stats_t* out,
+               uint64_t stats_size);
+
+// INVALID_ARGUMENT naming `what` if `store` (or the Store in it) is null.
+absl::Status CheckStore(const kvstore_t* store, const char* what);
 
 // INVALID_ARGUMENT naming `what` and the parameter if `p` is null.
 absl::Status RequireNonNull(const void* p, const char* what,

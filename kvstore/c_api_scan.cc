@@ -32,6 +32,41 @@ absl::Status Refill(kvstore_scan_t* scan) {
 }
 
 }  // namespace
+
+void CopyStats(const StoreStats& stats, kvstore_stats_t* out_stats,
+               uint64_t stats_size) {
+  kvstore_stats_t out;
+  std::memset(&out, 0, sizeof out);
+  out.segment_bytes = stats.segment_bytes;
+  out.capacity = stats.capacity;
+  out.slot_count = stats.slot_count;
+  out.entry_count = stats.entry_count;
+  out.slot_bytes = stats.slot_bytes;
+  out.max_key_bytes = stats.max_key_bytes;
+  out.max_value_bytes = stats.max_value_bytes;
+  out.mode = stats.mode;
+  out.owner_uid = stats.owner_uid;
+  out.owner_gid = stats.owner_gid;
+  out.eviction = static_cast<int32_t>(stats.eviction);
+  out.writable_by_others = stats.writable_by_others ? 1 : 0;
+  out.created_unix_ms = UnixMs(stats.created);
+  out.recoveries = stats.recoveries;
+  out.last_recovery_unix_ms = UnixMs(stats.last_recovery);
+  out.lock_resets = stats.lock_resets;
+  out.load_factor = stats.load_factor;
+  out.hits = stats.hits;
+  out.misses = stats.misses;
+  out.sets = stats.sets;
+  out.deletes = stats.deletes;
+  out.expirations = stats.expirations;
+  out.evictions = stats.evictions;
+  out.lock_waits = stats.lock_waits;
+  out.lock_wait_time_us = Micros(stats.lock_wait_time);
+  out.longest_lock_wait_us = Micros(stats.longest_lock_wait);
+  out.long_lock_waits = stats.long_lock_waits;
+  std::memcpy(out_stats, &out, std::min<uint64_t>(stats_size, sizeof out));
+}
+
 }  // namespace c_api
 }  // namespace kvstore
 
@@ -82,9 +117,9 @@ int32_t kvstore_scan_next(kvstore_scan_t* scan, void* key_buf,
       // Copies nothing, but still reports the value's type and size.
       s = kvstore::c_api::CopyOut(value, kWhat, type, nullptr, 0, value_size);
       if (!s.ok() && !absl::IsOutOfRange(s)) return s;
-      return absl::OutOfRangeError(absl::StrCat(
-          kWhat, ": the key has ", key.size(), " bytes, the buffer ",
-          key_buf_size));
+      return absl::OutOfRangeError(
+          absl::StrCat(kWhat, ": the key has ", key.size(),
+                       " bytes, the buffer ", key_buf_size));
     }
     s = kvstore::c_api::CopyOut(value, kWhat, type, value_buf, value_buf_size,
                                 value_size);
@@ -107,38 +142,7 @@ int32_t kvstore_stats(const kvstore_t* store, kvstore_stats_t* stats,
     if (!s.ok()) return s;
     absl::StatusOr<kvstore::StoreStats> got = store->store->Stats();
     if (!got.ok()) return got.status();
-    using kvstore::c_api::Micros;
-    using kvstore::c_api::UnixMs;
-    kvstore_stats_t out;
-    std::memset(&out, 0, sizeof out);
-    out.segment_bytes = got->segment_bytes;
-    out.capacity = got->capacity;
-    out.slot_count = got->slot_count;
-    out.entry_count = got->entry_count;
-    out.slot_bytes = got->slot_bytes;
-    out.max_key_bytes = got->max_key_bytes;
-    out.max_value_bytes = got->max_value_bytes;
-    out.mode = got->mode;
-    out.owner_uid = got->owner_uid;
-    out.owner_gid = got->owner_gid;
-    out.eviction = static_cast<int32_t>(got->eviction);
-    out.writable_by_others = got->writable_by_others ? 1 : 0;
-    out.created_unix_ms = UnixMs(got->created);
-    out.recoveries = got->recoveries;
-    out.last_recovery_unix_ms = UnixMs(got->last_recovery);
-    out.lock_resets = got->lock_resets;
-    out.load_factor = got->load_factor;
-    out.hits = got->hits;
-    out.misses = got->misses;
-    out.sets = got->sets;
-    out.deletes = got->deletes;
-    out.expirations = got->expirations;
-    out.evictions = got->evictions;
-    out.lock_waits = got->lock_waits;
-    out.lock_wait_time_us = Micros(got->lock_wait_time);
-    out.longest_lock_wait_us = Micros(got->longest_lock_wait);
-    out.long_lock_waits = got->long_lock_waits;
-    std::memcpy(stats, &out, std::min<uint64_t>(stats_size, sizeof out));
+    kvstore::c_api::CopyStats(*got, stats, stats_size);
     return absl::OkStatus();
   });
 }

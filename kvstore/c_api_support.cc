@@ -36,15 +36,14 @@ absl::StatusOr<absl::string_view> Bytes(const char* what, const void* data,
   return absl::string_view(static_cast<const char*>(data), size);
 }
 
-absl::StatusOr<Value> ToValue(const char* what, int32_t type,
-                              const void* data, uint64_t size) {
+absl::StatusOr<Value> ToValue(const char* what, int32_t type, const void* data,
+                              uint64_t size) {
   absl::StatusOr<absl::string_view> bytes = Bytes(what, data, size);
   if (!bytes.ok()) return bytes.status();
   auto wrong_size = [&](uint64_t want) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, ": a value of type ",
-                     ValueTypeName(static_cast<ValueType>(type)), " takes ",
-                     want, " bytes, not ", size));
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ": a value of type ", ValueTypeName(static_cast<ValueType>(type)),
+        " takes ", want, " bytes, not ", size));
   };
   switch (type) {
     case KVSTORE_TYPE_STRING:
@@ -130,9 +129,9 @@ absl::Status CopyOut(const Value& value, const char* what, int32_t* type,
   *type = static_cast<int32_t>(value.type());
   *size = bytes.size();
   if (bytes.size() > buf_size) {
-    return absl::OutOfRangeError(
-        absl::StrCat(what, ": the value has ", bytes.size(),
-                     " bytes, the buffer ", buf_size));
+    return absl::OutOfRangeError(absl::StrCat(what, ": the value has ",
+                                              bytes.size(),
+                                              " bytes, the buffer ", buf_size));
   }
   if (!bytes.empty()) {
     if (buf == nullptr) return RequireNonNull(buf, what, "buf");
@@ -149,6 +148,14 @@ absl::Duration TtlFromMs(int64_t ttl_ms) {
 int64_t TtlToMs(absl::Duration ttl) {
   if (ttl == absl::InfiniteDuration()) return KVSTORE_NO_TTL;
   return absl::ToInt64Milliseconds(ttl);
+}
+
+absl::Status CheckStore(const kvstore_t* store, const char* what) {
+  if (store == nullptr || store->store == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": parameter 'store' is null"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RequireNonNull(const void* p, const char* what,
@@ -176,13 +183,23 @@ const char* kvstore_error_message(const kvstore_error_t* err) {
 void kvstore_error_free(kvstore_error_t* err) { delete err; }
 
 const char* kvstore_code_name(int32_t code) {
-  static const char* const kNames[] = {
-      "OK",                 "CANCELLED",        "UNKNOWN",
-      "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS",     "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",          "OUT_OF_RANGE",
-      "UNIMPLEMENTED",      "INTERNAL",          "UNAVAILABLE",
-      "DATA_LOSS",          "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   if (code < 0 || code > KVSTORE_UNAUTHENTICATED) return "UNKNOWN_CODE";
   return kNames[code];
 }

@@ -75,6 +75,10 @@ absl::Status Store::Get(absl::string_view key, Value* out) const {
   return handle_->Call([&](internal::Table& t) { return t.Get(key, out); });
 }
 
+absl::Status Store::TryGet(absl::string_view key, Value* out) const {
+  return handle_->current().TryGet(key, out);
+}
+
 absl::StatusOr<Entry> Store::GetEntry(absl::string_view key) const {
   return handle_->Call([&](internal::Table& t) { return t.GetEntry(key); });
 }

@@ -289,6 +289,14 @@ class Store {
   // enough) nor a miss allocates, with or without a fallback to the lock.
   absl::Status Get(absl::string_view key, Value* out) const;
 
+  // Same, but never waits: where Get would take the lock (a write of this
+  // key in progress in another process, an expired entry to reclaim, a
+  // resize to follow), returns UNAVAILABLE having read and counted
+  // nothing, and the caller calls Get. For callers that must not block
+  // while holding something of their own, such as a language runtime's
+  // global lock (the Python module). Hits and misses count as for Get.
+  absl::Status TryGet(absl::string_view key, Value* out) const;
+
   // The value under `key` as T, one of std::string (kString), Bytes
   // (kBytes), int64_t, double or bool. Returns FAILED_PRECONDITION naming
   // both types if the entry has another type, NOT_FOUND if it is absent.

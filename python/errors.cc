@@ -78,7 +78,7 @@ void RegisterErrors(py::module_& m) {
       "string).");
 }
 
-void Raise(const absl::Status& status, Origin origin) {
+void SetError(const absl::Status& status, Origin origin) {
   const int code = static_cast<int>(status.code());
   PyObject* cls = code > 0 && code < kCodes ? g_classes[code] : nullptr;
   if (cls == nullptr) {
@@ -90,6 +90,10 @@ void Raise(const absl::Status& status, Origin origin) {
   }
   const std::string message(status.message());
   PyErr_SetString(cls, message.c_str());
+}
+
+void Raise(const absl::Status& status, Origin origin) {
+  SetError(status, origin);
   throw py::error_already_set();
 }
 

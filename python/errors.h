@@ -20,8 +20,11 @@ void RegisterErrors(pybind11::module_& m);
 // type mismatch (store.h), raised as TypeMismatchError.
 enum class Origin { kStore, kKey };
 
-// Raises the Python exception for `status` (REQUIRES: not OK), carrying its
-// message. Needs the GIL.
+// Sets the Python exception for `status` (REQUIRES: not OK), carrying its
+// message, as a C slot does before returning NULL. Needs the GIL.
+void SetError(const absl::Status& status, Origin origin);
+
+// The same, then throws pybind11::error_already_set.
 [[noreturn]] void Raise(const absl::Status& status, Origin origin);
 
 // Raises if `status` is not OK.

@@ -9,6 +9,7 @@
 
 #include "kvstore/store.h"
 #include "python/errors.h"
+#include "python/fast_paths.h"
 #include "python/py_store.h"
 #include "python/py_typed_store.h"
 #include "python/values.h"
@@ -193,6 +194,7 @@ PYBIND11_MODULE(kvstore, m) {
   m.doc() = "kvstore: a typed key-value store in POSIX shared memory.";
   RegisterErrors(m);
   BindStore(m);
+  InstallFastPaths(m.attr("Store"));
   BindTypedStore(m);
   m.def(
       "destroy",

@@ -72,6 +72,9 @@ class PyStore {
   // The store, or kvstore.FailedPreconditionError if closed. Shared, so that
   // a Close() from another thread never frees a store in use.
   std::shared_ptr<Store> store() const;
+  // The same, null if closed (for fast_paths.cc, which falls back to the
+  // methods above then).
+  const std::shared_ptr<Store>& store_or_null() const { return store_; }
 
  private:
   std::string name_;

@@ -1,9 +1,9 @@
 #include "python/values.h"
 
-#include "python/errors.h"
-
 #include <cmath>
 #include <string>
+
+#include "python/errors.h"
 
 namespace kvstore {
 namespace python {
@@ -99,21 +99,27 @@ Value ToValue(py::handle obj) {
   return v;
 }
 
-py::object FromValue(const Value& value) {
+PyObject* NewObject(const Value& value) {
   switch (value.type()) {
     case ValueType::kString:
-      return Str(value.AsString());
+      return PyUnicode_DecodeUTF8(value.AsString().data(),
+                                  value.AsString().size(), "surrogateescape");
     case ValueType::kInt64:
-      return py::reinterpret_steal<py::object>(
-          PyLong_FromLongLong(value.AsInt64()));
+      return PyLong_FromLongLong(value.AsInt64());
     case ValueType::kDouble:
-      return py::reinterpret_steal<py::object>(
-          PyFloat_FromDouble(value.AsDouble()));
+      return PyFloat_FromDouble(value.AsDouble());
     case ValueType::kBool:
-      return py::bool_(value.AsBool());
+      return PyBool_FromLong(value.AsBool() ? 1 : 0);
     default:
-      return py::bytes(value.AsString().data(), value.AsString().size());
+      return PyBytes_FromStringAndSize(value.AsString().data(),
+                                       value.AsString().size());
   }
+}
+
+py::object FromValue(const Value& value) {
+  PyObject* obj = NewObject(value);
+  if (obj == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(obj);
 }
 
 absl::Duration Seconds(py::handle obj, absl::Duration if_none) {

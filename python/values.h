@@ -30,6 +30,8 @@ Value ToValue(pybind11::handle obj);
 
 // A new Python object for `value`. A record (typed store) becomes bytes.
 pybind11::object FromValue(const Value& value);
+// The same as a new reference, or null with the Python error set.
+PyObject* NewObject(const Value& value);
 
 // A duration from seconds (int or float); None is `if_none`. Raises
 // kvstore.InvalidArgumentError for NaN, TypeError for a non-number.

@@ -109,6 +109,9 @@ class Table {
 
   // Reads. Entry::ttl is filled only by GetEntry.
   absl::Status Get(absl::string_view key, Value* out) const;
+  // Get without the lock's fallback: UNAVAILABLE where Get would take the
+  // lock (a write in progress, an expired entry, a moved table).
+  absl::Status TryGet(absl::string_view key, Value* out) const;
   absl::StatusOr<Entry> GetEntry(absl::string_view key) const;
   // Under one lock acquisition (a snapshot).
   std::vector<absl::StatusOr<Value>> MultiGet(

@@ -221,6 +221,25 @@ absl::Status Table::Get(absl::string_view key, Value* out) const {
   return status;
 }
 
+absl::Status Table::TryGet(absl::string_view key, Value* out) const {
+  absl::Status status = CheckKey(key);
+  if (!status.ok()) return status;
+  const uint64_t hash = HashKey(key);
+  Clock now;
+  bool expired = false;
+  status = GetLockFree(key, hash, now, out, nullptr, &expired);
+  if (ABSL_PREDICT_TRUE(status.ok())) {
+    Count(kHits);
+    return status;
+  }
+  if (absl::IsUnavailable(status) || expired || IsMoved(status)) {
+    return absl::UnavailableError(absl::StrCat(
+        "reading key '", key, "' in store ", name(), " needs the lock"));
+  }
+  if (absl::IsNotFound(status)) Count(kMisses);
+  return status;
+}
+
 absl::StatusOr<Entry> Table::GetEntry(absl::string_view key) const {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;

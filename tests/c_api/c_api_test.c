@@ -7,57 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "kvstore/c_api.h"
+#include "tests/c_api/c_check.h"
 
-static int g_failures = 0;
-static int g_checks = 0;
 static char g_name[96];
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    ++g_checks;                                                       \
-    if (!(cond)) {                                                    \
-      ++g_failures;                                                   \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-              #cond);                                                 \
-    }                                                                 \
-  } while (0)
-
-/* Checks that `call` (passing NULL for its error) returned `want`. */
-#define CHECK_CODE(want, call)                                               \
-  do {                                                                       \
-    int32_t got_ = (call);                                                   \
-    ++g_checks;                                                              \
-    if (got_ != (want)) {                                                    \
-      ++g_failures;                                                          \
-      fprintf(stderr, "%s:%d: %s returned %s, want %s\n", __FILE__, __LINE__, \
-              #call, kvstore_code_name(got_), kvstore_code_name(want));      \
-    }                                                                        \
-  } while (0)
-
-/* The same with the error object: `call` uses `&err`. */
-#define CHECK_ERR(want, call)                                                \
-  do {                                                                       \
-    int32_t got_ = (call);                                                   \
-    ++g_checks;                                                              \
-    if (got_ != (want)) {                                                    \
-      ++g_failures;                                                          \
-      fprintf(stderr, "%s:%d: %s returned %s (%s), want %s\n", __FILE__,     \
-              __LINE__, #call, kvstore_code_name(got_),                      \
-              kvstore_error_message(err), kvstore_code_name(want));          \
-    }                                                                        \
-  } while (0)
 
 static void DestroyStore(void) {
   if (g_name[0] != '\0') {
     kvstore_destroy(g_name, NULL); /* NOT_FOUND if a test destroyed it. */
   }
 }
-
-#define S(str) (str), (uint64_t)strlen(str)
 
 static kvstore_t* OpenNew(void) {
   kvstore_options_t* options = kvstore_options_create();
@@ -346,11 +306,8 @@ static void DestroyRemovesTheStore(kvstore_t* store) {
 }
 
 int main(void) {
-  struct timespec now;
   kvstore_t* store;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  snprintf(g_name, sizeof g_name, "/kvtest_c_%ld_%ld_%ld", (long)getpid(),
-           (long)now.tv_sec, (long)now.tv_nsec);
+  UniqueName(g_name, sizeof g_name, "api");
   atexit(DestroyStore);
 
   OpenReportsCodeAndMessage();
@@ -365,6 +322,5 @@ int main(void) {
   StatsCountEntries(store);
   DestroyRemovesTheStore(store);
 
-  printf("%d checks, %d failed\n", g_checks, g_failures);
-  return g_failures == 0 ? 0 : 1;
+  return Finish();
 }

@@ -34,6 +34,7 @@ listing() { (cd "$prefix" && find . \( -type f -o -type l \) | sort); }
 "$runfiles/install" --prefix="$prefix" || fail "install"
 expected="./bin/kvstore
 ./include/kvstore/c_api.h
+./include/kvstore/c_api_typed.h
 ./include/kvstore/fixed_string.h
 ./include/kvstore/options.h
 ./include/kvstore/schema.h

@@ -1,0 +1,147 @@
+"""The hand-written entry points (python/fast_paths.cc) of store[k], k in
+store, store.get and store[k] = v behave exactly as pybind11's methods they
+stand in front of: for every key and value type, hit or miss, expired entry,
+keyword arguments, closed or uninitialised store, and subclasses."""
+
+import time
+
+import pytest
+
+import kvstore
+
+
+class Str(str):
+    pass
+
+
+class Bytes(bytes):
+    pass
+
+
+class Int(int):
+    pass
+
+
+# Keys the fast paths take (exact str, bytes) and those they pass on.
+KEYS = ["plain", b"raw\x00key", Str("sub"), Bytes(b"subbytes"), "\udcfe"]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_key_type_reads_back_through_every_read(store, key):
+    store[key] = "v"
+    assert store[key] == "v"
+    assert key in store
+    assert store.get(key) == "v"
+    assert store.get(key, 1) == "v"
+    assert store.get(key=key, default=1) == "v"
+    del store[key]
+    assert key not in store
+    assert store.get(key) is None
+    assert store.get(key, 7) == 7
+    assert store.get(key, default=8) == 8
+    with pytest.raises(kvstore.NotFoundError):
+        store[key]
+
+
+@pytest.mark.parametrize(
+    "value", ["s", "\u2603" * 20, b"\x00b", 5, -(2**63), 2.5, True, False,
+              Int(3), Str("sub"), bytearray(b"ba")])
+def test_every_value_type_is_written_as_before(store, value):
+    store["k"] = value
+    got = store["k"]
+    assert got == value
+    # Subclasses come back as their base type; bytearray as bytes.
+    assert type(got) in (str, bytes, int, float, bool)
+
+
+def test_bad_keys_and_values_raise_the_same_errors_and_change_nothing(store):
+    store["k"] = 1
+    for bad_key in (1, None, 2.5):
+        with pytest.raises(TypeError):
+            store[bad_key]
+        with pytest.raises(TypeError):
+            bad_key in store
+        with pytest.raises(TypeError):
+            store.get(bad_key)
+        with pytest.raises(TypeError):
+            store[bad_key] = 1
+    with pytest.raises(kvstore.InvalidArgumentError):
+        store[""]
+    with pytest.raises(kvstore.InvalidArgumentError):
+        store[""] = 1
+    with pytest.raises(kvstore.InvalidArgumentError):
+        store["x" * 5000] = 1  # Longer than max_key_bytes.
+    with pytest.raises(OverflowError):
+        store["k"] = 2**63
+    with pytest.raises(TypeError):
+        store["k"] = object()
+    with pytest.raises(kvstore.InvalidArgumentError):
+        store["k"] = "v" * 1000  # Longer than max_value_bytes.
+    assert store["k"] == 1
+
+
+def test_get_checks_its_arguments_like_any_method(store):
+    with pytest.raises(TypeError):
+        store.get()
+    with pytest.raises(TypeError):
+        store.get("a", 1, 2)
+    with pytest.raises(TypeError):
+        store.get("a", nonsense=1)
+
+
+def test_a_miss_or_hit_counts_once(store):
+    store["here"] = 1
+    before = store.stats()
+    with pytest.raises(KeyError) as info:
+        store["gone"]
+    assert store.name in str(info.value)
+    assert "gone" not in store
+    assert store.get("gone") is None
+    assert store["here"] == 1 and "here" in store and store.get("here") == 1
+    after = store.stats()
+    assert after["misses"] - before["misses"] == 3
+    assert after["hits"] - before["hits"] == 3
+
+
+def test_an_expired_entry_is_read_through_the_lock(store):
+    store.set("t", "soon", ttl=0.05)
+    store["kept"] = "v"
+    deadline = time.monotonic() + 10
+    while "t" in store and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "t" not in store
+    assert store.get("t") is None
+    with pytest.raises(KeyError):
+        store["t"]
+    assert store["kept"] == "v"
+
+
+def assign(store, key, value):
+    store[key] = value  # Through the type's slot, as a program writes it.
+
+
+def test_a_closed_store_refuses_every_fast_call(store):
+    store.close()
+    for call in (lambda: store["k"], lambda: "k" in store,
+                 lambda: store.get("k"), lambda: assign(store, "k", 1)):
+        with pytest.raises(kvstore.FailedPreconditionError):
+            call()
+
+
+def test_an_uninitialised_store_is_a_type_error(store):
+    bare = kvstore.Store.__new__(kvstore.Store)
+    for call in (lambda: bare["k"], lambda: "k" in bare,
+                 lambda: bare.get("k"), lambda: assign(bare, "k", 1)):
+        with pytest.raises(TypeError):
+            call()
+
+
+def test_a_subclass_behaves_like_the_store(name):
+    class Mine(kvstore.Store):
+        pass
+
+    s = Mine(name, create=True)
+    s["k"] = "v"
+    assert s["k"] == "v" and "k" in s and s.get("k") == "v"
+    assert s.get("no", 1) == 1
+    s.close()

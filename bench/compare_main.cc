@@ -168,11 +168,15 @@ absl::StatusOr<MemoryStats> KvstoreMemory(uint64_t keys) {
       stats->slot_bytes - stats->max_key_bytes - stats->max_value_bytes};
 }
 
+// Slices per repetition of a 1-process workload (MeasureSideBySide).
+constexpr int kSlices = 8;
+
 // Loads every peer with the group's keys, then measures each workload of
 // the group on all of them, interleaved: repetition i of every system runs
-// in round i, in an order that rotates from round to round, so that a noisy
-// phase of the machine hits every system alike and per-round ratios cancel
-// it (report.h).
+// in round i, so that a noisy phase of the machine hits every system alike
+// and per-round ratios cancel it (report.h). In 1-process rows each
+// repetition is itself cut into kSlices slices run in turn; 2-process rows
+// run whole repetitions in turn, in an order that rotates.
 void RunGroup(const std::vector<std::unique_ptr<Peer>>& all,
               const std::vector<Workload>& group, const Config& c, Results* r) {
   const uint64_t keys = group[0].keys;
@@ -209,7 +213,26 @@ void RunGroup(const std::vector<std::unique_ptr<Peer>>& all,
       ops.push_back(n);
     }
     std::vector<Measurement> m(running.size());
-    for (int rep = 0; rep < c.reps; ++rep) {
+    for (int rep = 0; rep < c.reps && w.processes == 1; ++rep) {
+      std::vector<Peer*> live;
+      std::vector<size_t> live_ops;
+      std::vector<Measurement*> out;
+      for (size_t i = 0; i < running.size(); ++i) {
+        if (running[i] == nullptr) continue;
+        live.push_back(running[i]);
+        live_ops.push_back(ops[i]);
+        out.push_back(&m[i]);
+      }
+      const std::vector<absl::Status> status =
+          MeasureSideBySide(live, w, live_ops, 1000 + rep, kSlices, out);
+      for (size_t k = 0; k < live.size(); ++k) {
+        if (status[k].ok()) continue;
+        fail(live[k], w.label, status[k]);
+        *std::find(running.begin(), running.end(), live[k]) = nullptr;
+      }
+    }
+    // Two processes: whole repetitions in turn (each forks its children).
+    for (int rep = 0; rep < c.reps && w.processes > 1; ++rep) {
       for (size_t k = 0; k < running.size(); ++k) {
         const size_t i = (rep + k) % running.size();
         if (running[i] == nullptr) continue;

@@ -162,10 +162,12 @@ absl::Status WriteDocs(const std::string& dir, const Results& r,
       "- Each cell: median ns per operation over ",
       r.reps,
       " repetitions, min–max in parentheses. The systems run interleaved: "
-      "every system's i-th repetition of a workload runs in round i, in an "
-      "order that rotates from round to round, so that a noisy phase of the "
-      "machine hits all of them alike; ratios are the median (min–max) of "
-      "the per-round ratios. A repetition is ",
+      "every system's i-th repetition of a workload runs in round i, so "
+      "that a noisy phase of the machine hits all of them alike (1-process "
+      "rows cut each repetition into 8 slices run in turn, A1 B1 … A8 B8; "
+      "2-process rows run whole repetitions in turn, in an order that "
+      "rotates); ratios are the median (min–max) of the per-round ratios. "
+      "A repetition is ",
       r.ops,
       " operations (LMDB ½, pipelined Redis ¼, single-request Redis 1/20 of "
       "that), after an untimed warm-up.\n"

@@ -205,6 +205,34 @@ absl::Status MeasureOnce(Peer* peer, const Workload& w, size_t ops,
   return absl::OkStatus();
 }
 
+std::vector<absl::Status> MeasureSideBySide(
+    const std::vector<Peer*>& peers, const Workload& w,
+    const std::vector<size_t>& ops, uint64_t seed, int slices,
+    const std::vector<Measurement*>& m) {
+  const size_t n = peers.size();
+  std::vector<absl::Status> status(n);
+  std::vector<std::vector<Op>> run(n);
+  std::vector<double> ns(n, 0);
+  for (size_t k = 0; k < n; ++k) run[k] = MakeOps(w, ops[k], seed);
+  for (int slice = 0; slice < slices; ++slice) {
+    for (size_t turn = 0; turn < n; ++turn) {
+      const size_t k = (seed + slice + turn) % n;
+      if (!status[k].ok()) continue;
+      const size_t first = ops[k] * slice / slices;
+      const size_t last = ops[k] * (slice + 1) / slices;
+      const Clock::time_point start = Clock::now();
+      status[k] = w.batch > 0 ? peers[k]->RunBatchedGets(&run[k][first],
+                                                         last - first, w.batch)
+                              : peers[k]->Run(&run[k][first], last - first);
+      ns[k] += NsSince(start);
+    }
+  }
+  for (size_t k = 0; k < n; ++k) {
+    if (status[k].ok()) m[k]->ns_per_op.push_back(ns[k] / ops[k]);
+  }
+  return status;
+}
+
 absl::StatusOr<Measurement> Measure(Peer* peer, const Workload& w, size_t ops,
                                     int reps) {
   absl::Status status = WarmUp(peer, w, ops);

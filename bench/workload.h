@@ -60,6 +60,18 @@ absl::Status WarmUp(Peer* peer, const Workload& w, size_t ops);
 absl::Status MeasureOnce(Peer* peer, const Workload& w, size_t ops,
                          uint64_t seed, Measurement* m);
 
+// One repetition of a 1-process workload on several systems side by side:
+// peers[k]'s ops[k] operations are cut into `slices` parts that run in
+// turn (A1 B1 A2 B2 ..., the order rotated by `seed`), so that a noisy
+// phase of the machine longer than a slice hits every system alike.
+// Appends peers[k]'s ns/op to *m[k]; returns each peer's status (a peer
+// that fails runs no further slices).
+std::vector<absl::Status> MeasureSideBySide(const std::vector<Peer*>& peers,
+                                            const Workload& w,
+                                            const std::vector<size_t>& ops,
+                                            uint64_t seed, int slices,
+                                            const std::vector<Measurement*>& m);
+
 // WarmUp, then `reps` repetitions of MeasureOnce, for one system alone.
 absl::StatusOr<Measurement> Measure(Peer* peer, const Workload& w, size_t ops,
                                     int reps);

@@ -48,9 +48,10 @@ constexpr char kUsage[] =
     "  --reps=N      repetitions per cell (default 5)\n"
     "  --ops=N       operations per repetition (default 1000000)\n"
     "  --only=IDS    run only these workloads (get_s, mix_s, mix2_s, get_l,\n"
-    "                mix_l, mix2_l, incr); writes no docs\n"
-    "  --systems=S   run only these systems (kvstore, boost, lmdb, redis,\n"
-    "                redis-p64, absl); writes no docs\n";
+    "                mix_l, mix2_l, mget_l, incr); writes no docs\n"
+    "  --systems=S   run only these systems (kvstore, bare, boost, lmdb,\n"
+    "                redis, redis-p64, absl); writes no docs. bare, the\n"
+    "                floor every row is a ratio to, always runs\n";
 
 struct Config {
   bool smoke = false;
@@ -167,34 +168,93 @@ absl::StatusOr<MemoryStats> KvstoreMemory(uint64_t keys) {
       stats->slot_bytes - stats->max_key_bytes - stats->max_value_bytes};
 }
 
-// Loads `peer` with w.keys keys once, then measures every workload of the
-// group on it.
-void RunGroup(Peer* peer, const std::vector<Workload>& group, const Config& c,
-              Results* r) {
+// Slices per repetition of a 1-process workload (MeasureSideBySide).
+constexpr int kSlices = 8;
+
+// Loads every peer with the group's keys, then measures each workload of
+// the group on all of them, interleaved: repetition i of every system runs
+// in round i, so that a noisy phase of the machine hits every system alike
+// and per-round ratios cancel it (report.h). In 1-process rows each
+// repetition is itself cut into kSlices slices run in turn; 2-process rows
+// run whole repetitions in turn, in an order that rotates.
+void RunGroup(const std::vector<std::unique_ptr<Peer>>& all,
+              const std::vector<Workload>& group, const Config& c, Results* r) {
   const uint64_t keys = group[0].keys;
   const bool counters = group[0].increment;
-  absl::Status status = peer->Create(keys);
-  if (status.ok() && !counters) status = peer->Load(keys);
-  for (const Workload& w : group) {
-    if (!status.ok()) break;
-    if (w.processes > 1 && !peer->shared()) continue;
-    size_t ops = std::max<size_t>(10, c.ops * peer->ops_scale());
-    if (w.processes > 1) ops /= w.processes;
-    absl::StatusOr<Measurement> m = Measure(peer, w, ops, c.reps);
-    if (!m.ok()) {
-      status = m.status();
-      break;
-    }
-    r->cells[peer->name()][w.id] = *m;
-    std::cerr << absl::StrFormat("  %-10s %-16s %10.1f ns/op\n", peer->name(),
-                                 w.label, m->Median());
-  }
-  peer->Destroy();
-  if (!status.ok()) {
-    r->notes.push_back(absl::StrCat(peer->name(), " (", group[0].label,
-                                    " group) failed: ", status.ToString()));
+  std::vector<Peer*> peers;
+  auto fail = [&](Peer* peer, const std::string& what,
+                  const absl::Status& status) {
+    r->notes.push_back(absl::StrCat(peer->name(), " (", what,
+                                    ") failed: ", status.ToString()));
     std::cerr << "compare: " << r->notes.back() << "\n";
+    peer->Destroy();
+    peers.erase(std::remove(peers.begin(), peers.end(), peer), peers.end());
+  };
+  for (const auto& peer : all) {
+    peers.push_back(peer.get());
+    absl::Status status = peer->Create(keys);
+    if (status.ok() && !counters) status = peer->Load(keys);
+    if (!status.ok()) fail(peer.get(), group[0].label + " group", status);
   }
+  for (const Workload& w : group) {
+    std::vector<Peer*> running;
+    std::vector<size_t> ops;
+    for (Peer* peer : std::vector<Peer*>(peers)) {
+      if (w.processes > 1 && !peer->shared()) continue;
+      size_t n = std::max<size_t>(10, c.ops * peer->ops_scale());
+      if (w.processes > 1) n /= w.processes;
+      absl::Status status = WarmUp(peer, w, n);
+      if (absl::IsUnimplemented(status)) continue;  // No batched read.
+      if (!status.ok()) {
+        fail(peer, w.label, status);
+        continue;
+      }
+      running.push_back(peer);
+      ops.push_back(n);
+    }
+    std::vector<Measurement> m(running.size());
+    for (int rep = 0; rep < c.reps && w.processes == 1; ++rep) {
+      std::vector<Peer*> live;
+      std::vector<size_t> live_ops;
+      std::vector<Measurement*> out;
+      for (size_t i = 0; i < running.size(); ++i) {
+        if (running[i] == nullptr) continue;
+        live.push_back(running[i]);
+        live_ops.push_back(ops[i]);
+        out.push_back(&m[i]);
+      }
+      const std::vector<absl::Status> status =
+          MeasureSideBySide(live, w, live_ops, 1000 + rep, kSlices, out);
+      for (size_t k = 0; k < live.size(); ++k) {
+        if (status[k].ok()) continue;
+        fail(live[k], w.label, status[k]);
+        *std::find(running.begin(), running.end(), live[k]) = nullptr;
+      }
+    }
+    // Two processes: whole repetitions in turn (each forks its children).
+    for (int rep = 0; rep < c.reps && w.processes > 1; ++rep) {
+      for (size_t k = 0; k < running.size(); ++k) {
+        const size_t i = (rep + k) % running.size();
+        if (running[i] == nullptr) continue;
+        absl::Status status =
+            MeasureOnce(running[i], w, ops[i], 1000 + rep, &m[i]);
+        if (!status.ok()) {
+          fail(running[i], w.label, status);
+          running[i] = nullptr;
+        }
+      }
+    }
+    for (size_t i = 0; i < running.size(); ++i) {
+      if (running[i] == nullptr) continue;
+      if (w.processes > 1) {
+        m[i].longest_lock_wait_ns = running[i]->LongestLockWaitNs();
+      }
+      r->cells[running[i]->name()][w.id] = m[i];
+      std::cerr << absl::StrFormat("  %-10s %-18s %10.1f ns/op\n",
+                                   running[i]->name(), w.label, m[i].Median());
+    }
+  }
+  for (Peer* peer : peers) peer->Destroy();
 }
 
 int Main(int argc, char** argv) {
@@ -216,7 +276,8 @@ int Main(int argc, char** argv) {
        {"mix2_s", "90/10 " + s + " 2 proc", c.small_keys, 90, false, 2}},
       {{"get_l", "get " + l, c.large_keys, 100, false, 1},
        {"mix_l", "90/10 " + l, c.large_keys, 90, false, 1},
-       {"mix2_l", "90/10 " + l + " 2 proc", c.large_keys, 90, false, 2}},
+       {"mix2_l", "90/10 " + l + " 2 proc", c.large_keys, 90, false, 2},
+       {"mget_l", "get " + l + " batch 16", c.large_keys, 100, false, 1, 16}},
       {{"incr", "incr " + hot + " hot", c.counters, 0, true, 1}},
   };
   for (auto& g : groups) {
@@ -234,6 +295,7 @@ int Main(int argc, char** argv) {
 
   std::vector<std::unique_ptr<Peer>> peers;
   peers.push_back(NewKvstorePeer());
+  peers.push_back(NewBarePeer());
   peers.push_back(NewBoostPeer());
   peers.push_back(NewLmdbPeer());
   const bool want_redis =
@@ -251,7 +313,8 @@ int Main(int argc, char** argv) {
   peers.push_back(NewAbslPeer());
   peers.erase(std::remove_if(peers.begin(), peers.end(),
                              [&](const std::unique_ptr<Peer>& p) {
-                               return !Selected(c.systems, p->name());
+                               return p->name() != kBare &&
+                                      !Selected(c.systems, p->name());
                              }),
               peers.end());
   for (const auto& p : peers) r.systems.push_back(p->name());
@@ -277,11 +340,9 @@ int Main(int argc, char** argv) {
         absl::StrFormat("%.1f MB", mem->segment_bytes / 1e6), floor->Median());
   }
   for (const auto& group : groups) {
-    for (const auto& peer : peers) {
-      const size_t before = r.notes.size();
-      RunGroup(peer.get(), group, c, &r);
-      failures += r.notes.size() - before;
-    }
+    const size_t before = r.notes.size();
+    RunGroup(peers, group, c, &r);
+    failures += r.notes.size() - before;
   }
   r.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -291,6 +352,12 @@ int Main(int argc, char** argv) {
   std::cout << "\nns per operation: median (min–max) of " << c.reps
             << " repetitions\n\n"
             << FormatTable(r, false) << "\n"
+            << "ratio to " << kBare
+            << ": median (min–max) of the per-round ratios\n\n"
+            << FormatRatios(r, false) << "\n"
+            << "2-process latency, ns (1 operation in " << kSampleEvery
+            << " timed alone)\n\n"
+            << FormatLatency(r, false) << "\n"
             << FormatTargets(targets, false) << "\n"
             << FormatMemory(r);
   if (!c.out_dir.empty()) {

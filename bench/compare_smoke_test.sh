@@ -13,10 +13,13 @@ pid=$!
 wait "$pid"
 cat "$out/stdout.txt"
 
-for want in kvstore boost lmdb absl floor "kvstore get / floor"; do
+for want in kvstore bare boost lmdb absl floor "kvstore get / floor" \
+  "ratio to bare" "kvstore incr / bare incr" "get p99.9" "batch 16"; do
   grep -q -- "$want" "$out/stdout.txt" || { echo "missing '$want'"; exit 1; }
 done
 grep -q '^| get 1k |' "$out/benchmarks.md" || { echo "no table in md"; exit 1; }
+grep -q '^## Ratios to the bare table' "$out/benchmarks.md" ||
+  { echo "no ratios in md"; exit 1; }
 # Nothing left behind in /dev/shm or /tmp by this run.
 left=$(ls /dev/shm /tmp | grep -E "^kvstore-bench-([a-z]+-)?$pid[-.]" || true)
 if [ -n "$left" ]; then

@@ -80,11 +80,25 @@ class Peer {
   // error.
   virtual absl::Status Run(const Op* ops, size_t n) = 0;
 
+  // Runs `n` gets (every op is a get) in batches of `batch` keys, each
+  // batch one call of the system's batched read. UNIMPLEMENTED if it has
+  // none (the workload is then skipped).
+  virtual absl::Status RunBatchedGets(const Op* ops, size_t n, int batch) {
+    (void)ops, (void)n, (void)batch;
+    return absl::UnimplementedError("no batched read");
+  }
+
+  // The longest time any caller waited for the system's write lock so far,
+  // in ns, or -1 if the system does not say.
+  virtual int64_t LongestLockWaitNs() const { return -1; }
+
   // Removes everything Create made. Safe to call twice.
   virtual void Destroy() = 0;
 };
 
 std::unique_ptr<Peer> NewKvstorePeer();
+// The floor: a bare seqlock table with kvstore's hash, probing and slots.
+std::unique_ptr<Peer> NewBarePeer();
 std::unique_ptr<Peer> NewBoostPeer();
 std::unique_ptr<Peer> NewLmdbPeer();
 std::unique_ptr<Peer> NewAbslPeer();

@@ -15,6 +15,15 @@ namespace kvstore_bench {
 
 // The pointer-chasing floor's row in the tables.
 inline constexpr char kFloor[] = "floor";
+// The bare table (NewBarePeer): every row is also given as a ratio to it.
+inline constexpr char kBare[] = "bare";
+
+// The median and spread of per-round ratios of two cells.
+struct Ratio {
+  double median = 0;  // 0: a side was not measured.
+  double min = 0;
+  double max = 0;
+};
 
 struct MemoryStats {
   uint64_t capacity;
@@ -38,13 +47,21 @@ struct Results {
 
   // Median ns/op, or 0 if the cell was not run.
   double Median(const std::string& system, const std::string& workload) const;
+  // cells[num_system][num_workload] / cells[den_system][den_workload],
+  // repetition by repetition (the i-th repetitions of one workload ran in
+  // the same round), as a median with min and max.
+  Ratio PairRatio(const std::string& num_system,
+                  const std::string& num_workload,
+                  const std::string& den_system,
+                  const std::string& den_workload) const;
 };
 
 struct Target {
   std::string key;   // Short column name for the run history.
   std::string text;  // What is compared.
   std::string goal;  // "<= 1.5", ">= 3".
-  double ratio;      // 0 if a side was not measured.
+  double ratio;      // Median per-round ratio; 0 if a side was not measured.
+  double min, max;   // Spread of the per-round ratios.
   bool met;
 };
 
@@ -52,6 +69,11 @@ std::vector<Target> EvaluateTargets(const Results& results);
 
 // "123 (120–131)" cells; markdown pipes or aligned plain text.
 std::string FormatTable(const Results& results, bool markdown);
+// Each system's ns/op as a ratio to kBare's: "1.08 (1.02–1.13)".
+std::string FormatRatios(const Results& results, bool markdown);
+// p50, p99 and p99.9 of the sampled gets and sets of the 2-process rows,
+// and the longest lock wait.
+std::string FormatLatency(const Results& results, bool markdown);
 std::string FormatTargets(const std::vector<Target>& targets, bool markdown);
 std::string FormatMemory(const Results& results);
 

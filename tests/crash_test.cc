@@ -259,6 +259,50 @@ TEST(CrashTest, AFullDataAreaEvictingAnywhereIsRepaired) {
   }
 }
 
+// The increment of an existing inline counter changes its 8 bytes in place
+// (Table::PatchValueLocked, journaled as a patch): killed at every step of
+// that path, the counter holds the old or the new sum, a lock-free read
+// sees it, its version changed if and only if the sum did, and counting
+// goes on from it. Once the patch is committed, the next locker finishes
+// it.
+TEST(CrashTest, AnInPlaceIncrementKilledAtEachStepIsWhollyDoneOrNot) {
+  const char* const kSteps[] = {
+      "write.image_filled", "write.committed",  "write.slot_odd",
+      "write.slot_half_copied", "write.slot_copied", "write.applied",
+      "write.done"};
+  for (const char* point : kSteps) {
+    ScopedStoreName name;
+    Seed(name.name());
+    uint64_t version_before = 0;
+    {
+      auto store = Store::Open(name.name());
+      ASSERT_TRUE(store.ok()) << store.status();
+      absl::StatusOr<Entry> e = (*store)->GetEntry("ctr");
+      ASSERT_TRUE(e.ok()) << e.status();
+      version_before = e->version;
+    }
+    ProcessResult r = RunProcess({Worker(), "incr", name.name(), "ctr", "1"},
+                                 {absl::StrCat("KVSTORE_CRASH_AT=", point)});
+    // The path passes through every step: the worker died at this one.
+    ASSERT_EQ(r.signal, SIGKILL) << point << " " << r.err;
+    auto store = Store::Open(name.name());
+    ASSERT_TRUE(store.ok()) << store.status();
+    // Verify takes the lock, so a committed patch is finished first.
+    EXPECT_TRUE((*store)->Verify().ok()) << point << (*store)->Verify();
+    absl::StatusOr<Entry> e = (*store)->GetEntry("ctr");
+    ASSERT_TRUE(e.ok()) << point << " " << e.status();
+    ASSERT_EQ(e->value.type(), ValueType::kInt64) << point;
+    const int64_t got = e->value.AsInt64();
+    // Committed (the journal state published) means done.
+    const bool committed = std::string(point) != "write.image_filled";
+    EXPECT_EQ(got, committed ? 11 : 10) << point;
+    EXPECT_EQ(e->version != version_before, committed) << point;
+    absl::StatusOr<int64_t> next = (*store)->Increment("ctr", 1);
+    ASSERT_TRUE(next.ok()) << point << " " << next.status();
+    EXPECT_EQ(*next, got + 1) << point;
+  }
+}
+
 TEST(CrashTest, CommittedWriteIsFinishedByTheNextLocker) {
   ScopedStoreName name;
   Seed(name.name());

@@ -1,10 +1,13 @@
 // kvstore itself: Store::Get into a reused Value, Set, Increment.
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "bench/cleanup.h"
 #include "bench/peer.h"
 #include "kvstore/store.h"
@@ -67,6 +70,29 @@ class KvstorePeer : public Peer {
     return absl::OkStatus();
   }
 
+  absl::Status RunBatchedGets(const Op* ops, size_t n, int batch) override {
+    char buf[kKeyBytes];
+    keys_.resize(batch);
+    for (size_t first = 0; first < n; first += batch) {
+      const size_t count = std::min<size_t>(batch, n - first);
+      keys_.resize(count);
+      for (size_t i = 0; i < count; ++i) {
+        keys_[i].assign(FormatKey(ops[first + i].key, buf).data(), kKeyBytes);
+      }
+      for (const absl::StatusOr<kvstore::Value>& v : store_->MultiGet(keys_)) {
+        if (!v.ok()) return v.status();
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  int64_t LongestLockWaitNs() const override {
+    if (store_ == nullptr) return -1;
+    absl::StatusOr<kvstore::StoreStats> stats = store_->Stats();
+    if (!stats.ok()) return -1;
+    return absl::ToInt64Nanoseconds(stats->longest_lock_wait);
+  }
+
   void Destroy() override {
     if (store_ == nullptr) return;
     store_.reset();
@@ -81,6 +107,7 @@ class KvstorePeer : public Peer {
   std::unique_ptr<kvstore::Store> store_;
   kvstore::Value value_;
   kvstore::Value out_;
+  std::vector<std::string> keys_;
 };
 
 }  // namespace

@@ -143,10 +143,6 @@ Table::Table(std::unique_ptr<Segment> segment, int64_t lock_timeout_ns)
       miss_(absl::NotFoundError(
           absl::StrCat("key not found in store ", segment_->name()))) {}
 
-uint64_t Table::HashKey(absl::string_view key) const {
-  return Hash64(key.data(), key.size(), geometry_.hash_seed);
-}
-
 absl::Status Table::KeyError(absl::string_view key) const {
   if (key.empty()) {
     return absl::InvalidArgumentError(
@@ -326,12 +322,16 @@ absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
       if (SeqType(seq) == kSlotEmpty) return Probe{false, i};
       const uint32_t key_len = SeqKeyLen(seq);
       if (key_len > geometry_.max_key_bytes) return DamagedSlot(i);
-      const SlotMeta m = Meta(*s);
       if (key_len != 0) {
+        // Another key's slot costs one comparison; the metadata is read
+        // only for the key's own.
         if (key_len != key.size() ||
             !KeyEquals(KeyOf(s), key.data(), key.size())) {
           continue;
         }
+      }
+      const SlotMeta m = Meta(*s);
+      if (key_len != 0) {
         if (key_len + uint64_t{m.value_len} > geometry_.inline_bytes) {
           return DamagedSlot(i);
         }
@@ -571,6 +571,27 @@ void Table::PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
     arena_->Free(old_block);
     KVSTORE_FAULT_POINT("free.done");
   }
+}
+
+void Table::PatchValueLocked(uint64_t index, uint64_t seq, uint64_t info,
+                             const char* bytes) {
+  const uint64_t version =
+      NextVersion(header_->version_counter.load(std::memory_order_relaxed));
+  const uint64_t image[2] = {PackSeq(version, SeqKeyLen(seq), SeqType(seq)),
+                             info};
+  std::memcpy(journal_, image, sizeof(image));
+  std::memcpy(journal_ + sizeof(image), bytes, 8);
+  header_->journal_image_bytes = sizeof(image) + 8;
+  header_->journal_slot.store(index, std::memory_order_relaxed);
+  header_->journal_entry_count =
+      header_->entry_count.load(std::memory_order_relaxed);
+  KVSTORE_FAULT_POINT("write.image_filled");
+  header_->journal_state.store(kJournalPatch, std::memory_order_release);
+  KVSTORE_FAULT_POINT("write.committed");
+  ApplyWrite(/*with_key=*/false);
+  KVSTORE_FAULT_POINT("write.applied");
+  header_->journal_state.store(kJournalIdle, std::memory_order_release);
+  KVSTORE_FAULT_POINT("write.done");
 }
 
 void Table::MarkArenaDirty() const {

@@ -227,7 +227,10 @@ class Table {
   uint64_t Next(uint64_t i) const {
     return i + 1 == geometry_.slot_count ? 0 : i + 1;
   }
-  uint64_t HashKey(absl::string_view key) const;
+  // Inline, so that XXH3 is compiled for each call site's key.
+  uint64_t HashKey(absl::string_view key) const {
+    return Hash64(key.data(), key.size(), geometry_.hash_seed);
+  }
   // Starts loading the first lines of `hash`'s home slot, so that the miss
   // overlaps with taking the lock.
   void PrefetchHome(uint64_t hash) const {
@@ -357,6 +360,12 @@ class Table {
   void PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
                  uint8_t type, absl::string_view payload, int64_t expires_ms,
                  const BlockExtent& block = BlockExtent());
+  // Journals and applies new `bytes` (8) for the inline entry of slot
+  // `index`, whose seq and info words are `seq` and `info`: a patch of the
+  // value alone, keeping the key, type, CLOCK bit and expiry (the
+  // increment's fast path; PutLocked's patch case without its choices).
+  void PatchValueLocked(uint64_t index, uint64_t seq, uint64_t info,
+                        const char* bytes);
   // Journals and applies the deletion of slot `index`, freeing its block.
   void EraseLocked(uint64_t index);
   // Visits the live entries of a scan batch under the lock (Scan's walk);

@@ -196,6 +196,23 @@ absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
     SweepLocked(now, kSweepPerWrite);
     absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
     if (!probe.ok()) return probe.status();
+    if (probe->found) {
+      // The usual case: the key's inline 8-byte entry of this type
+      // (FindLocked checked its key, and its length against the slot). Its
+      // 8 bytes change in place, journaled as a patch.
+      const SlotHeader* s = slot(probe->index);
+      const uint64_t seq = s->seq.load(std::memory_order_relaxed);
+      const uint64_t info = s->info.load(std::memory_order_relaxed);
+      if (SeqType(seq) == type && SeqKeyLen(seq) != 0 &&
+          InfoValueLen(info) == 8) {
+        char sum[8];
+        absl::Status added = add(KeyOf(s) + SeqKeyLen(seq), sum);
+        if (!added.ok()) return added;
+        PatchValueLocked(probe->index, seq, info, sum);
+        CountLocked(kSets);
+        return absl::OkStatus();
+      }
+    }
     const SlotMeta m = Meta(*slot(probe->index));
     const bool present = probe->found && m.type != kTypePending;
     char current[8] = {};  // 0 and 0.0 for an absent key.

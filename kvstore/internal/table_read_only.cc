@@ -46,8 +46,9 @@ constexpr int kSlotSpins = 64;
 absl::Status Table::ReadOnlyRefusal() const {
   return absl::PermissionDeniedError(absl::StrCat(
       "store ", name(),
-      " is open read-only (Options::read_only, 'kvstore --read-only'): "
-      "writes need a read-write handle"));
+      " is open read-only (Options::read_only; the kvstore tool opens it so "
+      "with --read-only, or when this user may only read it): writes are "
+      "refused"));
 }
 
 absl::Status Table::GaveUp(absl::string_view what) const {

@@ -25,9 +25,17 @@
 #include "absl/types/optional.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "kvstore/typed_map.h"
+#include "kvstore/typed_store.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
+
+struct Hits {
+  int64_t n;
+};
+KVSTORE_FIELDS(Hits, n);
+
 namespace {
 
 using ::kvstore::testing::RunfilePath;
@@ -290,6 +298,62 @@ TEST(ReadOnlyTest, FollowsAResizeReadOnly) {
   EXPECT_TRUE(absl::IsPermissionDenied(reader->Set("k", Value::String("w"))));
   const std::string before = ReadAll(name.path());
   ASSERT_TRUE(reader->Get("k").ok());
+  EXPECT_TRUE(ReadAll(name.path()) == before);
+}
+
+TEST(ReadOnlyTest, ResizeKilledBeforeRenamingIsUnavailableUntilRepaired) {
+  ScopedStoreName name("ro_resize_killed");
+  auto writer = OpenOrFail(name.name(), Writer());
+  ASSERT_NE(writer, nullptr);
+  ASSERT_TRUE(writer->Set("k", Value::String("v")).ok());
+  auto reader = OpenOrFail(name.name(), ReadOnly());
+  ASSERT_NE(reader, nullptr);
+  // Killed with the old segment marked moved but still named: no segment
+  // is the store's until a writer's repair clears the mark.
+  testing::ProcessResult killed = testing::RunProcess(
+      {RunfilePath("tests/worker"), "resize", name.name(), "500", "0"},
+      {"KVSTORE_CRASH_AT=resize.moved"});
+  ASSERT_EQ(killed.signal, SIGKILL) << killed.err;
+  const std::string before = ReadAll(name.path());
+  absl::Status status = reader->Get("k").status();
+  EXPECT_TRUE(absl::IsUnavailable(status)) << status;
+  EXPECT_TRUE(ReadAll(name.path()) == before);
+  ASSERT_TRUE(writer->Set("k2", Value::String("v2")).ok());
+  absl::StatusOr<std::string> v = reader->Get<std::string>("k");
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(*v, "v");
+}
+
+TEST(ReadOnlyTest, TypedStoresReadReadOnly) {
+  ScopedStoreName name("ro_typed");
+  using Counters = TypedMap<FixedString<8>, Hits>;
+  Options o;
+  o.create_if_missing = true;
+  o.capacity = 16;
+  auto counters = Counters::Open(name.name(), o);
+  ASSERT_TRUE(counters.ok()) << counters.status();
+  ASSERT_TRUE((*counters)->Set("a", Hits{5}).ok());
+  const std::string before = ReadAll(name.path());
+
+  auto reader = Counters::Open(name.name(), ReadOnly());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<Hits> a = (*reader)->Get("a");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->n, 5);
+  absl::Status set = (*reader)->Set("b", Hits{1});
+  EXPECT_TRUE(absl::IsPermissionDenied(set)) << set;
+
+  absl::StatusOr<std::unique_ptr<TypedStore>> any =
+      TypedStore::OpenAny(name.name(), ReadOnly());
+  ASSERT_TRUE(any.ok()) << any.status();
+  auto all = (*any)->Snapshot();
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->size(), 1u);
+  absl::StatusOr<RecordBatch> batch = (*any)->Scan(0, 100);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  absl::Status add = (*any)->AddToField(all->front().first, "n", 1).status();
+  EXPECT_TRUE(absl::IsPermissionDenied(add)) << add;
+  EXPECT_TRUE((*any)->Verify().ok());
   EXPECT_TRUE(ReadAll(name.path()) == before);
 }
 

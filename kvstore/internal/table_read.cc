@@ -58,7 +58,11 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
     if (attempt > 0) CpuRelax();
     const uint64_t structure =
         header_->structure_seq.load(std::memory_order_acquire);
-    if (structure & 1) continue;  // A delete is moving slots.
+    // A delete is moving slots: a miss cannot be trusted, but a hit can
+    // (a moved entry keeps its key, value and seq). A read-only handle,
+    // which cannot wait for the lock, looks for a hit: after a writer died
+    // mid-delete it is the only read that can succeed until a repair.
+    if ((structure & 1) && !read_only_) continue;
     uint64_t i = home;
     bool retry = false;
     for (uint64_t n = 0; n < geometry_.slot_count; ++n, i = Next(i)) {
@@ -71,8 +75,8 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       if (SeqType(seq) == kSlotEmpty) {
         // A miss is trusted only if no delete moved slots meanwhile.
         std::atomic_thread_fence(std::memory_order_acquire);
-        if (header_->structure_seq.load(std::memory_order_relaxed) !=
-            structure) {
+        if ((structure & 1) || header_->structure_seq.load(
+                                   std::memory_order_relaxed) != structure) {
           retry = true;
           break;
         }

@@ -6,7 +6,7 @@
 // stops serving the old value), measured while the load runs.
 //
 //   ./bazelw run //bench:tier_bench -- [--keys=100000] [--ops=400000]
-//                                      [--probes=1000]
+//                                      [--probes=1000] [--prefill=1]
 #include <hiredis/hiredis.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -96,6 +96,13 @@ struct Result {
   uint64_t gets = 0;
   int64_t get_ns = 0;
   uint64_t errors = 0;
+  // Of the tier's gets (from the handle's own counts): served from shared
+  // memory, and sent to Redis (fills and read-throughs).
+  int64_t hits = 0;
+  int64_t misses = 0;
+  // Gets that took 20 us or more, and their time.
+  uint64_t slow = 0;
+  int64_t slow_ns = 0;
   uint64_t histogram[kBuckets] = {};
 
   void Record(int64_t ns) {
@@ -129,6 +136,10 @@ Result Collect(const std::vector<std::pair<pid_t, int>>& children) {
     total.gets += r.gets;
     total.get_ns += r.get_ns;
     total.errors += r.errors;
+    total.hits += r.hits;
+    total.misses += r.misses;
+    total.slow += r.slow;
+    total.slow_ns += r.slow_ns;
     for (int i = 0; i < Result::kBuckets; ++i) {
       total.histogram[i] += r.histogram[i];
     }
@@ -166,6 +177,9 @@ int main(int argc, char** argv) {
   const uint64_t keys = Flag(argc, argv, "keys", 100000);
   const uint64_t ops = Flag(argc, argv, "ops", 400000);
   const uint64_t probes = Flag(argc, argv, "probes", 1000);
+  // 1: every key is read once on each host before the warm-up (steady
+  // state of a cache that holds the whole key space); 0: cold start.
+  const bool prefill = Flag(argc, argv, "prefill", 1) != 0;
   const std::string redis_binary = kvstore_bench::FindBinary("redis-server");
   if (redis_binary.empty()) Die("redis-server not found");
   const std::string dir = absl::StrCat("/tmp/kvstore-tier-bench-", getpid());
@@ -238,7 +252,20 @@ int main(int argc, char** argv) {
     }
   }
 
-  // ---- Tier: warm-up, then timed, with invalidation probes alongside.
+  // ---- Tier: every key read once on each host (the store holds them all,
+  // so this is the steady state), a warm-up pass, then timed, with
+  // invalidation probes alongside.
+  if (prefill) {
+    Collect(Spawn([&](int worker, int host) {
+      auto tier = kvstore::Tier::Open(stores[host], url, tier_options);
+      if (!tier.ok()) Die(tier.status().ToString());
+      Result r;
+      for (uint64_t i = worker % kPerHost; i < keys; i += kPerHost) {
+        if (!(*tier)->Get(Key(i)).ok()) ++r.errors;
+      }
+      return r;
+    }));
+  }
   auto tier_worker = [&](int worker, int host, bool timed) {
     auto tier = kvstore::Tier::Open(stores[host], url, tier_options);
     if (!tier.ok()) Die(tier.status().ToString());
@@ -257,8 +284,15 @@ int main(int argc, char** argv) {
       r.get_ns += took;
       r.Record(took);
       ++r.gets;
+      if (took >= 20000) {
+        ++r.slow;
+        r.slow_ns += took;
+      }
       if (!v.ok()) ++r.errors;
     }
+    const kvstore::TierStats counts = (*tier)->Counts();
+    r.hits = counts.local_hits;
+    r.misses = counts.fills + counts.read_throughs;
     return r;
   };
   Collect(Spawn([&](int w, int h) { return tier_worker(w, h, false); }));
@@ -276,30 +310,43 @@ int main(int argc, char** argv) {
     if (!(*a)->Set(k, absl::StrCat("old", p)).ok()) Die("probe set");
     // B caches the old value (and keeps it once the write's own
     // invalidation has reached it).
+    // Polls every 20 us: a busy loop would take a CPU from the load.
     const int64_t settle = NowNs() + 2000000000;
     while (NowNs() < settle) {
       auto v = (*b)->Get(k);
       if (v.ok() && *v == absl::StrCat("old", p) && (*b)->store().Get(k).ok()) {
         break;
       }
+      absl::SleepFor(absl::Microseconds(20));
     }
     if (!(*a)->Set(k, absl::StrCat("new", p)).ok()) Die("probe set");
     const int64_t acked = NowNs();
     while (true) {
       auto v = (*b)->Get(k);
       if (v.ok() && *v == absl::StrCat("new", p)) break;
+      absl::SleepFor(absl::Microseconds(20));
     }
     delays.push_back(NowNs() - acked);
   }
   const Result tier = Collect(children);
-  int64_t hits = 0, misses = 0;
+  const int64_t hits = tier.hits, misses = tier.misses;
+  int64_t refreshes = 0;
   for (size_t h = 0; h < stores.size(); ++h) {
     a->get()->FlushCounters();
     b->get()->FlushCounters();
     const kvstore::TierStats after = *kvstore::ReadTierStats(stores[h]);
-    hits += after.local_hits - before[h].local_hits;
-    misses += (after.fills - before[h].fills) +
-              (after.read_throughs - before[h].read_throughs);
+    refreshes += after.refreshes - before[h].refreshes;
+    if (getenv("TIER_BENCH_DEBUG") != nullptr) {
+      fprintf(stderr,
+              "host %zu: fills %lld discarded %lld invalidations %lld "
+              "refreshes %lld flushes %lld read_throughs %lld\n",
+              h, (long long)(after.fills - before[h].fills),
+              (long long)(after.fills_discarded - before[h].fills_discarded),
+              (long long)(after.invalidations - before[h].invalidations),
+              (long long)(after.refreshes - before[h].refreshes),
+              (long long)(after.flushes - before[h].flushes),
+              (long long)(after.read_throughs - before[h].read_throughs));
+    }
   }
 
   // ---- Plain hiredis GETs, one round trip each, and pipelined.
@@ -360,6 +407,13 @@ int main(int argc, char** argv) {
          100.0 * hits / std::max<int64_t>(1, hits + misses),
          static_cast<long long>(hits), static_cast<long long>(misses));
   printf(
+      "tier gets of 20 us or more: %.2f%%, %.1f%% of the time (mean %.0f "
+      "us); copies refreshed in place: %lld\n",
+      100.0 * tier.slow / std::max<uint64_t>(1, tier.gets),
+      100.0 * tier.slow_ns / std::max<int64_t>(1, tier.get_ns),
+      tier.slow_ns / 1e3 / std::max<uint64_t>(1, tier.slow),
+      static_cast<long long>(refreshes));
+  printf(
       "invalidation delay over %zu probes: p50 %.0f us, p99 %.0f us, "
       "max %.0f us\n",
       delays.size(), pct(0.5), pct(0.99),
@@ -368,9 +422,11 @@ int main(int argc, char** argv) {
          static_cast<unsigned long long>(tier.errors),
          static_cast<unsigned long long>(plain.errors),
          static_cast<unsigned long long>(piped.errors));
-  printf("%zu hosts x %d processes, %llu keys, %llu ops per process\n",
-         stores.size(), kPerHost, static_cast<unsigned long long>(keys),
-         static_cast<unsigned long long>(ops));
+  printf(
+      "%zu hosts x %d processes, %llu keys, %llu ops per process, %s\n",
+      stores.size(), kPerHost, static_cast<unsigned long long>(keys),
+      static_cast<unsigned long long>(ops),
+      prefill ? "every key read once first" : "cold start");
 
   a->reset();
   b->reset();

@@ -25,6 +25,7 @@ constexpr FlagSpec kKnownFlags[] = {
     {"nx", false, '\0'},          {"xx", false, '\0'},
     {"yes", false, '\0'},
     {"read-only", false, '\0'},
+    {"no-refresh", false, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,

@@ -1,9 +1,10 @@
 // How the kvstore tool prints values, entries and statistics. The formats
 // are the tool's contract, written out in docs/cli.md.
 //
-//   FormatEntryJson("n", Value::Int64(3))  //
-//   {"key":"n","type":"int64","value":3} FormatListLine("n", Value::Int64(3))
-//   // "n\tint64\t3\n"
+//   FormatEntryJson("n", Value::Int64(3))
+//       // {"key":"n","type":"int64","value":3}
+//   FormatListLine("n", Value::Int64(3))
+//       // "n\tint64\t3\n"
 #ifndef CLI_FORMAT_H_
 #define CLI_FORMAT_H_
 

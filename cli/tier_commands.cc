@@ -69,6 +69,7 @@ int RunSync(const CommandContext& ctx) {
   sigaction(SIGINT, &action, nullptr);
   SyncOptions options;
   options.prefix = ctx.FlagOr("prefix", "");
+  options.refresh = !ctx.HasFlag("no-refresh");
   absl::Status s = RunSync(ctx.store_name, url, options, g_stop_sync, *ctx.err);
   if (!s.ok()) return Failure(ctx, s);
   return kExitOk;

@@ -27,6 +27,7 @@ std::vector<std::pair<absl::string_view, int64_t>> Counters(
       {"invalidations", t.invalidations},
       {"flushes", t.flushes},
       {"redis_errors", t.redis_errors},
+      {"refreshes", t.refreshes},
   };
 }
 

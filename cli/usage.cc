@@ -394,14 +394,15 @@ if the lock is healthy.
 )";
 
 constexpr absl::string_view kSyncHelp =
-    R"(Usage: kvstore sync --redis=URL --prefix=P
+    R"(Usage: kvstore sync --redis=URL --prefix=P [--no-refresh]
 
 Keeps the store coherent with Redis, the shared tier: runs in the
 foreground, logs to stderr, and stops cleanly on SIGTERM or SIGINT (exit
 0). Run one per host and store. It tracks the Redis keys that start with P
-(all keys if P is empty) with CLIENT TRACKING in broadcast mode, drops each
-changed key from the store, and renews a heartbeat in the store every
-100 ms; 'kvstore --redis=URL get' and the C++ kvstore::Tier trust cached
+(all keys if P is empty) with CLIENT TRACKING in broadcast mode. When a
+key changes, it reads the new value and replaces the store's copy in place
+(readers keep hitting), or with --no-refresh drops the copy (the next get
+reads Redis). It renews a heartbeat in the store every 100 ms; 'kvstore --redis=URL get' and the C++ kvstore::Tier trust cached
 copies only while the heartbeat is fresh. Reconnects for as long as Redis
 is unreachable. Exits 3 if Redis refuses the password, or another sync
 process serves the store.
@@ -410,9 +411,10 @@ Flags:
   --redis=URL   redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or
                 unix:///PATH/TO/SOCKET[?db=DB]
   --prefix=P    the Redis keys to track (required; may be empty)
+  --no-refresh  drop changed keys' copies instead of refreshing them
 
 With --redis, get, set, del and incr go through the tier: writes go to
-Redis first, then drop the store's copy; get serves the store's copy when
+Redis first, then replace (or drop) the store's copy; get serves the store's copy when
 the sync process vouches for it, else asks Redis (and caches the answer).
 Values are Redis strings (set takes no --type). --prefix, if given, must
 be the sync process's.
@@ -474,7 +476,7 @@ const std::vector<CommandSpec>& Commands() {
       {"resize", 0, 0, {"capacity", "memory"}, RunResize, kResizeHelp},
       {"destroy", 0, 0, {"force"}, RunDestroy, kDestroyHelp},
       {"reset-lock", 0, 0, {}, RunResetLock, kResetLockHelp},
-      {"sync", 0, 0, {"redis", "prefix"}, RunSync, kSyncHelp},
+      {"sync", 0, 0, {"redis", "prefix", "no-refresh"}, RunSync, kSyncHelp},
       // Handled by the dispatcher; listed for its help text.
       {"help", 0, 1, {}, RunHelpPlaceholder, kHelpHelp},
   };

@@ -70,6 +70,8 @@ struct Options {
   Eviction eviction = Eviction::kNone;
 
   // Permission bits of a new store, applied exactly (the umask is ignored).
+  // Must be within 0777 and include owner read and write (0600): every
+  // handle maps the store read-write. Anything else is INVALID_ARGUMENT.
   // Default: 0600 (owner read and write)
   mode_t mode = 0600;
 

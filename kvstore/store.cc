@@ -231,7 +231,9 @@ absl::StatusOr<Value> Store::GetOrCompute(
   absl::StatusOr<int64_t> expires = internal::ExpiryFor(options.ttl);
   if (!expires.ok()) return expires.status();
   const absl::Time deadline = absl::Now() + options.wait;
-  absl::Duration backoff = absl::Microseconds(50);
+  // Polls often at first: most computations (a cache fill) take about one
+  // network round trip.
+  absl::Duration backoff = absl::Microseconds(20);
   for (;;) {
     Value value;
     absl::Status got =
@@ -255,6 +257,10 @@ absl::StatusOr<Value> Store::GetOrCompute(
       WriteSpec spec;
       // The time to live counts from when the value is stored.
       spec.expires_ms = *internal::ExpiryFor(options.ttl);
+      // Only over this call's own marker: a computation whose lease ran
+      // out and was taken over must not overwrite the taker's result.
+      spec.over_claim = true;
+      spec.expected_version = claim;
       bool written;
       absl::Status stored = handle_->Call([&](internal::Table& t) {
         return t.Write(key, *computed, spec, &written);
@@ -271,7 +277,7 @@ absl::StatusOr<Value> Store::GetOrCompute(
           "' in store ", name(), " to be computed by another process"));
     }
     absl::SleepFor(backoff);
-    backoff = std::min(backoff * 2, absl::Milliseconds(5));
+    backoff = std::min(backoff * 3 / 2, absl::Milliseconds(5));
   }
 }
 

@@ -424,7 +424,10 @@ class Store {
   // missing key at once, only one computes; the others wait for its result
   // up to options.wait (then DEADLINE_EXCEEDED). If the computing process
   // dies, or outlives options.lease, a waiter takes over. An error from
-  // `compute` is returned to its caller and stores nothing.
+  // `compute` is returned to its caller and stores nothing. A computation
+  // that was taken over (its lease ran out), or whose store was resized
+  // meanwhile, returns its value to its caller but does not store it: it
+  // never overwrites the result of the process that took over.
   absl::StatusOr<Value> GetOrCompute(
       absl::string_view key,
       const std::function<absl::StatusOr<Value>()>& compute,

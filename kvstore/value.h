@@ -79,8 +79,10 @@ class Value {
   // bytes for int64 and double, one byte (0 or 1) for bool.
   const std::string& encoded() const { return payload_; }
 
-  // REQUIRES: type() is the one named.
+  // The bytes of a string or bytes value.
+  // REQUIRES: type() is ValueType::kString or ValueType::kBytes.
   absl::string_view AsString() const { return payload_; }
+  // REQUIRES (each): type() is the one named.
   int64_t AsInt64() const;
   double AsDouble() const;
   bool AsBool() const;

@@ -450,7 +450,10 @@ TEST_F(CacheTest, GetOrComputeRefusesALeaseOutOfRange) {
   EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
 }
 
-TEST_F(CacheTest, IncrementOfAKeyBeingComputedReusesItsSlotInAFullStore) {
+// A write that lands while the key is being computed is newer than the
+// computation: it wins, and the computed value is returned but not stored
+// (as with memcached's leases).
+TEST_F(CacheTest, IncrementOfAKeyBeingComputedReusesItsSlotAndWins) {
   Options o;
   o.create_if_missing = true;
   o.capacity = 1;  // The compute marker fills the store.
@@ -463,8 +466,34 @@ TEST_F(CacheTest, IncrementOfAKeyBeingComputedReusesItsSlotInAFullStore) {
         return Value::Int64(41);
       });
   ASSERT_TRUE(v.ok()) << v.status();
-  EXPECT_EQ(*(*store)->Get<int64_t>("k"), 41);
+  EXPECT_EQ(*v, Value::Int64(41));
+  EXPECT_EQ(*(*store)->Get<int64_t>("k"), 1);
   EXPECT_TRUE((*store)->Verify().ok());
+}
+
+TEST_F(CacheTest, AComputationTakenOverDoesNotOverwriteTheTakersValue) {
+  auto store = Make();
+  ComputeOptions options;
+  options.lease = absl::Milliseconds(1);
+  absl::StatusOr<Value> late = store->GetOrCompute(
+      "k",
+      [&]() -> absl::StatusOr<Value> {
+        // Once the lease has run out the marker no longer holds the key,
+        // and another writer takes it (polled, not slept on).
+        const absl::Time deadline = absl::Now() + absl::Seconds(30);
+        absl::StatusOr<bool> taken = false;
+        while (absl::Now() < deadline) {
+          taken = store->SetIfAbsent("k", Value::String("taker"));
+          if (!taken.ok() || *taken) break;
+        }
+        EXPECT_TRUE(taken.ok() && *taken) << taken.status();
+        return Value::String("late");
+      },
+      options);
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_EQ(*late, Value::String("late"));
+  EXPECT_EQ(*store->Get("k"), Value::String("taker"));
+  EXPECT_TRUE(store->Verify().ok());
 }
 
 TEST_F(CacheTest, GetOrComputeErrorStoresNothing) {

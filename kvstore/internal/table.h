@@ -75,6 +75,9 @@ struct WriteSpec {
   const Value* expected_value = nullptr;  // Compare-and-set on the value.
   bool check_version = false;             // Compare-and-set on the version.
   uint64_t expected_version = 0;
+  // Store only over this caller's compute marker (GetOrCompute): the slot
+  // must hold a pending entry whose version is expected_version.
+  bool over_claim = false;
 };
 
 class Table {

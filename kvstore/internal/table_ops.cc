@@ -33,6 +33,10 @@ absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
   const SlotMeta m = Meta(*s);
   const bool pending = probe->found && m.type == kTypePending;
   const bool present = probe->found && !pending;
+  if (spec.over_claim &&
+      !(pending && m.version == spec.expected_version)) {
+    return absl::OkStatus();
+  }
   if (present && spec.mode == WriteSpec::Mode::kInsertOnly) {
     return absl::OkStatus();
   }

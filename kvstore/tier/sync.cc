@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "kvstore/store.h"
 #include "kvstore/tier/internal/meta.h"
@@ -26,6 +27,10 @@ using tier_internal::Reply;
 
 constexpr absl::string_view kChannel = "__redis__:invalidate";
 constexpr size_t kScanSlots = 1024;
+// The most keys refreshed with one pipeline of GETs.
+constexpr size_t kMaxRefreshBatch = 256;
+// How many times a key's refresh reads Redis before its copy is dropped.
+constexpr int kRefreshAttempts = 3;
 
 // True if `pid` names a live process (a zombie is dead).
 bool ProcessAlive(int64_t pid) {
@@ -63,6 +68,8 @@ class Syncer {
         log_(log) {}
 
   absl::Status Run(const std::atomic<bool>& stop);
+  void set_max_payload(size_t bytes) { max_payload_ = bytes; }
+  void set_probe_absent(bool probe) { probe_absent_ = probe; }
 
  private:
   void Log(absl::string_view message) {
@@ -71,6 +78,16 @@ class Syncer {
   absl::Status Connect();
   absl::Status Step();
   absl::Status Apply(const redisReply* message);
+  // Drops `key`'s copy: bumps its epoch first, then erases it. False if the
+  // epoch could not be bumped (then everything was flushed).
+  bool Drop(absl::string_view key);
+  // Reads the new values of the keys waiting in refresh_ and replaces
+  // their copies (or drops them). On a Redis error every one left is
+  // dropped and the error returned.
+  absl::Status FinishRefresh();
+  void DropPendingRefreshes();
+  // True if `key` has neither a copy nor a fill in flight on this host.
+  bool NothingToDrop(absl::string_view key);
   // Raises the generation and erases the prefix's cached entries.
   void Flush(absl::string_view why);
   void WriteControl();
@@ -85,6 +102,15 @@ class Syncer {
   Control control_;
   std::unique_ptr<RedisClient> tracking_;    // CLIENT TRACKING on.
   std::unique_ptr<RedisClient> subscriber_;  // SUBSCRIBE kChannel.
+  size_t max_payload_ = 0;
+  bool probe_absent_ = false;
+  struct Refresh {
+    std::string key;
+    tier_internal::CopyUpdate before;
+    int attempt = 0;
+  };
+  std::vector<Refresh> refresh_;  // Copies to refresh, in arrival order.
+  absl::flat_hash_set<std::string> refreshing_;  // Their keys.
   bool ping_outstanding_ = false;
   int64_t ping_sent_ns_ = 0;
   int64_t next_ping_ns_ = 0;
@@ -153,12 +179,104 @@ absl::Status Syncer::Connect() {
   return absl::OkStatus();
 }
 
+bool Syncer::Drop(absl::string_view key) {
+  // The epoch first (see Tier::InvalidateLocal).
+  absl::Status s = tier_internal::BumpEpoch(*meta_, key);
+  if (!s.ok()) {
+    Log(absl::StrCat("cannot bump the epoch of '", key, "': ", s.message()));
+    // The flush drops every copy, those waiting for a refresh too.
+    refresh_.clear();
+    refreshing_.clear();
+    Flush("an epoch could not be bumped");
+    return false;
+  }
+  data_->Erase(key).IgnoreError();
+  return true;
+}
+
+void Syncer::DropPendingRefreshes() {
+  std::vector<Refresh> pending;
+  pending.swap(refresh_);
+  refreshing_.clear();
+  for (const Refresh& r : pending) {
+    if (!Drop(r.key)) return;
+  }
+}
+
+absl::Status Syncer::FinishRefresh() {
+  if (refresh_.empty()) return absl::OkStatus();
+  const int64_t sent = tier_internal::NowNs();
+  for (const Refresh& r : refresh_) {
+    tracking_->Append({"GET", r.key});
+    tracking_->Append({"PTTL", r.key});
+  }
+  absl::Status failed = absl::OkStatus();
+  size_t done = 0;
+  int64_t refreshed = 0;
+  std::vector<Refresh> again;
+  for (; done < refresh_.size(); ++done) {
+    const Refresh& r = refresh_[done];
+    absl::StatusOr<Reply> get = tracking_->GetReply();
+    absl::StatusOr<Reply> pttl =
+        get.ok() ? tracking_->GetReply() : absl::StatusOr<Reply>(get.status());
+    if (!pttl.ok()) {
+      failed = pttl.status();
+      break;
+    }
+    const redisReply* g = get->get();
+    const redisReply* p = pttl->get();
+    const int64_t ms = p->type == REDIS_REPLY_INTEGER ? p->integer : -2;
+    bool stored = false;
+    // A value that is gone, expired, too long or not a string is dropped.
+    if (g->type == REDIS_REPLY_STRING && g->len <= max_payload_ && ms != -2) {
+      const int64_t expiry = ms >= 0 ? sent + ms * 1000000 : 0;
+      // Within what the copy had left (a tier handle's local_ttl), and
+      // reclaimed once Redis's key expires (the tag already hides it).
+      absl::Duration ttl = r.before.ttl();
+      if (ms >= 0) ttl = std::min(ttl, absl::Milliseconds(ms + 1));
+      stored = r.before.Commit(*data_, r.key, absl::string_view(g->str, g->len),
+                               expiry, ttl);
+    }
+    if (stored) {
+      ++refreshed;
+      continue;
+    }
+    // The copy changed under the refresh (a write or another refresh on
+    // this host replaced it): the new copy may predate the write behind
+    // this invalidation, so read Redis again for it, a bounded number of
+    // times, before dropping it.
+    Refresh retry{r.key, {}, r.attempt + 1};
+    if (g->type == REDIS_REPLY_STRING && g->len <= max_payload_ &&
+        retry.attempt < kRefreshAttempts &&
+        retry.before.Prepare(*data_, *meta_, retry.key)) {
+      again.push_back(std::move(retry));
+    } else if (!Drop(r.key)) {
+      return absl::OkStatus();  // Flushed: refresh_ is empty.
+    }
+  }
+  counters_.Add(Counter::kRefreshes, refreshed);
+  if (!failed.ok()) {
+    refresh_.erase(refresh_.begin(), refresh_.begin() + done);
+    for (Refresh& r : again) refresh_.push_back(std::move(r));
+    DropPendingRefreshes();
+    return failed;
+  }
+  refresh_ = std::move(again);
+  if (!refresh_.empty()) return FinishRefresh();
+  refreshing_.clear();
+  return absl::OkStatus();
+}
+
 absl::Status Syncer::Apply(const redisReply* message) {
   if (message->type != REDIS_REPLY_ARRAY || message->elements < 2) {
     return absl::InternalError("unexpected message on the subscriber");
   }
   const absl::string_view kind = ReplyText(message->element[0]);
   if (kind == "pong") {
+    // Every invalidation that came before the PONG is applied before the
+    // heartbeat moves.
+    absl::Status s = FinishRefresh();
+    if (!s.ok()) return s;
     control_.heartbeat_ns = ping_sent_ns_;
     ping_outstanding_ = false;
     WriteControl();
@@ -168,23 +286,56 @@ absl::Status Syncer::Apply(const redisReply* message) {
   if (kind != "message" || message->elements < 3) return absl::OkStatus();
   const redisReply* keys = message->element[2];
   if (keys->type != REDIS_REPLY_ARRAY) {
-    // FLUSHALL or FLUSHDB: an invalidation without keys.
+    // FLUSHALL or FLUSHDB: an invalidation without keys. The flush drops
+    // the copies waiting for a refresh too.
+    refresh_.clear();
+    refreshing_.clear();
     Flush("Redis was flushed");
     return absl::OkStatus();
   }
-  for (size_t i = 0; i < keys->elements; ++i) {
-    const absl::string_view key = ReplyText(keys->element[i]);
-    // The epoch first (see Tier::InvalidateLocal).
-    absl::Status s = tier_internal::BumpEpoch(*meta_, key);
-    if (!s.ok()) {
-      Log(absl::StrCat("cannot bump the epoch of '", key, "': ", s.message()));
-      Flush("an epoch could not be bumped");
-      return absl::OkStatus();
-    }
-    data_->Erase(key).IgnoreError();
-  }
   counters_.Add(Counter::kInvalidations, static_cast<int64_t>(keys->elements));
+  for (size_t i = 0; i < keys->elements; ++i) {
+    const std::string key(ReplyText(keys->element[i]));
+    // A refresh already waiting reads Redis after this invalidation too.
+    if (refreshing_.contains(key)) continue;
+    Refresh r{key, {}};
+    if (options_.refresh && r.before.Prepare(*data_, *meta_, key)) {
+      refreshing_.insert(key);
+      refresh_.push_back(std::move(r));
+      if (refresh_.size() >= kMaxRefreshBatch) {
+        absl::Status s = FinishRefresh();
+        if (!s.ok()) return s;
+      }
+      continue;
+    }
+    if (NothingToDrop(key)) continue;
+    if (!Drop(key)) return absl::OkStatus();
+  }
   return absl::OkStatus();
+}
+
+bool Syncer::NothingToDrop(absl::string_view key) {
+  // Placing the probe's marker could evict a copy in a full store.
+  if (!probe_absent_) return false;
+  // Claims the key for a computation that stores nothing, without waiting:
+  // it runs only if the key has neither a copy nor a fill in flight. Then
+  // every fill that follows reads Redis after this invalidation, and
+  // bumping the epoch (which also hides the copies of the other keys of
+  // its bucket) is not needed. A fill in flight makes the claim fail.
+  bool absent = false;
+  ComputeOptions probe;
+  probe.wait = absl::ZeroDuration();
+  probe.lease = absl::Seconds(1);
+  data_
+      ->GetOrCompute(
+          key,
+          [&]() -> absl::StatusOr<Value> {
+            absent = true;
+            return absl::AbortedError("probe: nothing is stored");
+          },
+          probe)
+      .IgnoreError();
+  return absent;
 }
 
 absl::Status Syncer::Step() {
@@ -217,13 +368,16 @@ absl::Status Syncer::Step() {
       absl::Status s = Apply(message->get());
       if (!s.ok()) return s;
     }
+    // A burst of invalidations is refreshed with one pipeline.
+    absl::Status s = FinishRefresh();
+    if (!s.ok()) return s;
     if (read) return absl::OkStatus();
     const int64_t wait_ns = std::clamp<int64_t>(
         next_ping_ns_ - tier_internal::NowNs(), 0, interval);
     pollfd fd = {subscriber_->fd(), POLLIN, 0};
     const int n = poll(&fd, 1, static_cast<int>((wait_ns + 999999) / 1000000));
     if (n <= 0) return absl::OkStatus();  // Timeout or a signal.
-    absl::Status s = subscriber_->ReadInput();
+    s = subscriber_->ReadInput();
     if (!s.ok()) return s;
   }
 }
@@ -284,6 +438,7 @@ absl::Status Syncer::Run(const std::atomic<bool>& stop) {
     }
     s = Step();
     if (!s.ok()) {
+      DropPendingRefreshes();
       counters_.Add(Counter::kRedisErrors);
       Log(absl::StrCat("lost Redis: ", s.message()));
       tracking_.reset();
@@ -322,8 +477,14 @@ absl::Status RunSync(absl::string_view store_name, absl::string_view redis_url,
   absl::StatusOr<std::unique_ptr<Store>> meta =
       Store::Open(*meta_name, tier_internal::MetaStoreOptions());
   if (!meta.ok()) return meta.status();
+  absl::StatusOr<StoreStats> stats = (*data)->Stats();
+  if (!stats.ok()) return stats.status();
   Syncer syncer(options, *std::move(endpoint), *std::move(data),
                 *std::move(meta), log);
+  syncer.set_max_payload(stats->max_value_bytes > tier_internal::kTagBytes
+                             ? stats->max_value_bytes - tier_internal::kTagBytes
+                             : 0);
+  syncer.set_probe_absent(stats->eviction == Eviction::kNone);
   return syncer.Run(stop);
 }
 

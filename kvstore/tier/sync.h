@@ -10,8 +10,10 @@
 // It opens two connections. The second subscribes to
 // __redis__:invalidate; the first turns on CLIENT TRACKING in broadcast
 // mode for the prefix, redirected to the second (RESP2). For every
-// invalidated key it bumps the key's epoch in the companion store
-// (STORE.tier) and drops the cached copy. Every heartbeat_interval it
+// invalidated key it reads the new value from Redis and replaces the
+// host's copy in place (SyncOptions::refresh), or, if that cannot be done
+// safely, bumps the key's epoch in the companion store (STORE.tier) and
+// drops the cached copy. Every heartbeat_interval it
 // sends PING on both connections; when the subscriber's PONG comes back
 // (after every invalidation Redis queued before it) it writes the PING's
 // send time as the heartbeat. Tier handles trust cached copies only while
@@ -56,6 +58,15 @@ struct SyncOptions {
   // and double).
   // Default: 1 second
   absl::Duration max_reconnect_delay = absl::Seconds(1);
+
+  // What an invalidation does to a key the host has a copy of. true: the
+  // copy keeps being served while the sync process reads the new value
+  // (GET, pipelined for every key of a burst), then is replaced by it in
+  // place, so readers do not miss (one extra GET per write per host, and
+  // the invalidation delay grows by that round trip). false: the copy is
+  // dropped at once and the next Get fills it. See docs/tier.md.
+  // Default: true
+  bool refresh = true;
 
   // How the data store is opened (and created if missing).
   // Default: Options with create_if_missing set

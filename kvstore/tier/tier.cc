@@ -55,6 +55,13 @@ absl::StatusOr<std::string> PxArgument(absl::Duration ttl) {
       absl::ToInt64Milliseconds(absl::Ceil(ttl, absl::Milliseconds(1))));
 }
 
+// The expiry of a copy written at `sent_ns` with `ttl`: 0 for none. Counted
+// from before the write was sent, so the copy never outlives Redis's key.
+int64_t ExpiryAfter(int64_t sent_ns, absl::Duration ttl) {
+  if (ttl == absl::InfiniteDuration()) return 0;
+  return sent_ns + absl::ToInt64Nanoseconds(ttl);
+}
+
 absl::Status UnexpectedReply(absl::string_view command,
                              const tier_internal::RedisSession& redis,
                              const redisReply* r) {
@@ -124,6 +131,18 @@ Tier::Tier(TierOptions options, std::unique_ptr<Store> data,
 Tier::~Tier() { counters_->Flush(*meta_); }
 
 void Tier::FlushCounters() { counters_->Flush(*meta_); }
+
+TierStats Tier::Counts() const {
+  TierStats t;
+  t.local_hits = counters_->Total(Counter::kLocalHits);
+  t.fills = counters_->Total(Counter::kFills);
+  t.fills_discarded = counters_->Total(Counter::kFillsDiscarded);
+  t.read_throughs = counters_->Total(Counter::kReadThroughs);
+  t.stale_served = counters_->Total(Counter::kStaleServed);
+  t.redis_errors = counters_->Total(Counter::kRedisErrors);
+  t.refreshes = counters_->Total(Counter::kRefreshes);
+  return t;
+}
 
 absl::Status Tier::CheckKey(absl::string_view key) const {
   if (key.empty()) return absl::InvalidArgumentError("empty key");
@@ -300,6 +319,44 @@ void Tier::InvalidateLocal(absl::string_view key) {
   data_->Erase(key).IgnoreError();
 }
 
+void Tier::UpdateLocal(absl::string_view key,
+                       const tier_internal::CopyUpdate* before,
+                       absl::string_view value, int64_t expiry_ns) {
+  if (before != nullptr && value.size() <= max_payload_) {
+    absl::Duration ttl = options_.local_ttl;
+    if (expiry_ns != 0) {
+      ttl = std::min(ttl, absl::Nanoseconds(std::max<int64_t>(
+                              expiry_ns - tier_internal::NowNs(), 1000000)));
+    }
+    if (before->Commit(*data_, key, value, expiry_ns, ttl)) {
+      counters_->Add(Counter::kRefreshes);
+      return;
+    }
+    // The copy changed meanwhile (the sync process refreshed it, or
+    // another write on this host): it may be older or newer than this
+    // write, so read Redis once more for a value at least as new.
+    tier_internal::CopyUpdate again;
+    if (again.Prepare(*data_, *meta_, key)) {
+      const int64_t sent = tier_internal::NowNs();
+      absl::StatusOr<tier_internal::RedisSession::Fetched> fetched =
+          redis_->Fetch(key);
+      if (fetched.ok() && fetched->value.size() <= max_payload_) {
+        const int64_t expiry =
+            fetched->pttl_ms >= 0 ? sent + fetched->pttl_ms * 1000000 : 0;
+        absl::Duration local = options_.local_ttl;
+        if (fetched->pttl_ms >= 0) {
+          local = std::min(local, absl::Milliseconds(fetched->pttl_ms + 1));
+        }
+        if (again.Commit(*data_, key, fetched->value, expiry, local)) {
+          counters_->Add(Counter::kRefreshes);
+          return;
+        }
+      }
+    }
+  }
+  InvalidateLocal(key);
+}
+
 absl::Status Tier::Set(absl::string_view key, absl::string_view value,
                        const WriteOptions& options) {
   absl::StatusOr<bool> set = SetConditional(key, value, options, "");
@@ -332,13 +389,17 @@ absl::StatusOr<bool> Tier::SetConditional(absl::string_view key,
     args.push_back(*px);
   }
   if (!condition.empty()) args.push_back(condition);
+  tier_internal::CopyUpdate before;
+  const bool prepared = before.Prepare(*data_, *meta_, key);
+  const int64_t sent = tier_internal::NowNs();
   absl::StatusOr<Reply> r = redis_->Run(args);
   if (!r.ok()) {
     if (CountsAsRedisError(r.status())) counters_->Add(Counter::kRedisErrors);
     return r.status();
   }
   if ((*r)->type == REDIS_REPLY_NIL) return false;
-  InvalidateLocal(key);
+  UpdateLocal(key, prepared ? &before : nullptr, value,
+              ExpiryAfter(sent, options.ttl));
   return true;
 }
 
@@ -350,6 +411,9 @@ absl::StatusOr<bool> Tier::CompareAndSet(absl::string_view key,
   if (!s.ok()) return s;
   absl::StatusOr<std::string> px = PxArgument(options.ttl);
   if (!px.ok()) return px.status();
+  tier_internal::CopyUpdate before;
+  const bool prepared = before.Prepare(*data_, *meta_, key);
+  const int64_t sent = tier_internal::NowNs();
   absl::StatusOr<Reply> r = redis_->Run(
       {"EVAL", kCompareAndSetScript, "1", key, expected, desired, *px});
   if (!r.ok()) {
@@ -365,7 +429,8 @@ absl::StatusOr<bool> Tier::CompareAndSet(absl::string_view key,
                                             redis_->endpoint().Describe()));
   }
   if ((*r)->integer == 0) return false;
-  InvalidateLocal(key);
+  UpdateLocal(key, prepared ? &before : nullptr, desired,
+              ExpiryAfter(sent, options.ttl));
   return true;
 }
 
@@ -393,6 +458,8 @@ absl::StatusOr<int64_t> Tier::Increment(absl::string_view key, int64_t delta) {
   absl::Status s = CheckKey(key);
   if (!s.ok()) return s;
   const std::string d = absl::StrCat(delta);
+  tier_internal::CopyUpdate before;
+  const bool prepared = before.Prepare(*data_, *meta_, key);
   absl::StatusOr<Reply> r = redis_->Run({"INCRBY", key, d});
   if (!r.ok()) {
     if (CountsAsRedisError(r.status())) counters_->Add(Counter::kRedisErrors);
@@ -401,7 +468,9 @@ absl::StatusOr<int64_t> Tier::Increment(absl::string_view key, int64_t delta) {
   if ((*r)->type != REDIS_REPLY_INTEGER) {
     return UnexpectedReply("INCRBY", *redis_, r->get());
   }
-  InvalidateLocal(key);
+  // INCRBY keeps the key's time to live, so the copy keeps its expiry.
+  UpdateLocal(key, prepared ? &before : nullptr, absl::StrCat((*r)->integer),
+              prepared ? before.expiry_ns() : 0);
   return static_cast<int64_t>((*r)->integer);
 }
 

@@ -22,10 +22,12 @@
 //
 // Writes (Set, SetIfAbsent, Replace, CompareAndSet, Erase, Increment,
 // Expire) go to Redis first. Once Redis has acknowledged one, the host's
-// copy of the key is invalidated before the call returns, so a read on
-// this host that begins after it returns sees the write (or a later one).
-// Other hosts see it within their invalidation delay: docs/tier.md states
-// the guarantee exactly.
+// copy of the key is replaced with the value written (or dropped, for
+// Erase and Expire, or when a concurrent change makes that unsafe) before
+// the call returns, so a read on this host that begins after it returns
+// sees the write (or a later one). Other hosts' sync processes refresh
+// their copies within their invalidation delay: docs/tier.md states the
+// guarantee exactly.
 //
 // Values are Redis strings: any bytes. A value too long for the store
 // (store limit less the 24-byte tag) is served but never cached.
@@ -63,10 +65,12 @@
 #include "kvstore/options.h"
 #include "kvstore/store.h"
 #include "kvstore/tier/redis_url.h"
+#include "kvstore/tier/tier_stats.h"
 
 namespace kvstore {
 
 namespace tier_internal {
+class CopyUpdate;
 class CounterBatch;
 class RedisSession;
 struct Control;
@@ -170,6 +174,12 @@ class Tier {
   // PTTL, from Redis: absl::InfiniteDuration() if none, NOT_FOUND if absent.
   absl::StatusOr<absl::Duration> Ttl(absl::string_view key);
 
+  // What this handle counted since it was opened: the counters of
+  // TierStats that handles keep (local_hits, fills, fills_discarded,
+  // read_throughs, stale_served, redis_errors, refreshes). The other
+  // fields are left empty; ReadTierStats has the host's sums.
+  TierStats Counts() const;
+
   // Adds this handle's counts to the companion store now (they are added
   // every 100 ms anyway, and when the handle is destroyed).
   void FlushCounters();
@@ -195,6 +205,13 @@ class Tier {
                                           int64_t now_ns);
   // After Redis acknowledged a write of `key`: bump its epoch, drop it.
   void InvalidateLocal(absl::string_view key);
+  // After Redis acknowledged a write that left `value` under `key`:
+  // replaces the host's copy in place if `before` (prepared before the
+  // write was sent) still describes it, else drops it. The copy expires at
+  // `expiry_ns` (0: never).
+  void UpdateLocal(absl::string_view key,
+                   const tier_internal::CopyUpdate* before,
+                   absl::string_view value, int64_t expiry_ns);
   absl::StatusOr<bool> SetConditional(absl::string_view key,
                                       absl::string_view value,
                                       const WriteOptions& options,

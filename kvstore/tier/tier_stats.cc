@@ -51,6 +51,7 @@ absl::StatusOr<TierStats> ReadTierStats(absl::string_view store_name) {
       {Counter::kInvalidations, &t.invalidations},
       {Counter::kFlushes, &t.flushes},
       {Counter::kRedisErrors, &t.redis_errors},
+      {Counter::kRefreshes, &t.refreshes},
   };
   for (const auto& f : fields) {
     absl::StatusOr<int64_t> v =

@@ -34,6 +34,9 @@ struct TierStats {
   int64_t invalidations = 0;    // Keys the sync process invalidated.
   int64_t flushes = 0;          // Times it dropped every cached key.
   int64_t redis_errors = 0;     // Failed Redis calls and lost connections.
+  // Copies replaced in place with the value a write stored or the sync
+  // process read back, instead of being dropped.
+  int64_t refreshes = 0;
 };
 
 // NOT_FOUND if `store_name` has no tier companion (no tier ever used it);

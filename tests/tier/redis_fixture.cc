@@ -227,10 +227,12 @@ bool PollUntil(const std::function<bool()>& done, absl::Duration deadline) {
 std::string KvstoreBinary() { return RunfilePath("cli/kvstore"); }
 
 ChildProcess StartSync(const std::string& store, const std::string& url,
-                       const std::string& prefix, const std::string& log_path) {
-  return ChildProcess::Start({KvstoreBinary(), "--store=" + store, "sync",
-                              "--redis=" + url, "--prefix=" + prefix},
-                             log_path);
+                       const std::string& prefix, const std::string& log_path,
+                       bool refresh) {
+  std::vector<std::string> args = {KvstoreBinary(), "--store=" + store, "sync",
+                                   "--redis=" + url, "--prefix=" + prefix};
+  if (!refresh) args.push_back("--no-refresh");
+  return ChildProcess::Start(args, log_path);
 }
 
 bool WaitForHeartbeat(const std::string& store, pid_t pid,

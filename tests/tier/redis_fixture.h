@@ -97,11 +97,11 @@ bool PollUntil(const std::function<bool()>& done,
 // The kvstore binary in the test's runfiles.
 std::string KvstoreBinary();
 
-// Starts `kvstore --store=STORE sync --redis=URL --prefix=PREFIX`, its log
-// in `log_path` (appended).
+// Starts `kvstore --store=STORE sync --redis=URL --prefix=PREFIX`
+// (with --no-refresh unless `refresh`), its log in `log_path` (appended).
 ChildProcess StartSync(const std::string& store, const std::string& url,
                        const std::string& prefix,
-                       const std::string& log_path = "");
+                       const std::string& log_path = "", bool refresh = true);
 
 // Polls until sync process `pid` has a heartbeat in `store` younger than
 // half a second. False after the deadline.

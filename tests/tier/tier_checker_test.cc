@@ -6,7 +6,9 @@
 //     own host before the read began (the writer invalidates its host);
 //   - a read never returns a value older than a write acknowledged
 //     anywhere more than the heartbeat bound before the read began;
-//   - a read never returns a value no one wrote.
+//   - a read never returns a value no one wrote;
+//   - a read never returns a value older than one a read on its host
+//     returned before it began.
 // Values are counters that only grow (INCRBY 1), so "older" is "smaller".
 #include <algorithm>
 #include <fstream>
@@ -141,6 +143,35 @@ TEST(TierCheckerTest, ReadsNeverGoBehindAcknowledgedWrites) {
     }
   }
   EXPECT_EQ(violations, 0) << "of " << reads << " reads";
+
+  // Monotonic reads per host: a read never returns a value older than one
+  // a read on its host returned before it began (the copies of a key
+  // follow each other in the order their values were read from Redis).
+  std::map<std::pair<int, std::string>, std::vector<const Op*>> by_host_key;
+  for (const Op& op : ops) {
+    if (op.kind == 'R') by_host_key[{op.host, op.key}].push_back(&op);
+  }
+  int backwards = 0;
+  for (auto& [host_key, host_reads] : by_host_key) {
+    std::vector<const Op*> by_end = host_reads;
+    std::sort(host_reads.begin(), host_reads.end(),
+              [](const Op* a, const Op* b) { return a->begin_ns < b->begin_ns; });
+    std::sort(by_end.begin(), by_end.end(),
+              [](const Op* a, const Op* b) { return a->end_ns < b->end_ns; });
+    size_t ended = 0;
+    int64_t seen = 0;
+    for (const Op* r : host_reads) {
+      while (ended < by_end.size() && by_end[ended]->end_ns < r->begin_ns) {
+        seen = std::max(seen, by_end[ended++]->value);
+      }
+      if (r->value < seen && ++backwards <= 5) {
+        ADD_FAILURE() << "host " << r->host << " read " << r->key << " = "
+                      << r->value << " at " << r->begin_ns
+                      << " after a read on that host had returned " << seen;
+      }
+    }
+  }
+  EXPECT_EQ(backwards, 0) << "of " << reads << " reads";
   std::cout << "checked " << reads << " reads against " << ops.size() - reads
             << " writes\n";
   for (ChildProcess& s : syncs) s.Stop();

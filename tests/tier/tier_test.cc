@@ -71,11 +71,13 @@ class TierTest : public ::testing::Test {
   // Sets `key` in Redis and waits until both hosts have applied the
   // invalidation (so that a copy cached from now on stays cached).
   void RedisSetAndSettle(const std::string& key, const std::string& value) {
-    const int64_t a = EpochOf(a_, key);
-    const int64_t b = EpochOf(b_, key);
+    // A sync process counts an invalidation once it has applied it (and
+    // adds its counts with each heartbeat).
+    const int64_t a = Stats(a_).invalidations;
+    const int64_t b = Stats(b_).invalidations;
     RedisSet(key, value);
-    ASSERT_TRUE(PollUntil(
-        [&] { return EpochOf(a_, key) != a && EpochOf(b_, key) != b; }));
+    ASSERT_TRUE(SyncCounted(a_, &TierStats::invalidations, a + 1));
+    ASSERT_TRUE(SyncCounted(b_, &TierStats::invalidations, b + 1));
   }
 
   // Get's value, "<absent>" for NOT_FOUND, or "<CODE: message>".
@@ -266,6 +268,87 @@ TEST_F(TierTest, ADeadSyncProcessMakesReadsGoToRedisWithinTheBound) {
   EXPECT_EQ(Read(b_, "app:k"), "v2");
   EXPECT_EQ(Read(b_, "app:k"), "v2");
   EXPECT_GE(Stats(b_).local_hits, 1);
+}
+
+TEST_F(TierTest, AWriteReplacesTheCopiesInPlaceSoNoHostMisses) {
+  RedisSetAndSettle("app:k", "v1");
+  EXPECT_EQ(Read(a_, "app:k"), "v1");
+  EXPECT_EQ(Read(b_, "app:k"), "v1");
+  const int64_t a_fills = a_.tier->Counts().fills;
+  const int64_t b_fills = b_.tier->Counts().fills;
+  ASSERT_EQ(a_fills, 1);
+  ASSERT_EQ(b_fills, 1);
+  // The writer's host serves the write at once, from its copy.
+  ASSERT_TRUE(a_.tier->Set("app:k", "v2").ok());
+  EXPECT_EQ(Read(a_, "app:k"), "v2");
+  // The other host serves v1 until its sync process has read v2, then v2:
+  // never a miss.
+  EXPECT_TRUE(Sees(b_, "app:k", "v2"));
+  // A plain Redis write, and an increment through the tier, likewise.
+  RedisSet("app:k", "7");
+  EXPECT_TRUE(Sees(a_, "app:k", "7"));
+  EXPECT_TRUE(Sees(b_, "app:k", "7"));
+  absl::StatusOr<int64_t> n = b_.tier->Increment("app:k", 3);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 10);
+  EXPECT_EQ(Read(b_, "app:k"), "10");
+  EXPECT_TRUE(Sees(a_, "app:k", "10"));
+  EXPECT_EQ(a_.tier->Counts().fills, a_fills);
+  EXPECT_EQ(b_.tier->Counts().fills, b_fills);
+  EXPECT_GE(a_.tier->Counts().refreshes + b_.tier->Counts().refreshes, 2);
+  // The sync processes count their refreshes too.
+  EXPECT_TRUE(SyncCounted(a_, &TierStats::refreshes, 3));
+  EXPECT_TRUE(SyncCounted(b_, &TierStats::refreshes, 3));
+}
+
+TEST_F(TierTest, AKeyDeletedInRedisIsDroppedNotRefreshed) {
+  RedisSetAndSettle("app:k", "v1");
+  EXPECT_EQ(Read(a_, "app:k"), "v1");
+  EXPECT_EQ(Read(b_, "app:k"), "v1");
+  ASSERT_TRUE(redis_->Command({"DEL", "app:k"}).ok());
+  EXPECT_TRUE(Sees(a_, "app:k", "<absent>"));
+  EXPECT_TRUE(Sees(b_, "app:k", "<absent>"));
+  EXPECT_TRUE(absl::IsNotFound(a_.tier->store().Get("app:k").status()));
+}
+
+TEST_F(TierTest, WithNoRefreshAnInvalidationDropsTheCopy) {
+  b_.sync.Stop();
+  b_.sync = testing::StartSync(b_.name.name(), redis_->url(), kPrefix,
+                               redis_->dir() + "/sync.log",
+                               /*refresh=*/false);
+  ASSERT_TRUE(WaitForHeartbeat(b_.name.name(), b_.sync.pid()));
+  RedisSetAndSettle("app:k", "v1");
+  EXPECT_EQ(Read(b_, "app:k"), "v1");
+  ASSERT_EQ(b_.tier->Counts().fills, 1);
+  RedisSet("app:k", "v2");
+  // B's copy is dropped; B's next Get after that fills from Redis.
+  EXPECT_TRUE(PollUntil([&] {
+    return absl::IsNotFound(b_.tier->store().Get("app:k").status());
+  }));
+  EXPECT_EQ(Read(b_, "app:k"), "v2");
+  EXPECT_EQ(b_.tier->Counts().fills, 2);
+}
+
+// The primitive behind every refresh: a new value goes in only over the
+// very copy that was there before Redis was asked.
+TEST_F(TierTest, ARefreshWhoseCopyChangedMeanwhileStoresNothing) {
+  RedisSetAndSettle("app:k", "v1");
+  EXPECT_EQ(Read(a_, "app:k"), "v1");
+  absl::StatusOr<std::string> meta_name =
+      tier_internal::MetaStoreName(a_.name.name());
+  ASSERT_TRUE(meta_name.ok());
+  absl::StatusOr<std::unique_ptr<Store>> meta = Store::Open(*meta_name);
+  ASSERT_TRUE(meta.ok()) << meta.status();
+  tier_internal::CopyUpdate stale;
+  ASSERT_TRUE(stale.Prepare(a_.tier->store(), **meta, "app:k"));
+  // A write on this host replaces the copy after the refresh read Redis.
+  ASSERT_TRUE(a_.tier->Set("app:k", "v2").ok());
+  EXPECT_FALSE(stale.Commit(a_.tier->store(), "app:k", "v1-read-earlier", 0,
+                            absl::InfiniteDuration()));
+  EXPECT_EQ(Read(a_, "app:k"), "v2");
+  // Nothing to update when there is no copy.
+  tier_internal::CopyUpdate none;
+  EXPECT_FALSE(none.Prepare(a_.tier->store(), **meta, "app:absent"));
 }
 
 TEST_F(TierTest, FlushAllDropsEveryCachedCopy) {

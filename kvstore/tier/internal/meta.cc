@@ -129,6 +129,37 @@ bool DecodeEntry(const Value& v, Tag* tag, absl::string_view* payload) {
   return true;
 }
 
+bool CopyUpdate::Prepare(const Store& data, const Store& meta,
+                         absl::string_view key) {
+  absl::StatusOr<Entry> entry = data.GetEntry(key);
+  Tag tag;
+  absl::string_view payload;
+  if (!entry.ok() || !DecodeEntry(entry->value, &tag, &payload)) return false;
+  absl::StatusOr<Control> control = ReadControl(meta);
+  absl::StatusOr<int64_t> epoch = ReadEpoch(meta, key);
+  if (!control.ok() || !epoch.ok()) return false;
+  version_ = entry->version;
+  expiry_ns_ = tag.expiry_ns;
+  ttl_ = entry->ttl;
+  generation_ = control->generation;
+  epoch_ = *epoch;
+  return true;
+}
+
+bool CopyUpdate::Commit(Store& data, absl::string_view key,
+                        absl::string_view payload, int64_t expiry_ns,
+                        absl::Duration ttl) const {
+  Tag tag;
+  tag.generation = generation_;
+  tag.epoch = epoch_;
+  tag.expiry_ns = expiry_ns;
+  WriteOptions options;
+  options.ttl = ttl;
+  absl::StatusOr<bool> stored = data.CompareVersionAndSet(
+      key, version_, EncodeEntry(tag, payload), options);
+  return stored.ok() && *stored;
+}
+
 absl::string_view CounterKey(Counter c) {
   switch (c) {
     case Counter::kLocalHits:
@@ -147,6 +178,8 @@ absl::string_view CounterKey(Counter c) {
       return "n/flushes";
     case Counter::kRedisErrors:
       return "n/redis_errors";
+    case Counter::kRefreshes:
+      return "n/refreshes";
     case Counter::kCount:
       break;
   }

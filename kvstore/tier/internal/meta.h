@@ -84,6 +84,35 @@ Value EncodeEntry(const Tag& tag, absl::string_view payload);
 // False if `v` is not a tier entry (another type, too short).
 bool DecodeEntry(const Value& v, Tag* tag, absl::string_view* payload);
 
+// A copy replaced in place (docs/tier.md, "Refresh instead of drop"). The
+// state of `key`'s copy is read before Redis is asked (Prepare); once
+// Redis has answered, Commit stores the new value only if the copy is
+// still the very entry Prepare saw (same version). While that entry holds
+// the key's slot no fill can be in flight for the key (a fill needs the
+// slot for its marker), so the new copy keeps the tag Prepare read.
+class CopyUpdate {
+ public:
+  // Reads the copy and its tag's state. False if there is no tier entry
+  // for `key` (absent, a compute marker, another type): then there is
+  // nothing to update in place.
+  bool Prepare(const Store& data, const Store& meta, absl::string_view key);
+  // Replaces the copy with `payload`, to be reclaimed after `ttl` and
+  // served until `expiry_ns` (0: no expiry). True if stored.
+  bool Commit(Store& data, absl::string_view key, absl::string_view payload,
+              int64_t expiry_ns, absl::Duration ttl) const;
+  // The expiry in the tag Prepare read (0: none), and the time the entry
+  // had left to live then.
+  int64_t expiry_ns() const { return expiry_ns_; }
+  absl::Duration ttl() const { return ttl_; }
+
+ private:
+  int64_t expiry_ns_ = 0;
+  absl::Duration ttl_ = absl::InfiniteDuration();
+  uint64_t version_ = 0;
+  uint64_t generation_ = 0;
+  int64_t epoch_ = 0;
+};
+
 // The counters of the tier section of `kvstore stats`.
 enum class Counter : int {
   kLocalHits = 0,
@@ -94,6 +123,7 @@ enum class Counter : int {
   kInvalidations,
   kFlushes,
   kRedisErrors,
+  kRefreshes,
   kCount,  // Not a counter.
 };
 absl::string_view CounterKey(Counter c);
@@ -105,6 +135,11 @@ class CounterBatch {
  public:
   void Add(Counter c, int64_t n = 1) {
     pending_[static_cast<int>(c)].fetch_add(n, std::memory_order_relaxed);
+    total_[static_cast<int>(c)].fetch_add(n, std::memory_order_relaxed);
+  }
+  // Everything added since construction.
+  int64_t Total(Counter c) const {
+    return total_[static_cast<int>(c)].load(std::memory_order_relaxed);
   }
   // Flushes if the last flush is `interval_ns` old.
   void MaybeFlush(Store& meta, int64_t now_ns, int64_t interval_ns);
@@ -112,6 +147,7 @@ class CounterBatch {
 
  private:
   std::atomic<int64_t> pending_[static_cast<int>(Counter::kCount)] = {};
+  std::atomic<int64_t> total_[static_cast<int>(Counter::kCount)] = {};
   std::atomic<int64_t> last_flush_ns_{0};
 };
 

@@ -70,8 +70,10 @@ struct Options {
   Eviction eviction = Eviction::kNone;
 
   // Permission bits of a new store, applied exactly (the umask is ignored).
-  // Must be within 0777 and include owner read and write (0600): every
-  // handle maps the store read-write. Anything else is INVALID_ARGUMENT.
+  // Must be within 0777 and include owner read and write (0600): the
+  // owner's handles map the store read-write. Anything else is
+  // INVALID_ARGUMENT. 0640 with a group lets its members read the store
+  // through read-only handles (read_only below) and not write it.
   // Default: 0600 (owner read and write)
   mode_t mode = 0600;
 

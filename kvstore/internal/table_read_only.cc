@@ -17,6 +17,7 @@
 // store, which a read-only one cannot do.
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <vector>

@@ -35,8 +35,7 @@ namespace {
 // before it frees the old one); entries that fit get none (memory 0).
 class BenchStore {
  public:
-  BenchStore(uint64_t keys, uint64_t loaded,
-             size_t value_bytes = kValueBytes) {
+  BenchStore(uint64_t keys, uint64_t loaded, size_t value_bytes = kValueBytes) {
     static bool installed = false;
     if (!installed) InstallCleanupHandlers();
     installed = true;
@@ -74,6 +73,7 @@ class BenchStore {
   }
 
   kvstore::Store* get() { return store_.get(); }
+  const std::string& name() const { return name_; }
   // Empty if the store is ready; else why not.
   const std::string& error() const { return error_; }
 
@@ -138,6 +138,28 @@ void BM_GetMiss(benchmark::State& state) {
   for (auto _ : state) {
     absl::Status s = store.get()->Get(FormatKey(keys[i++ & 4095], buf), &out);
     if (!absl::IsNotFound(s)) return state.SkipWithError("expected NOT_FOUND");
+  }
+}
+
+// BM_GetHit and BM_GetMiss through a read-only handle (Options::read_only).
+void BM_GetReadOnly(benchmark::State& state) {
+  const uint64_t n = state.range(0);
+  const bool hit = state.range(1) != 0;
+  BenchStore store(n, n);
+  if (!store.error().empty()) return state.SkipWithError(store.error().c_str());
+  kvstore::Options read_only;
+  read_only.read_only = true;
+  absl::StatusOr<std::unique_ptr<kvstore::Store>> reader =
+      kvstore::Store::Open(store.name(), read_only);
+  if (!reader.ok())
+    return state.SkipWithError(reader.status().ToString().c_str());
+  const std::vector<uint32_t> keys = hit ? RandomKeys(0, n) : RandomKeys(n, n);
+  kvstore::Value out;
+  char buf[kKeyBytes];
+  size_t i = 0;
+  for (auto _ : state) {
+    absl::Status s = (*reader)->Get(FormatKey(keys[i++ & 4095], buf), &out);
+    if (s.ok() != hit) return state.SkipWithError(s.ToString().c_str());
   }
 }
 
@@ -225,8 +247,8 @@ void BM_SetSized(benchmark::State& state) {
   char buf[kKeyBytes];
   size_t i = 0;
   for (auto _ : state) {
-    absl::Status s = store->get()->Set(
-        FormatKey(keys[i++ & (kSizedKeys - 1)], buf), value);
+    absl::Status s =
+        store->get()->Set(FormatKey(keys[i++ & (kSizedKeys - 1)], buf), value);
     if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
   }
   state.SetBytesProcessed(state.iterations() * state.range(1));
@@ -253,8 +275,8 @@ void BM_FloorSized(benchmark::State& state) {
   Region& r = (*regions)[bytes];
   if (r.base == nullptr) {
     // Unlinked at once: nothing is left behind, whatever happens.
-    const std::string name = absl::StrCat("/kvstore-microbench-floor-",
-                                          getpid(), "-", bytes);
+    const std::string name =
+        absl::StrCat("/kvstore-microbench-floor-", getpid(), "-", bytes);
     const int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
     if (fd < 0) return state.SkipWithError("shm_open failed");
     shm_unlink(name.c_str());
@@ -287,6 +309,7 @@ void BM_FloorSized(benchmark::State& state) {
 
 BENCHMARK(BM_GetHit)->RangeMultiplier(8)->Range(1 << 10, 1 << 16);
 BENCHMARK(BM_GetMiss)->RangeMultiplier(8)->Range(1 << 10, 1 << 16);
+BENCHMARK(BM_GetReadOnly)->ArgsProduct({{1 << 12, 1 << 16}, {1, 0}});
 BENCHMARK(BM_SetOverwrite)->RangeMultiplier(8)->Range(1 << 10, 1 << 16);
 BENCHMARK(BM_SetErase)->RangeMultiplier(8)->Range(1 << 10, 1 << 16);
 BENCHMARK(BM_Increment)->Arg(1000);

@@ -60,14 +60,14 @@ std::string ArgumentCountMessage(const CommandSpec& spec, size_t given) {
 const CommandSpec* CommandOfUnparsedLine(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& token = args[i];
-    if (token == "--") return i + 1 < args.size() ? FindCommand(args[i + 1])
-                                                  : nullptr;
+    if (token == "--")
+      return i + 1 < args.size() ? FindCommand(args[i + 1]) : nullptr;
     if (token.size() < 2 || token[0] != '-' || IsNumber(token)) {
       return FindCommand(token);
     }
     if (token.find('=') != std::string::npos) continue;
-    const absl::string_view name = absl::string_view(token).substr(
-        token[1] == '-' ? 2 : 1);
+    const absl::string_view name =
+        absl::string_view(token).substr(token[1] == '-' ? 2 : 1);
     for (const FlagSpec& flag : KnownFlags()) {
       if (flag.name == name && flag.takes_value) ++i;
     }
@@ -106,8 +106,8 @@ int Failure(const CommandContext& ctx, const absl::Status& status,
 int KeyFailure(const CommandContext& ctx, const absl::Status& status,
                absl::string_view store_name, absl::string_view key) {
   if (!absl::IsNotFound(status)) return Failure(ctx, status);
-  *ctx.err << "kvstore: key '" << EscapeMessage(key) << "' not found in store " << store_name
-           << "\n";
+  *ctx.err << "kvstore: key '" << EscapeMessage(key) << "' not found in store "
+           << store_name << "\n";
   return kExitNotFound;
 }
 
@@ -155,9 +155,25 @@ absl::StatusOr<AnyStore> OpenStore(const CommandContext& ctx,
                                    bool create_if_missing) {
   Options options;
   options.create_if_missing = create_if_missing;
+  if (ctx.HasFlag("read-only")) {
+    options.read_only = true;
+    options.create_if_missing = false;
+  }
   AnyStore any;
   absl::StatusOr<std::unique_ptr<Store>> store =
       Store::Open(ctx.store_name, options);
+  if (absl::IsPermissionDenied(store.status()) && !options.read_only) {
+    // This user may not write the store: read it, if it may do that
+    // (docs/cli.md, "Read-only access").
+    Options read_only;
+    read_only.read_only = true;
+    absl::StatusOr<std::unique_ptr<Store>> reader =
+        Store::Open(ctx.store_name, read_only);
+    if (!absl::IsPermissionDenied(reader.status())) {
+      store = std::move(reader);
+      options = read_only;
+    }
+  }
   if (store.ok()) {
     WarnIfWritableByOthers((*store)->Stats(), *ctx.err);
     any.tagged = *std::move(store);
@@ -165,7 +181,7 @@ absl::StatusOr<AnyStore> OpenStore(const CommandContext& ctx,
   }
   if (IsTypedStoreRefusal(store.status(), ctx.store_name)) {
     absl::StatusOr<std::unique_ptr<TypedStore>> typed =
-        TypedStore::OpenAny(ctx.store_name);
+        TypedStore::OpenAny(ctx.store_name, options);
     if (!typed.ok()) return typed.status();
     WarnIfWritableByOthers((*typed)->Stats(), *ctx.err);
     any.typed = *std::move(typed);
@@ -301,13 +317,25 @@ int RunUnchecked(const std::vector<std::string>& args, const Env& env,
         ctx, absl::StrCat("unknown flag '", parsed->unknown_flags[0], "'"));
   }
   for (const auto& [name, value] : parsed->flags) {
-    bool allowed = name == "store";
+    bool allowed = name == "store" || name == "read-only";
     for (absl::string_view f : spec->flags) allowed = allowed || f == name;
     if (!allowed) {
       return UsageError(ctx, absl::StrCat("flag --", name,
                                           " does not apply to this command"));
     }
     ctx.flags[name] = value;
+  }
+  // --read-only is for the commands that open the store to use it, not
+  // for those that make, replace or remove it (docs/cli.md, "Read-only
+  // access"); dump reads read-only by itself when it must.
+  static constexpr absl::string_view kNotReadOnly[] = {
+      "create", "destroy", "reset-lock", "restore",
+      "resize", "upgrade", "sync",       "dump"};
+  if (ctx.HasFlag("read-only") &&
+      (ctx.HasFlag("redis") ||
+       std::find(std::begin(kNotReadOnly), std::end(kNotReadOnly), command) !=
+           std::end(kNotReadOnly))) {
+    return UsageError(ctx, "flag --read-only does not apply to this command");
   }
   if (positionals.size() < static_cast<size_t>(spec->min_args) ||
       positionals.size() > static_cast<size_t>(spec->max_args)) {

@@ -24,6 +24,7 @@ constexpr FlagSpec kKnownFlags[] = {
     {"redis", true, '\0'},        {"force", false, '\0'},
     {"nx", false, '\0'},          {"xx", false, '\0'},
     {"yes", false, '\0'},
+    {"read-only", false, '\0'},
     {"no-refresh", false, '\0'},
 };
 

@@ -47,6 +47,8 @@ Global flags:
   --redis=URL     get, set, del and incr go through the store to Redis,
                   the shared tier (redis://[:PASSWORD@]HOST:PORT[/DB] or
                   unix:///PATH; see 'kvstore sync --help')
+  --read-only     open the store read-only: read it, never change it
+                  (chosen by itself when this user may only read it)
   -h, --help      print help and exit
   --version       print the version and exit
 

@@ -70,8 +70,10 @@ struct Options {
   Eviction eviction = Eviction::kNone;
 
   // Permission bits of a new store, applied exactly (the umask is ignored).
-  // Must be within 0777 and include owner read and write (0600): every
-  // handle maps the store read-write. Anything else is INVALID_ARGUMENT.
+  // Must be within 0777 and include owner read and write (0600): the
+  // owner's handles map the store read-write. Anything else is
+  // INVALID_ARGUMENT. 0640 with a group lets its members read the store
+  // through read-only handles (read_only below) and not write it.
   // Default: 0600 (owner read and write)
   mode_t mode = 0600;
 
@@ -88,6 +90,29 @@ struct Options {
   // tries once. Not negative.
   // Default: absl::InfiniteDuration() (wait as long as the holder lives)
   absl::Duration lock_timeout = absl::InfiniteDuration();
+
+  // If true, the handle is read-only: it opens the store's object for
+  // reading alone (read permission is enough, so a group member of a store
+  // created with mode 0640 can use it) and maps it PROT_READ, so that it
+  // cannot change a byte of the store. Its reads take no lock and write
+  // nothing shared: no CLOCK reference bits, no counters (Stats of any
+  // handle leaves its hits and misses out), no reclaiming of expired
+  // entries (they read as absent and stay until a writer reclaims them),
+  // no repair after a writer died. Every write (Set, Erase, Increment,
+  // GetOrCompute's computation...) fails with PERMISSION_DENIED and
+  // changes nothing. Incompatible with create_if_missing and
+  // error_if_exists (INVALID_ARGUMENT). See Store for what each read does
+  // where a read-write handle would take the lock.
+  // Default: false
+  bool read_only = false;
+
+  // How long a read of a read-only handle keeps retrying data that writers
+  // are changing before it gives up with UNAVAILABLE: a key being written,
+  // a scan batch or snapshot that writes keep invalidating, or a store
+  // that a writer which died left needing repair (which only a read-write
+  // handle can do; it happens on the next write). Not negative.
+  // Default: 100 milliseconds
+  absl::Duration read_only_wait = absl::Milliseconds(100);
 };
 
 }  // namespace kvstore

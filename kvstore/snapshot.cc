@@ -45,7 +45,8 @@ constexpr uint64_t kProgressEvery = 65536;  // Entries between progress calls.
 int64_t WallMs() { return absl::ToUnixMillis(absl::Now()); }
 int64_t BootMs() { return internal::BoottimeNanos() / 1000000; }
 
-absl::Status WriteAll(int fd, absl::string_view bytes, const std::string& what) {
+absl::Status WriteAll(int fd, absl::string_view bytes,
+                      const std::string& what) {
   while (!bytes.empty()) {
     const ssize_t n = write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
@@ -92,8 +93,7 @@ class TemporaryStore {
     internal::StoreKind kind;
     kind.kind = h.kind;
     kind.schema = h.schema;
-    absl::StatusOr<std::unique_ptr<Table>> table =
-        Table::Open(name_, o, kind);
+    absl::StatusOr<std::unique_ptr<Table>> table = Table::Open(name_, o, kind);
     if (!table.ok()) return table.status();
     table_ = *std::move(table);
     return absl::OkStatus();
@@ -114,6 +114,17 @@ class TemporaryStore {
 absl::StatusOr<SnapshotStats> DumpTo(absl::string_view name, DumpWriter& out,
                                      const SnapshotProgress& progress) {
   absl::StatusOr<std::unique_ptr<Table>> table = OpenExisting(name);
+  if (absl::IsPermissionDenied(table.status())) {
+    // A user who may only read the store dumps it through a read-only
+    // handle: each batch lock-free (Options::read_only).
+    Options read_only;
+    read_only.read_only = true;
+    internal::StoreKind any;
+    any.kind = internal::kKindAny;
+    absl::StatusOr<std::unique_ptr<Table>> reader =
+        Table::Open(name, read_only, any);
+    if (!absl::IsPermissionDenied(reader.status())) table = std::move(reader);
+  }
   if (!table.ok()) return table.status();
   absl::StatusOr<StoreStats> stats = (*table)->Stats();
   if (!stats.ok()) return stats.status();
@@ -135,7 +146,8 @@ absl::StatusOr<SnapshotStats> DumpTo(absl::string_view name, DumpWriter& out,
   uint64_t reported = 0;
   do {
     batch.clear();
-    absl::StatusOr<uint64_t> next = (*table)->ScanRaw(cursor, kScanSlots, &batch);
+    absl::StatusOr<uint64_t> next =
+        (*table)->ScanRaw(cursor, kScanSlots, &batch);
     if (!next.ok()) return next.status();
     const int64_t wall = WallMs(), boot = BootMs();
     for (Table::RawEntry& e : batch) {
@@ -176,9 +188,10 @@ absl::StatusOr<SnapshotStats> RestoreFrom(absl::string_view name,
   struct stat st;
   if (stat(ShmPath(name).c_str(), &st) == 0) {
     if (!options.replace) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "store ", name, " exists; restore it with replace (--replace) to "
-                          "replace it"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("store ", name,
+                       " exists; restore it with replace (--replace) to "
+                       "replace it"));
     }
     absl::StatusOr<std::unique_ptr<Table>> existing = OpenExisting(name);
     if (existing.ok() && ((*existing)->kind() != h->kind ||
@@ -226,8 +239,8 @@ absl::StatusOr<SnapshotStats> RestoreFrom(absl::string_view name,
         ++result.skipped;
         continue;
       }
-      expires_ms = internal::DeadlineMs(internal::BoottimeNanos(),
-                                        left_ms * 1000000);
+      expires_ms =
+          internal::DeadlineMs(internal::BoottimeNanos(), left_ms * 1000000);
     }
     batch.push_back(Table::RawEntry{e.type, std::move(e.key),
                                     std::move(e.value), expires_ms});
@@ -279,8 +292,10 @@ absl::StatusOr<SnapshotStats> DumpStore(absl::string_view name,
   });
   absl::StatusOr<SnapshotStats> result = DumpTo(name, out, progress);
   absl::Status status = result.status();
-  if (status.ok() && fsync(fd) != 0) status = ErrnoStatus(errno, "sync " + temp);
-  if (close(fd) != 0 && status.ok()) status = ErrnoStatus(errno, "close " + temp);
+  if (status.ok() && fsync(fd) != 0)
+    status = ErrnoStatus(errno, "sync " + temp);
+  if (close(fd) != 0 && status.ok())
+    status = ErrnoStatus(errno, "close " + temp);
   KVSTORE_FAULT_POINT("dump.synced");
   if (status.ok() && rename(temp.c_str(), path.c_str()) != 0) {
     status = ErrnoStatus(errno, "rename " + temp + " to " + path);
@@ -360,14 +375,15 @@ absl::StatusOr<SnapshotStats> UpgradeStore(absl::string_view name) {
         "; this build upgrades format ", internal::kFormat2, " only")));
   }
   if (h->journal_state.load() != internal::kJournalIdle) {
-    return unmap(absl::FailedPreconditionError(absl::StrCat(
-        "store ", name, " was left mid-write by a process that died; open it "
-                        "once with the build that made it, then upgrade")));
+    return unmap(absl::FailedPreconditionError(
+        absl::StrCat("store ", name,
+                     " was left mid-write by a process that died; open it "
+                     "once with the build that made it, then upgrade")));
   }
   // Writers of the older build pause while the entries are copied.
   int64_t waited_ns = 0;
-  const int rc = internal::LockMutex(&h->mutex, int64_t{10} * 1000000000,
-                                     &waited_ns);
+  const int rc =
+      internal::LockMutex(&h->mutex, int64_t{10} * 1000000000, &waited_ns);
   if (rc == EOWNERDEAD) pthread_mutex_consistent(&h->mutex);  // Idle journal.
   if (rc != 0 && rc != EOWNERDEAD) {
     return unmap(absl::UnavailableError(absl::StrCat(
@@ -386,10 +402,10 @@ absl::StatusOr<SnapshotStats> UpgradeStore(absl::string_view name) {
         return absl::OkStatus();
       });
   header.mode = st.st_mode & 0777;
-  header.memory = header.kind == internal::kKindTagged
-                      ? std::max<uint64_t>(Options().memory,
-                                           large_bytes + large_bytes / 4)
-                      : 0;
+  header.memory =
+      header.kind == internal::kKindTagged
+          ? std::max<uint64_t>(Options().memory, large_bytes + large_bytes / 4)
+          : 0;
   TemporaryStore temp;
   if (status.ok()) {
     RemoveStaleTemporaries();

@@ -18,6 +18,10 @@
 // the whole dump is in it; one written or deleted meanwhile may or may not
 // be; an entry moved by a concurrent delete may appear twice, and a restore
 // keeps the last. It is not a snapshot of the whole store at one instant.
+// A user who may read the store but not write it dumps it all the same,
+// through a read-only handle (Options::read_only): each batch is read
+// lock-free, with the same guarantee, and a batch that writers keep
+// invalidating for Options::read_only_wait fails the dump (UNAVAILABLE).
 //
 // Expiry: each entry's end is written as a wall-clock time (Unix ms), not
 // as time left: CLOCK_BOOTTIME, which the store uses, starts again at boot,

@@ -63,6 +63,8 @@ absl::Status Store::ResetLock(absl::string_view name) {
 
 const std::string& Store::name() const { return handle_->current().name(); }
 
+bool Store::read_only() const { return handle_->current().read_only(); }
+
 absl::StatusOr<Value> Store::Get(absl::string_view key) const {
   Value value;
   absl::Status status =

@@ -44,8 +44,40 @@
 //   DATA_LOSS            the store is damaged (checksum, sizes, slots) or
 //                        was left half-created by a process that died
 //                        (Open with error_if_exists replaces such a store)
-//   UNAVAILABLE          the store is still being created by another process
-//   PERMISSION_DENIED    the store's mode does not allow this user
+//   UNAVAILABLE          the store is still being created by another
+//                        process; a read of a read-only handle gave up
+//                        after Options::read_only_wait (see below)
+//   PERMISSION_DENIED    the store's mode does not allow this user; a write
+//                        on a read-only handle
+//
+// Read-only handles (Options::read_only): for users who may read a store
+// but not write it (a group member of a store created with mode 0640), or
+// for any reader that must not change it. The handle maps the store
+// PROT_READ and never writes a byte of it. Every write (Set and the other
+// writes, Erase, Increment, Expire, GetOrCompute on a miss...) returns
+// PERMISSION_DENIED and changes nothing; read_only() tells such a handle.
+// Its reads all work without the lock:
+//   - Get, GetEntry, Ttl and MultiGet read each key lock-free, as a
+//     read-write handle does, but never fall back to the lock: they retry
+//     while writers race them. An expired entry reads as NOT_FOUND and is
+//     left for a writer to reclaim. Reads do not set CLOCK reference bits,
+//     so they do not protect an entry from eviction.
+//   - Scan keeps its guarantee: each batch is copied slot by slot and kept
+//     only if no delete moved entries meanwhile.
+//   - MultiGet with options.snapshot, ForEach and Verify run when the lock
+//     is free and keep their result only if no write began or ended while
+//     they ran: still one consistent snapshot (Verify: one moment).
+//   - Stats reads the data-area figures without the lock, each exact but
+//     possibly a write apart. Its hits and misses leave out the reads of
+//     read-only handles: they count nothing.
+// Where a read-write handle would need the lock, a read-only one retries
+// for up to Options::read_only_wait and then returns UNAVAILABLE: while
+// writers keep changing what it reads (a busy store can starve a snapshot
+// or Verify of a large store), and after a writer died mid-write, until a
+// read-write handle's next write repairs the store (only the entry or the
+// probe cluster left half-written is unreadable until then, and snapshots
+// and Verify wait for the repair). A resize is followed: the handle
+// reopens the store's new segment, read-only.
 // Caveats:
 //   - A process that forks must not use a Store in the child while another
 //     thread of the parent is inside a call on it.
@@ -233,6 +265,11 @@ class Store {
   // another process is still creating it. A store left half-created by a
   // creator that died is DATA_LOSS, except that Open with error_if_exists
   // (`kvstore create`) removes it and creates the store anew.
+  // PERMISSION_DENIED if this user may not open it read-write (or, with
+  // options.read_only, read it at all); the message says when it may read
+  // it. With options.read_only, the store opens even if a writer died
+  // holding its lock (the repair is left to a read-write handle) and
+  // INVALID_ARGUMENT if create_if_missing or error_if_exists is set too.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       absl::string_view name, const Options& options = Options());
 
@@ -430,6 +467,9 @@ class Store {
 
   // The store's name.
   const std::string& name() const;
+
+  // True if the handle was opened with Options::read_only.
+  bool read_only() const;
 
  private:
   explicit Store(std::unique_ptr<internal::TableHandle> handle);

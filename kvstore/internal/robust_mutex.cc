@@ -153,6 +153,12 @@ absl::Status LockRobust(pthread_mutex_t* mu, int64_t timeout_ns,
       absl::StrCat("locking the store failed: ", strerror(rc)));
 }
 
+uint32_t LockOwner(const pthread_mutex_t* mu) {
+  return Word(const_cast<pthread_mutex_t*>(mu))
+             ->load(std::memory_order_acquire) &
+         FUTEX_TID_MASK;
+}
+
 void UnlockRobust(pthread_mutex_t* mu) { pthread_mutex_unlock(mu); }
 
 absl::Status RobustMutexSelfTest() {

@@ -16,13 +16,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "kvstore/internal/errors.h"
 #include "kvstore/internal/arena.h"
+#include "kvstore/internal/errors.h"
 #include "kvstore/internal/fault_injection.h"
-#include "kvstore/internal/process.h"
 #include "kvstore/internal/hash.h"
+#include "kvstore/internal/process.h"
 #include "kvstore/internal/robust_mutex.h"
 #include "kvstore/internal/segment_probe.h"
+#include "kvstore/internal/shm_names.h"
 
 namespace kvstore {
 namespace internal {
@@ -125,8 +126,7 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
       h.slot_bytes != g->slot_bytes || h.table_offset != g->table_offset ||
       h.journal_offset != g->journal_offset ||
       h.counters_offset != g->counters_offset ||
-      h.segment_bytes != g->segment_bytes ||
-      h.data_bytes != g->data_bytes) {
+      h.segment_bytes != g->segment_bytes || h.data_bytes != g->data_bytes) {
     return absl::DataLossError(absl::StrCat(
         "store ", name, " has a header whose sizes do not match its limits"));
   }
@@ -150,8 +150,7 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
 // For an object smaller than a header: an error if its first bytes already
 // tell it will never become a store (a truncated store, another program's
 // object, a creator that died); OK to keep waiting for a creator at work.
-absl::Status DiagnoseShortObject(int fd, const std::string& name,
-                                 off_t size) {
+absl::Status DiagnoseShortObject(int fd, const std::string& name, off_t size) {
   absl::StatusOr<ObjectInfo> info = ProbeObject(fd, name);
   if (!info.ok()) return info.status();
   switch (info->kind) {
@@ -209,9 +208,9 @@ absl::StatusOr<Geometry> ComputeGeometry(uint32_t kind, uint64_t capacity,
   const uint32_t min_value = tagged ? kMinTaggedValueBytes : kMinValueBytes;
   const uint32_t max_value = tagged ? kMaxTaggedValueBytes : kMaxValueLen;
   if (max_key_bytes < 1 || max_key_bytes > max_key) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max key bytes ", max_key_bytes, " is out of range (1 to ", max_key,
-        ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("max key bytes ", max_key_bytes, " is out of range (1 to ",
+                     max_key, ")"));
   }
   if (max_value_bytes < min_value || max_value_bytes > max_value) {
     return absl::InvalidArgumentError(
@@ -286,8 +285,7 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   }
   absl::StatusOr<Geometry> g = ComputeGeometry(
       kind.kind, options.capacity, options.max_key_bytes,
-      options.max_value_bytes,
-      kind.kind == kKindTagged ? options.memory : 0);
+      options.max_value_bytes, kind.kind == kKindTagged ? options.memory : 0);
   if (!g.ok()) return g.status();
   if (kind.schema.size() > kMaxSchemaBytes ||
       (kind.kind == kKindTyped) != !kind.schema.empty()) {
@@ -394,8 +392,22 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
 absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(const std::string& name,
                                                        const Options& options,
                                                        uint32_t expected_kind) {
-  int fd = shm_open(name.c_str(), O_RDWR, 0);
-  if (fd < 0) return ErrnoStatus(errno, "open store " + name);
+  // A read-only handle needs only read permission, and its PROT_READ
+  // mapping makes any write to the store fault instead of land.
+  const bool read_only = options.read_only;
+  int fd = shm_open(name.c_str(), read_only ? O_RDONLY : O_RDWR, 0);
+  if (fd < 0) {
+    const int err = errno;
+    absl::Status status = ErrnoStatus(err, "open store " + name);
+    if (err == EACCES && !read_only &&
+        faccessat(AT_FDCWD, ShmPath(name).c_str(), R_OK, AT_EACCESS) == 0) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(status.message(),
+                       " (this user may only read it: open it read-only, "
+                       "Options::read_only or 'kvstore --read-only')"));
+    }
+    return status;
+  }
   auto fail = [&](absl::Status status) {
     close(fd);
     return status;
@@ -419,7 +431,8 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(const std::string& name,
     absl::SleepFor(absl::Milliseconds(1));
   }
   size_t size = static_cast<size_t>(st.st_size);
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  void* p = mmap(nullptr, size, read_only ? PROT_READ : PROT_READ | PROT_WRITE,
+                 MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) return fail(ErrnoStatus(errno, "map store " + name));
   auto* h = static_cast<Header*>(p);
   auto unmap_fail = [&](absl::Status status) {

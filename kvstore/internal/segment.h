@@ -80,7 +80,9 @@ class Segment {
 
   // Maps an existing store and validates its header. NOT_FOUND if absent;
   // FAILED_PRECONDITION if it is not of the expected kind (the schema is
-  // compared by the typed layer, which has both to show).
+  // compared by the typed layer, which has both to show). With
+  // options.read_only the object is opened O_RDONLY and mapped PROT_READ.
+  // PERMISSION_DENIED if this user may not open it so.
   static absl::StatusOr<std::unique_ptr<Segment>> Open(const std::string& name,
                                                        const Options& options,
                                                        uint32_t expected_kind);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <limits>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -104,6 +105,18 @@ absl::StatusOr<std::unique_ptr<Table>> Table::Open(absl::string_view name,
         absl::StrCat("lock timeout must not be negative, not ",
                      absl::FormatDuration(options.lock_timeout)));
   }
+  if (options.read_only &&
+      (options.create_if_missing || options.error_if_exists)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "store ", name,
+        ": a read-only handle cannot create a store (Options::read_only "
+        "with create_if_missing or error_if_exists)"));
+  }
+  if (options.read_only_wait < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("read-only wait must not be negative, not ",
+                     absl::FormatDuration(options.read_only_wait)));
+  }
   status = RobustMutexSelfTest();
   if (!status.ok()) return status;
   absl::StatusOr<std::unique_ptr<Segment>> segment =
@@ -117,13 +130,20 @@ absl::StatusOr<std::unique_ptr<Table>> Table::Open(absl::string_view name,
       options.lock_timeout == absl::InfiniteDuration()
           ? -1
           : absl::ToInt64Nanoseconds(options.lock_timeout);
-  return std::unique_ptr<Table>(
-      new Table(*std::move(segment), lock_timeout_ns));
+  const int64_t read_wait_ns =
+      options.read_only_wait == absl::InfiniteDuration()
+          ? std::numeric_limits<int64_t>::max() / 2
+          : absl::ToInt64Nanoseconds(options.read_only_wait);
+  return std::unique_ptr<Table>(new Table(*std::move(segment), lock_timeout_ns,
+                                          options.read_only, read_wait_ns));
 }
 
-Table::Table(std::unique_ptr<Segment> segment, int64_t lock_timeout_ns)
+Table::Table(std::unique_ptr<Segment> segment, int64_t lock_timeout_ns,
+             bool read_only, int64_t read_wait_ns)
     : segment_(std::move(segment)),
       lock_timeout_ns_(lock_timeout_ns),
+      read_only_(read_only),
+      read_wait_ns_(read_wait_ns),
       geometry_(segment_->geometry()),
       header_(segment_->header()),
       journal_(segment_->base() + geometry_.journal_offset),
@@ -132,8 +152,8 @@ Table::Table(std::unique_ptr<Segment> segment, int64_t lock_timeout_ns)
       arena_(geometry_.data_bytes == 0
                  ? nullptr
                  : std::make_unique<Arena>(
-                       reinterpret_cast<ArenaHeader*>(
-                           segment_->base() + geometry_.arena_offset),
+                       reinterpret_cast<ArenaHeader*>(segment_->base() +
+                                                      geometry_.arena_offset),
                        segment_->base() + geometry_.data_offset,
                        geometry_.data_bytes)),
       arena_header_(geometry_.data_bytes == 0
@@ -202,8 +222,8 @@ absl::StatusOr<Table::EntryBytes> Table::EntryLocked(uint64_t index,
   }
   const BlockRef ref = RefOf(s);
   const uint64_t payload = uint64_t{ref.key_len} + ref.value_len;
-  if (m.empty() || m.value_len != 0 || arena_ == nullptr ||
-      ref.key_len == 0 || ref.key_len > geometry_.max_key_bytes ||
+  if (m.empty() || m.value_len != 0 || arena_ == nullptr || ref.key_len == 0 ||
+      ref.key_len > geometry_.max_key_bytes ||
       ref.value_len > geometry_.max_value_bytes ||
       !arena_->Plausible(ref.offset, ref.block_bytes, payload)) {
     return DamagedSlot(index);
@@ -236,11 +256,14 @@ size_t Table::ShardOfThisThread() {
 }
 
 absl::Status Table::Lock(bool allow_busy_journal) const {
+  // Every write, and every read that needs the lock, starts here; a
+  // read-only table's reads never come here (table_read_only.cc).
+  if (ABSL_PREDICT_FALSE(read_only_)) return ReadOnlyRefusal();
   bool recovered = false;
   int64_t waited_ns = 0;
-  absl::Status status =
-      LockRobust(&header_->mutex, lock_timeout_ns_,
-                 [this] { return Repair(); }, &recovered, &waited_ns);
+  absl::Status status = LockRobust(
+      &header_->mutex, lock_timeout_ns_, [this] { return Repair(); },
+      &recovered, &waited_ns);
   if (ABSL_PREDICT_FALSE(!status.ok())) {
     if (absl::IsDeadlineExceeded(status)) {
       return absl::DeadlineExceededError(
@@ -256,8 +279,7 @@ absl::Status Table::Lock(bool allow_busy_journal) const {
     return absl::DataLossError(absl::StrCat(
         "store ", name(), " has a damaged journal; run 'kvstore check'"));
   }
-  if (ABSL_PREDICT_FALSE(header_->moved.load(std::memory_order_acquire) !=
-                          0)) {
+  if (ABSL_PREDICT_FALSE(header_->moved.load(std::memory_order_acquire) != 0)) {
     UnlockRobust(&header_->mutex);
     return Moved();
   }
@@ -273,8 +295,7 @@ absl::Status Table::Lock(bool allow_busy_journal) const {
     if (waited_ns > kLockWaitSliceNanos) CountLocked(kLongLockWaits);
     if (waited_ns >
         header_->longest_lock_wait_ns.load(std::memory_order_relaxed)) {
-      header_->longest_lock_wait_ns.store(waited_ns,
-                                          std::memory_order_relaxed);
+      header_->longest_lock_wait_ns.store(waited_ns, std::memory_order_relaxed);
     }
   }
   return absl::OkStatus();
@@ -345,7 +366,8 @@ absl::StatusOr<Table::Probe> Table::FindLocked(absl::string_view key,
         if (e->key != key) continue;
       }
       if (!now.Expired(m.expires_ms)) return Probe{true, i};
-      EraseLocked(i);  // Reclaim on access.
+      if (read_only_) return Probe{false, i};  // Absent, left in place.
+      EraseLocked(i);                          // Reclaim on access.
       CountLocked(kExpirations);
       reclaimed = true;
     }

@@ -106,6 +106,9 @@ class Table {
   static bool IsMoved(const absl::Status& status);
 
   const std::string& name() const { return segment_->name(); }
+  // True for a table opened with Options::read_only: mapped PROT_READ, it
+  // reads without the lock and writes nothing (table_read_only.cc).
+  bool read_only() const { return read_only_; }
 
   // Reads. Entry::ttl is filled only by GetEntry.
   absl::Status Get(absl::string_view key, Value* out) const;
@@ -189,7 +192,8 @@ class Table {
     uint64_t index;  // The key's slot, or the empty slot ending its chain.
   };
 
-  Table(std::unique_ptr<Segment> segment, int64_t lock_timeout_ns);
+  Table(std::unique_ptr<Segment> segment, int64_t lock_timeout_ns,
+        bool read_only, int64_t read_wait_ns);
 
   SlotHeader* slot(uint64_t i) const {
     return reinterpret_cast<SlotHeader*>(table_ + i * geometry_.slot_bytes);
@@ -210,7 +214,8 @@ class Table {
   }
   // True if an entry of these lengths is kept in its slot.
   bool FitsInline(size_t key_len, size_t value_len) const {
-    return key_len <= kMaxKeyLen && key_len + value_len <= geometry_.inline_bytes;
+    return key_len <= kMaxKeyLen &&
+           key_len + value_len <= geometry_.inline_bytes;
   }
   // A full slot's key and value, wherever they are, and its block.
   struct EntryBytes {
@@ -256,7 +261,9 @@ class Table {
   // so that a miss copies it (a reference count) instead of allocating.
   const absl::Status& Miss() const { return miss_; }
   // Adds n to a statistics counter of this thread's shard.
+  // A read-only table counts nothing: it may not write the shards.
   void Count(CounterKind kind, uint64_t n = 1) const {
+    if (ABSL_PREDICT_FALSE(read_only_)) return;
     CounterOf(kind)->fetch_add(n, std::memory_order_relaxed);
   }
   // The same for the counters only ever counted under the lock (writes,
@@ -309,6 +316,46 @@ class Table {
   absl::Status ReadSlotLocked(uint64_t index, absl::string_view key, Clock& now,
                               Value* out, Entry* entry) const;
 
+  // ---- Read-only tables (table_read_only.cc). ----
+  // What a write on a read-only table returns: PERMISSION_DENIED.
+  absl::Status ReadOnlyRefusal() const;
+  // Get for a read-only table: lock-free, retried for up to read_wait_ns_
+  // while it races writers (or finds a slot a dead writer left odd), then
+  // UNAVAILABLE. An expired entry reads as absent and is left in place.
+  absl::Status GetReadOnly(absl::string_view key, uint64_t hash, Clock& now,
+                           Value* out, Entry* entry) const;
+  // Runs `fn`, a read written for the lock, without it: fn runs when the
+  // lock is free and the store needs no repair, and its result stands only
+  // if no write began or ended meanwhile (the lock word, the version
+  // counter and the structure sequence are unchanged); otherwise it runs
+  // again, for up to read_wait_ns_, then UNAVAILABLE naming `what`. `fn`
+  // must reset its outputs, never write the segment, and bound every
+  // length it reads (the data may be torn while a writer works).
+  absl::Status Optimistic(absl::string_view what,
+                          absl::FunctionRef<absl::Status()> fn) const;
+  // WithLock for a read-write table, Optimistic for a read-only one.
+  template <typename Fn>
+  absl::Status ReadSection(absl::string_view what, Fn&& fn) const {
+    if (ABSL_PREDICT_FALSE(read_only_)) return Optimistic(what, fn);
+    return WithLock(std::forward<Fn>(fn));
+  }
+  // ScanSlots for a read-only table: each slot copied under its seq, the
+  // batch kept only if no delete moved slots meanwhile (structure_seq).
+  absl::StatusOr<uint64_t> ScanSlotsReadOnly(
+      uint64_t cursor, size_t count,
+      absl::FunctionRef<absl::Status(uint64_t, const SlotMeta&,
+                                     const EntryBytes&, Clock&)>
+          visit) const;
+  // Between two attempts of a read-only read: false once `*deadline_ns`
+  // (set at the first call) has passed, else waits a little and returns
+  // true.
+  bool BackOff(int attempt, int64_t* deadline_ns) const;
+  // The UNAVAILABLE of a read-only read that gave up.
+  absl::Status GaveUp(absl::string_view what) const;
+  // A full slot's value, checked against its type.
+  absl::Status ValueOf(absl::string_view key, const SlotMeta& m,
+                       const EntryBytes& e, Value* out) const;
+
   // Runs `fn` (returning absl::Status) holding the lock, repairing first if
   // an owner died. Refuses with DATA_LOSS if the journal is busy (damaged)
   // unless allowed (Verify).
@@ -325,7 +372,8 @@ class Table {
   // The parts of WithLock before `fn` and after a failed `fn`.
   absl::Status Lock(bool allow_busy_journal) const;
   absl::Status AfterError(absl::Status status) const;
-  // Finds `key`; an expired entry found on the way is reclaimed first.
+  // Finds `key`; an expired entry found on the way is reclaimed first (a
+  // read-only table reports it absent instead).
   absl::StatusOr<Probe> FindLocked(absl::string_view key, uint64_t hash,
                                    Clock& now);
   // The slot of `key`'s live entry (present, not a compute marker), or
@@ -396,7 +444,9 @@ class Table {
 
   std::unique_ptr<Segment> segment_;
   const int64_t lock_timeout_ns_;  // Options::lock_timeout; -1: none.
-  const Geometry geometry_;  // Copied from the validated header.
+  const bool read_only_;           // Options::read_only.
+  const int64_t read_wait_ns_;     // Options::read_only_wait.
+  const Geometry geometry_;        // Copied from the validated header.
   Header* const header_;
   uint8_t* const journal_;
   uint8_t* const counters_;

@@ -44,8 +44,7 @@ absl::Duration Remaining(int64_t expires_ms, Clock& now) {
 absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
                                 Clock& now, Value* out, Entry* entry,
                                 bool* expired) const {
-  if (ABSL_PREDICT_FALSE(header_->moved.load(std::memory_order_acquire) !=
-                          0)) {
+  if (ABSL_PREDICT_FALSE(header_->moved.load(std::memory_order_acquire) != 0)) {
     return Moved();
   }
   const uint64_t home = HomeSlot(hash, geometry_.slot_count);
@@ -59,7 +58,11 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
     if (attempt > 0) CpuRelax();
     const uint64_t structure =
         header_->structure_seq.load(std::memory_order_acquire);
-    if (structure & 1) continue;  // A delete is moving slots.
+    // A delete is moving slots: a miss cannot be trusted, but a hit can
+    // (a moved entry keeps its key, value and seq). A read-only handle,
+    // which cannot wait for the lock, looks for a hit: after a writer died
+    // mid-delete it is the only read that can succeed until a repair.
+    if ((structure & 1) && !read_only_) continue;
     uint64_t i = home;
     bool retry = false;
     for (uint64_t n = 0; n < geometry_.slot_count; ++n, i = Next(i)) {
@@ -72,8 +75,8 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       if (SeqType(seq) == kSlotEmpty) {
         // A miss is trusted only if no delete moved slots meanwhile.
         std::atomic_thread_fence(std::memory_order_acquire);
-        if (header_->structure_seq.load(std::memory_order_relaxed) !=
-            structure) {
+        if ((structure & 1) || header_->structure_seq.load(
+                                   std::memory_order_relaxed) != structure) {
           retry = true;
           break;
         }
@@ -149,10 +152,10 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
             "check'"));
       }
       // Mark it recently used for CLOCK, writing only if not yet marked,
-      // and only in a store that evicts: a read writes nothing shared
-      // otherwise.
-      if ((info & kReferencedBit) == 0 &&
-          geometry_.eviction == kEvictClock) {
+      // and only in a store that evicts by a handle that may write: a read
+      // writes nothing shared otherwise.
+      if ((info & kReferencedBit) == 0 && geometry_.eviction == kEvictClock &&
+          !read_only_) {
         s->info.fetch_or(kReferencedBit, std::memory_order_relaxed);
       }
       if (entry != nullptr) {
@@ -170,17 +173,29 @@ absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
                                    Clock& now, Value* out, Entry* entry) const {
   const SlotMeta m = Meta(*slot(index));
   absl::StatusOr<EntryBytes> e = EntryLocked(index, m);
-  if (!e.ok() || !PayloadFitsType(m.type, e->value.size())) {
+  absl::Status status =
+      e.ok() ? ValueOf(key, m, *e, out) : absl::DataLossError("");
+  if (!status.ok()) {
+    return absl::DataLossError(absl::StrCat("key '", key, "' in store ", name(),
+                                            " has a damaged slot; run "
+                                            "'kvstore check'"));
+  }
+  if (entry != nullptr) {
+    entry->version = m.version;
+    entry->ttl = Remaining(m.expires_ms, now);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Table::ValueOf(absl::string_view key, const SlotMeta& m,
+                            const EntryBytes& e, Value* out) const {
+  if (!PayloadFitsType(m.type, e.value.size())) {
     return absl::DataLossError(absl::StrCat("key '", key, "' in store ", name(),
                                             " has a damaged slot; run "
                                             "'kvstore check'"));
   }
   out->type_ = static_cast<ValueType>(m.type);
-  out->payload_.assign(e->value.data(), e->value.size());
-  if (entry != nullptr) {
-    entry->version = m.version;
-    entry->ttl = Remaining(m.expires_ms, now);
-  }
+  out->payload_.assign(e.value.data(), e.value.size());
   return absl::OkStatus();
 }
 
@@ -203,6 +218,9 @@ absl::Status Table::Get(absl::string_view key, Value* out) const {
   if (!status.ok()) return status;
   const uint64_t hash = HashKey(key);
   Clock now;
+  if (ABSL_PREDICT_FALSE(read_only_)) {
+    return GetReadOnly(key, hash, now, out, nullptr);
+  }
   bool expired = false;
   status = GetLockFree(key, hash, now, out, nullptr, &expired);
   if (ABSL_PREDICT_TRUE(status.ok())) {
@@ -247,8 +265,12 @@ absl::StatusOr<Entry> Table::GetEntry(absl::string_view key) const {
   Clock now;
   Entry entry;
   bool expired = false;
-  status = GetLockFree(key, hash, now, &entry.value, &entry, &expired);
-  if (absl::IsUnavailable(status) || expired) {
+  if (ABSL_PREDICT_FALSE(read_only_)) {
+    status = GetReadOnly(key, hash, now, &entry.value, &entry);
+  } else {
+    status = GetLockFree(key, hash, now, &entry.value, &entry, &expired);
+  }
+  if (!read_only_ && (absl::IsUnavailable(status) || expired)) {
     status = GetLocked(key, hash, now, &entry.value, &entry);
   }
   if (status.ok()) {
@@ -266,30 +288,32 @@ std::vector<absl::StatusOr<Value>> Table::MultiGet(
                                              absl::UnknownError("unset"));
   std::vector<uint64_t> hashes;
   for (const std::string& k : keys) hashes.push_back(HashKey(k));
-  absl::Status status = WithLock([&]() -> absl::Status {
-    Clock now;
-    auto* self = const_cast<Table*>(this);
-    for (size_t i = 0; i < keys.size(); ++i) {
-      absl::Status check = CheckKey(keys[i]);
-      if (!check.ok()) {
-        results[i] = check;
-        continue;
-      }
-      absl::StatusOr<Probe> probe = self->FindLocked(keys[i], hashes[i], now);
-      if (!probe.ok()) return probe.status();
-      if (!probe->found || Meta(*slot(probe->index)).type == kTypePending) {
-        results[i] = Miss();
-        Count(kMisses);
-        continue;
-      }
-      Value v;
-      absl::Status read =
-          ReadSlotLocked(probe->index, keys[i], now, &v, nullptr);
-      results[i] = read.ok() ? absl::StatusOr<Value>(std::move(v)) : read;
-      if (read.ok()) Count(kHits);
-    }
-    return absl::OkStatus();
-  });
+  absl::Status status =
+      ReadSection("a snapshot of the keys", [&]() -> absl::Status {
+        Clock now;
+        auto* self = const_cast<Table*>(this);
+        for (size_t i = 0; i < keys.size(); ++i) {
+          absl::Status check = CheckKey(keys[i]);
+          if (!check.ok()) {
+            results[i] = check;
+            continue;
+          }
+          absl::StatusOr<Probe> probe =
+              self->FindLocked(keys[i], hashes[i], now);
+          if (!probe.ok()) return probe.status();
+          if (!probe->found || Meta(*slot(probe->index)).type == kTypePending) {
+            results[i] = Miss();
+            Count(kMisses);
+            continue;
+          }
+          Value v;
+          absl::Status read =
+              ReadSlotLocked(probe->index, keys[i], now, &v, nullptr);
+          results[i] = read.ok() ? absl::StatusOr<Value>(std::move(v)) : read;
+          if (read.ok()) Count(kHits);
+        }
+        return absl::OkStatus();
+      });
   if (!status.ok()) {
     for (auto& r : results) r = status;
   }
@@ -310,7 +334,9 @@ std::vector<absl::StatusOr<Value>> Table::BatchGet(
     absl::Status status = CheckKey(keys[i]);
     Value v;
     bool expired = false;
-    if (status.ok()) {
+    if (status.ok() && read_only_) {
+      status = GetReadOnly(keys[i], hashes[i], now, &v, nullptr);
+    } else if (status.ok()) {
       status = GetLockFree(keys[i], hashes[i], now, &v, nullptr, &expired);
       if (absl::IsUnavailable(status) || expired) {
         status = GetLocked(keys[i], hashes[i], now, &v, nullptr);
@@ -333,17 +359,17 @@ std::vector<absl::StatusOr<Value>> Table::BatchGet(
 absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor, absl::string_view prefix,
                                       size_t count) const {
   ScanBatch batch;
-  absl::StatusOr<uint64_t> next = ScanSlots(
-      cursor, count,
-      [&](uint64_t i, const SlotMeta& m, const EntryBytes& e,
-          Clock& now) -> absl::Status {
-        if (!absl::StartsWith(e.key, prefix)) return absl::OkStatus();
-        Value v;
-        absl::Status read = ReadSlotLocked(i, e.key, now, &v, nullptr);
-        if (!read.ok()) return read;
-        batch.entries.emplace_back(std::string(e.key), std::move(v));
-        return absl::OkStatus();
-      });
+  absl::StatusOr<uint64_t> next =
+      ScanSlots(cursor, count,
+                [&](uint64_t i, const SlotMeta& m, const EntryBytes& e,
+                    Clock& now) -> absl::Status {
+                  if (!absl::StartsWith(e.key, prefix)) return absl::OkStatus();
+                  Value v;
+                  absl::Status read = ValueOf(e.key, m, e, &v);
+                  if (!read.ok()) return read;
+                  batch.entries.emplace_back(std::string(e.key), std::move(v));
+                  return absl::OkStatus();
+                });
   if (!next.ok()) return next.status();
   batch.cursor = *next;
   return batch;
@@ -351,20 +377,20 @@ absl::StatusOr<ScanBatch> Table::Scan(uint64_t cursor, absl::string_view prefix,
 
 absl::StatusOr<uint64_t> Table::ScanRaw(uint64_t cursor, size_t count,
                                         std::vector<RawEntry>* out) const {
-  return ScanSlots(cursor, count,
-                   [&](uint64_t, const SlotMeta& m, const EntryBytes& e,
-                       Clock&) -> absl::Status {
-                     out->push_back(RawEntry{m.type, std::string(e.key),
-                                             std::string(e.value),
-                                             m.expires_ms});
-                     return absl::OkStatus();
-                   });
+  return ScanSlots(
+      cursor, count,
+      [&](uint64_t, const SlotMeta& m, const EntryBytes& e,
+          Clock&) -> absl::Status {
+        out->push_back(RawEntry{m.type, std::string(e.key),
+                                std::string(e.value), m.expires_ms});
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<uint64_t> Table::ScanSlots(
     uint64_t cursor, size_t count,
-    absl::FunctionRef<absl::Status(uint64_t, const SlotMeta&,
-                                   const EntryBytes&, Clock&)>
+    absl::FunctionRef<absl::Status(uint64_t, const SlotMeta&, const EntryBytes&,
+                                   Clock&)>
         visit) const {
   if (cursor >= geometry_.slot_count) {
     return absl::OutOfRangeError(
@@ -372,6 +398,7 @@ absl::StatusOr<uint64_t> Table::ScanSlots(
                      name(), " (", geometry_.slot_count, " slots)"));
   }
   if (count == 0) count = 1;
+  if (read_only_) return ScanSlotsReadOnly(cursor, count, visit);
   uint64_t next_cursor = 0;
   absl::Status status = WithLock([&]() -> absl::Status {
     Clock now;
@@ -410,8 +437,8 @@ absl::StatusOr<uint64_t> Table::ScanSlots(
 absl::Status Table::Snapshot(
     absl::string_view prefix,
     std::vector<std::pair<std::string, Value>>* entries) const {
-  entries->clear();
-  return WithLock([&]() -> absl::Status {
+  return ReadSection("a snapshot of the store", [&]() -> absl::Status {
+    entries->clear();
     Clock now;
     for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
       const SlotMeta m = Meta(*slot(i));
@@ -458,19 +485,28 @@ absl::StatusOr<StoreStats> Table::Stats() const {
       header_->longest_repair_ns.load(std::memory_order_relaxed));
   if (arena_ != nullptr) {
     // The figures and the largest free block, read under the lock.
+    // A read-only table reads them without the lock: each is exact, but
+    // they may be a write apart.
     ArenaFigures f;
-    absl::Status locked = WithLock([&]() -> absl::Status {
+    absl::Status locked = absl::OkStatus();
+    if (read_only_) {
       f = arena_->Figures();
-      return absl::OkStatus();
-    });
+    } else {
+      locked = WithLock([&]() -> absl::Status {
+        f = arena_->Figures();
+        return absl::OkStatus();
+      });
+    }
     if (!locked.ok()) return locked;
     stats.data_bytes = f.data_bytes;
     stats.data_used_bytes = f.used_bytes;
     stats.data_free_bytes = f.free_bytes;
     stats.data_entries = f.used_blocks;
     stats.largest_storable = f.largest_free > 8 ? f.largest_free - 8 : 0;
-    stats.rounding_bytes = f.used_bytes - f.payload_bytes;
-    stats.fragmented_bytes = f.free_bytes - f.largest_free;
+    stats.rounding_bytes =
+        f.used_bytes > f.payload_bytes ? f.used_bytes - f.payload_bytes : 0;
+    stats.fragmented_bytes =
+        f.free_bytes > f.largest_free ? f.free_bytes - f.largest_free : 0;
   }
   stats.longest_lock_wait = absl::Nanoseconds(
       header_->longest_lock_wait_ns.load(std::memory_order_relaxed));

@@ -167,12 +167,12 @@ absl::Status Table::Repair() const {
               arena_->Plausible(ref.offset, ref.block_bytes,
                                 uint64_t{ref.key_len} + ref.value_len);
     } else {
-      sound = bytes >= kSlotHeaderBytes && bytes <= geometry_.slot_bytes &&
-              !m.empty() && m.key_len != 0 &&
-              m.key_len <= geometry_.max_key_bytes &&
-              m.key_len + uint64_t{m.value_len} <= geometry_.inline_bytes &&
-              bytes == kSlotHeaderBytes + (with_key ? m.key_len : 0) +
-                           m.value_len;
+      sound =
+          bytes >= kSlotHeaderBytes && bytes <= geometry_.slot_bytes &&
+          !m.empty() && m.key_len != 0 &&
+          m.key_len <= geometry_.max_key_bytes &&
+          m.key_len + uint64_t{m.value_len} <= geometry_.inline_bytes &&
+          bytes == kSlotHeaderBytes + (with_key ? m.key_len : 0) + m.value_len;
     }
     if (!sound) {
       return absl::DataLossError(
@@ -279,9 +279,8 @@ absl::Status Table::RebuildArena() const {
   absl::Status status = CollectBlocks(&blocks);
   if (status.ok()) status = arena_->Rebuild(std::move(blocks));
   if (!status.ok()) {
-    return absl::DataLossError(absl::StrCat("store ", name(),
-                                            " has a damaged data area: ",
-                                            status.message()));
+    return absl::DataLossError(absl::StrCat(
+        "store ", name(), " has a damaged data area: ", status.message()));
   }
   arena_header_->dirty.store(0, std::memory_order_release);
   arena_dirty_ = false;
@@ -296,94 +295,97 @@ absl::Status Table::Verify() const {
   auto report = [&](std::string problem) {
     if (problems.size() < 20) problems.push_back(std::move(problem));
   };
-  absl::Status status = WithLock(
-      [&]() -> absl::Status {
-        absl::flat_hash_set<std::string> keys;
-        std::vector<BlockExtent> blocks;
-        uint64_t full = 0;
-        for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
-          const SlotHeader* s = slot(i);
-          const SlotMeta m = Meta(*s);
-          if (m.writing) {
-            report(absl::StrCat("slot ", i, ": left mid-write (odd seq)"));
-          }
-          if (m.empty()) continue;
-          ++full;
-          absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
-          if (!e.ok()) {
-            report(absl::StrCat("slot ", i, ": key length ", m.key_len,
-                                ", value length ", m.value_len,
-                                m.key_len == 0 ? " (block out of range)" : ""));
-            continue;
-          }
-          if (e->out_of_line) {
-            blocks.push_back(e->block);
-            if (FitsInline(e->key.size(), e->value.size())) {
-              report(absl::StrCat("slot ", i,
-                                  ": an entry that fits its slot is in a "
-                                  "block"));
-            }
-          }
-          const absl::string_view key = e->key;
-          if (m.type == kTypePending) {
-            if (e->value.size() != 8 || m.expires_ms == 0) {
-              report(absl::StrCat("slot ", i, ": malformed compute marker"));
-            }
-          } else {
-            absl::StatusOr<Value> v =
-                Value::FromEncoded(static_cast<ValueType>(m.type), e->value);
-            if (!v.ok()) {
-              report(absl::StrCat("slot ", i, ": ", v.status().message()));
-            }
-          }
-          if (m.version == 0) {
-            report(absl::StrCat("slot ", i, ": version 0"));
-          }
-          const uint64_t hash = HashKey(key);
-          if (e->out_of_line && RefOf(s).key_hash != hash) {
-            report(absl::StrCat("slot ", i, ": wrong key hash"));
-          }
-          if (!keys.insert(std::string(key)).second) {
-            report(absl::StrCat("slot ", i, ": duplicate key"));
-          }
-          // Linear probing: no empty slot between the key's home and its slot.
-          for (uint64_t p = HomeSlot(hash, geometry_.slot_count); p != i;
-               p = Next(p)) {
-            if (Meta(*slot(p)).empty()) {
-              report(absl::StrCat("slot ", i, ": unreachable from its home ",
-                                  HomeSlot(hash, geometry_.slot_count)));
-              break;
-            }
-          }
+  auto check = [&]() -> absl::Status {
+    problems.clear();
+    absl::flat_hash_set<std::string> keys;
+    std::vector<BlockExtent> blocks;
+    uint64_t full = 0;
+    for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
+      const SlotHeader* s = slot(i);
+      const SlotMeta m = Meta(*s);
+      if (m.writing) {
+        report(absl::StrCat("slot ", i, ": left mid-write (odd seq)"));
+      }
+      if (m.empty()) continue;
+      ++full;
+      absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
+      if (!e.ok()) {
+        report(absl::StrCat("slot ", i, ": key length ", m.key_len,
+                            ", value length ", m.value_len,
+                            m.key_len == 0 ? " (block out of range)" : ""));
+        continue;
+      }
+      if (e->out_of_line) {
+        blocks.push_back(e->block);
+        if (FitsInline(e->key.size(), e->value.size())) {
+          report(absl::StrCat("slot ", i,
+                              ": an entry that fits its slot is in a "
+                              "block"));
         }
-        const uint64_t count =
-            header_->entry_count.load(std::memory_order_relaxed);
-        if (count != full) {
-          report(absl::StrCat("entry count is ", count, " but ", full,
-                              " slots are full"));
+      }
+      const absl::string_view key = e->key;
+      if (m.type == kTypePending) {
+        if (e->value.size() != 8 || m.expires_ms == 0) {
+          report(absl::StrCat("slot ", i, ": malformed compute marker"));
         }
-        if (full > geometry_.capacity) {
-          report(absl::StrCat(full, " entries exceed capacity ",
-                              geometry_.capacity));
+      } else {
+        absl::StatusOr<Value> v =
+            Value::FromEncoded(static_cast<ValueType>(m.type), e->value);
+        if (!v.ok()) {
+          report(absl::StrCat("slot ", i, ": ", v.status().message()));
         }
-        if (header_->journal_state.load(std::memory_order_relaxed) !=
-            kJournalIdle) {
-          report("journal is not idle");
+      }
+      if (m.version == 0) {
+        report(absl::StrCat("slot ", i, ": version 0"));
+      }
+      const uint64_t hash = HashKey(key);
+      if (e->out_of_line && RefOf(s).key_hash != hash) {
+        report(absl::StrCat("slot ", i, ": wrong key hash"));
+      }
+      if (!keys.insert(std::string(key)).second) {
+        report(absl::StrCat("slot ", i, ": duplicate key"));
+      }
+      // Linear probing: no empty slot between the key's home and its slot.
+      for (uint64_t p = HomeSlot(hash, geometry_.slot_count); p != i;
+           p = Next(p)) {
+        if (Meta(*slot(p)).empty()) {
+          report(absl::StrCat("slot ", i, ": unreachable from its home ",
+                              HomeSlot(hash, geometry_.slot_count)));
+          break;
         }
-        if (header_->structure_seq.load(std::memory_order_relaxed) & 1) {
-          report("structure sequence left odd");
-        }
-        if (arena_ != nullptr) {
-          if (arena_header_->dirty.load(std::memory_order_relaxed) != 0) {
-            report("data area left mid-change (dirty)");
-          }
-          std::vector<std::string> arena_problems;
-          arena_->Check(std::move(blocks), &arena_problems);
-          for (std::string& p : arena_problems) report(std::move(p));
-        }
-        return absl::OkStatus();
-      },
-      /*allow_busy_journal=*/true);
+      }
+    }
+    const uint64_t count = header_->entry_count.load(std::memory_order_relaxed);
+    if (count != full) {
+      report(absl::StrCat("entry count is ", count, " but ", full,
+                          " slots are full"));
+    }
+    if (full > geometry_.capacity) {
+      report(
+          absl::StrCat(full, " entries exceed capacity ", geometry_.capacity));
+    }
+    if (header_->journal_state.load(std::memory_order_relaxed) !=
+        kJournalIdle) {
+      report("journal is not idle");
+    }
+    if (header_->structure_seq.load(std::memory_order_relaxed) & 1) {
+      report("structure sequence left odd");
+    }
+    if (arena_ != nullptr) {
+      if (arena_header_->dirty.load(std::memory_order_relaxed) != 0) {
+        report("data area left mid-change (dirty)");
+      }
+      std::vector<std::string> arena_problems;
+      arena_->Check(std::move(blocks), &arena_problems);
+      for (std::string& p : arena_problems) report(std::move(p));
+    }
+    return absl::OkStatus();
+  };
+  // A read-only table checks a moment when no write is under way and no
+  // repair is due (Optimistic); a busy journal then means damage too.
+  absl::Status status = read_only_
+                            ? Optimistic("a check of the store", check)
+                            : WithLock(check, /*allow_busy_journal=*/true);
   if (!status.ok()) return status;
   if (problems.empty()) return absl::OkStatus();
   return absl::DataLossError(absl::StrCat(

@@ -20,6 +20,7 @@ Commands:
   type KEY            print KEY's type
   getdel KEY          print KEY's value and delete it, atomically
   cas KEY OLD NEW     replace KEY's value OLD by NEW, atomically
+                      (cas KEY NEW --if-version=N: if KEY is unchanged)
   incr KEY [DELTA]    add DELTA (default 1) to an int64 and print it
   decr KEY [DELTA]    subtract DELTA (default 1) from an int64 and print it
   expire KEY DURATION give KEY a time to live
@@ -109,14 +110,17 @@ a string) or, for a struct key, JSON or 'a=1,b=2'. --type does not apply.
 )";
 
 constexpr absl::string_view kGetHelp =
-    R"(Usage: kvstore get KEY [--raw|-n] [--json]
+    R"(Usage: kvstore get KEY [--raw|-n] [--json] [--with-version]
 
 Prints the value of KEY followed by a newline. Bytes values are written
 exactly as stored, with no newline. Exits 1 if KEY is absent.
 
 Flags:
-  -n, --raw   no newline after the value
-  --json      print {"key":...,"type":...,"value":...}
+  -n, --raw        no newline after the value
+  --json           print {"key":...,"type":...,"value":...}
+  --with-version   print the entry's version (read with the value) on a
+                   line before it, or as "version":N with --json; give it
+                   to 'cas KEY NEW --if-version=N' (not for typed stores)
 
 On a typed store, prints the record as a JSON object (a single value as
 text); with --json, "type" is the value's type name and "key" and "value"
@@ -167,12 +171,23 @@ Not for typed stores.
 
 constexpr absl::string_view kCasHelp =
     R"(Usage: kvstore cas KEY EXPECTED NEW [--type=TYPE] [--ttl=DURATION]
+       kvstore cas KEY NEW --if-version=N [--type=TYPE] [--ttl=DURATION]
 
 Compare and set: replaces KEY's value by NEW only if it equals EXPECTED
 (same type and bytes), atomically. Exits 0 if replaced, 1 if KEY is
 absent or holds another value (nothing changes). Both values are read as
 --type (default string); the new entry gets --ttl, or none. Not for typed
 stores.
+
+With --if-version=N, replaces KEY's value only if the entry is still the
+one 'get KEY --with-version' printed version N for: every write of KEY,
+and a resize of the store, changes it. Exits 1 (nothing changes) if KEY
+is absent or was written since.
+
+Flags:
+  --type=TYPE       the type of the values (default string)
+  --ttl=DURATION    the new entry expires this long after the write
+  --if-version=N    compare the entry's version instead of its value
 )";
 
 constexpr absl::string_view kClearHelp =
@@ -447,12 +462,18 @@ const std::vector<CommandSpec>& Commands() {
        {"type", "ttl", "nx", "xx", "redis", "prefix"},
        RunSet,
        kSetHelp},
-      {"get", 1, 1, {"raw", "json", "redis", "prefix"}, RunGet, kGetHelp},
+      {"get",
+       1,
+       1,
+       {"raw", "json", "with-version", "redis", "prefix"},
+       RunGet,
+       kGetHelp},
       {"del", 0, kAnyArgs, {"prefix", "yes", "redis"}, RunDel, kDelHelp},
       {"exists", 1, 1, {}, RunExists, kExistsHelp},
       {"type", 1, 1, {}, RunType, kTypeHelp},
       {"getdel", 1, 1, {"raw", "json"}, RunGetDel, kGetDelHelp},
-      {"cas", 3, 3, {"type", "ttl"}, RunCas, kCasHelp},
+      // cas KEY EXPECTED NEW, or cas KEY NEW --if-version=N: RunCas checks.
+      {"cas", 2, 3, {"type", "ttl", "if-version"}, RunCas, kCasHelp},
       {"incr", 1, 3, {"redis", "prefix"}, RunIncr, kIncrHelp},
       {"decr", 1, 2, {}, RunDecr, kDecrHelp},
       {"expire", 2, 2, {}, RunExpire, kExpireHelp},

@@ -11,6 +11,9 @@
 #include "kvstore/internal/table_handle.h"
 
 namespace kvstore {
+
+static_assert(kMaxEntryVersion == internal::kVersionMask,
+              "Entry versions are the slot's version bits");
 namespace {
 
 using internal::WriteSpec;

@@ -373,6 +373,12 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   h->eviction = g->eviction = static_cast<uint32_t>(options.eviction);
   h->hash_seed = g->hash_seed = RandomSeed();
   h->created_unix_ns = absl::GetCurrentTimeNanos();
+  // Versions start at a random point below 2^47, so that a version read
+  // from a store since replaced under the same name (restore --replace,
+  // destroy and create) matches no entry of the new one but by a 2^-47
+  // chance, and the 2^48 wrap stays 2^47 writes away.
+  h->version_counter.store(RandomSeed() & (kVersionMask >> 1),
+                           std::memory_order_relaxed);
   if (g->data_bytes != 0) {
     Arena(reinterpret_cast<ArenaHeader*>(static_cast<uint8_t*>(p) +
                                          g->arena_offset),

@@ -117,6 +117,7 @@ int RunDecr(const CommandContext& ctx);
 int RunGetDel(const CommandContext& ctx);
 int RunCas(const CommandContext& ctx);
 int RunClear(const CommandContext& ctx);
+int RunCompletion(const CommandContext& ctx);
 
 // `set --nx` (SetIfAbsent) or `set --xx` (Replace) of ctx.args[0] on a
 // tagged store: exit 1 with a message when the condition fails.
@@ -156,6 +157,14 @@ const std::vector<CommandSpec>& Commands();
 
 // `kvstore --help`.
 absl::string_view GeneralHelp();
+
+// `kvstore completion bash`: a bash completion script for the commands and
+// flags of Commands() and KnownFlags(), and store names from /dev/shm.
+std::string BashCompletion();
+
+// `kvstore help --man`: the manual page kvstore(1), in roff, made from
+// GeneralHelp() and every command's help.
+std::string ManPage();
 
 }  // namespace cli
 }  // namespace kvstore

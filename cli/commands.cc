@@ -274,6 +274,13 @@ int RunUnchecked(const std::vector<std::string>& args, const Env& env,
                              absl::StrCat("unknown command '", command, "'"));
   }
   if (command == "help") {
+    if (parsed->flags.count("man") != 0) {
+      if (!positionals.empty()) {
+        return GeneralUsageError(err, "help --man takes no COMMAND");
+      }
+      out << ManPage();
+      return kExitOk;
+    }
     if (positionals.empty()) {
       out << (help ? spec->help : GeneralHelp());
       return kExitOk;

@@ -25,6 +25,7 @@ constexpr FlagSpec kKnownFlags[] = {
     {"nx", false, '\0'},          {"xx", false, '\0'},
     {"yes", false, '\0'},          {"with-version", false, '\0'},
     {"if-version", true, '\0'},
+    {"man", false, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,

@@ -41,7 +41,9 @@ Commands:
   destroy             remove the store (--force: any object)
   reset-lock          repair a store whose lock is unrecoverable
   sync                keep the store coherent with Redis (--redis, --prefix)
-  help [COMMAND]      print this help, or a command's
+  completion bash     print a bash completion script
+  help [COMMAND]      print this help, or a command's (--man: the manual
+                      page, in roff)
 
 Global flags:
   --store=/NAME   the store to use (default: $KVSTORE_STORE, else /kvstore)
@@ -431,10 +433,24 @@ Values are Redis strings (set takes no --type). --prefix, if given, must
 be the sync process's.
 )";
 
+constexpr absl::string_view kCompletionHelp =
+    R"(Usage: kvstore completion bash
+
+Prints a bash completion script: it completes commands, each command's
+flags, the values of --store (the stores in /dev/shm), --type and
+--eviction, and file names for dump and restore. Load it with
+'source <(kvstore completion bash)', or install it as
+/usr/share/bash-completion/completions/kvstore (as './bazelw run
+//:install' does under its prefix).
+)";
+
 constexpr absl::string_view kHelpHelp =
     R"(Usage: kvstore help [COMMAND]
+       kvstore help --man
 
-Prints the general help, or COMMAND's.
+Prints the general help, or COMMAND's. With --man, prints the manual page
+kvstore(1) in roff, made from the same texts ('kvstore help --man | man
+-l -'); './bazelw run //:install' installs it as share/man/man1/kvstore.1.
 )";
 
 int RunHelpPlaceholder(const CommandContext&) { return kExitOk; }
@@ -494,8 +510,9 @@ const std::vector<CommandSpec>& Commands() {
       {"destroy", 0, 0, {"force"}, RunDestroy, kDestroyHelp},
       {"reset-lock", 0, 0, {}, RunResetLock, kResetLockHelp},
       {"sync", 0, 0, {"redis", "prefix"}, RunSync, kSyncHelp},
+      {"completion", 1, 1, {}, RunCompletion, kCompletionHelp},
       // Handled by the dispatcher; listed for its help text.
-      {"help", 0, 1, {}, RunHelpPlaceholder, kHelpHelp},
+      {"help", 0, 1, {"man"}, RunHelpPlaceholder, kHelpHelp},
   };
   return *kCommands;
 }

@@ -29,6 +29,9 @@ struct CommandContext {
   std::istream* in;                          // Read only by `set KEY -`.
   std::ostream* out;
   std::ostream* err;
+  // Whether long operations show a progress line on `err` (cli/progress.h):
+  // stderr is a terminal, and this is not a line of a script.
+  bool progress = false;
 
   bool HasFlag(absl::string_view name) const {
     return flags.count(std::string(name)) != 0;

@@ -45,6 +45,11 @@ struct Env {
   // script); on a terminal, that is a usage error.
   bool stdin_is_terminal = true;
 
+  // Whether standard error is a terminal. Only then do long operations
+  // (check, create, list, dump, restore) show a progress line there, which
+  // they erase when done.
+  bool stderr_is_terminal = false;
+
   // Reads the variables above from the process environment.
   static Env FromProcess();
 };

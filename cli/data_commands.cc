@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "cli/format.h"
 
 namespace kvstore {
@@ -162,15 +163,19 @@ int RunList(const CommandContext& ctx) {
   std::map<std::string, Value> entries;
   const std::string prefix = ctx.FlagOr("prefix", "");
   uint64_t cursor = 0;
-  do {
-    absl::StatusOr<ScanBatch> batch =
-        store->tagged->Scan(cursor, prefix, kListBatchSlots);
-    if (!batch.ok()) return Failure(ctx, batch.status());
-    for (auto& [key, value] : batch->entries) {
-      entries.insert_or_assign(std::move(key), std::move(value));
-    }
-    cursor = batch->cursor;
-  } while (cursor != 0);
+  {
+    ListProgress progress(ctx, store->tagged->Stats(), kListBatchSlots);
+    do {
+      absl::StatusOr<ScanBatch> batch =
+          store->tagged->Scan(cursor, prefix, kListBatchSlots);
+      if (!batch.ok()) return Failure(ctx, batch.status());
+      for (auto& [key, value] : batch->entries) {
+        entries.insert_or_assign(std::move(key), std::move(value));
+      }
+      cursor = batch->cursor;
+      progress.BatchDone(cursor == 0);
+    } while (cursor != 0);
+  }
   std::string text;
   if (ctx.HasFlag("json")) {
     text = "[";

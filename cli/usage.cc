@@ -72,7 +72,8 @@ constexpr absl::string_view kCreateHelp =
                       [--eviction=none|clock]
 
 Creates the store. Fails (exit 3) if it already exists. Its size is about
-capacity x 128 bytes of slots plus the memory for larger entries.
+capacity x 128 bytes of slots plus the memory for larger entries, all
+reserved now; shows progress on stderr when that is a terminal.
 
 Flags:
   --capacity=N          most entries (1 to 2147483648; default 4096)
@@ -294,7 +295,8 @@ Prints every entry (whose key starts with P), sorted by key, one per line:
 KEY<TAB>TYPE<TAB>VALUE. Backslash, tab, newline and other control bytes in
 keys and values are written as \\ \t \n \r \xHH. Reads the store batch
 by batch: an entry present throughout is printed once; one written or
-deleted meanwhile may or may not be.
+deleted meanwhile may or may not be. Shows progress on stderr when that
+is a terminal.
 
 Flags:
   --prefix=P   only keys that start with P
@@ -333,7 +335,8 @@ constexpr absl::string_view kCheckHelp =
     R"(Usage: kvstore check
 
 Verifies every slot of the store. Prints "ok" if it is sound; otherwise
-prints the problems on stderr and exits 3.
+prints the problems on stderr and exits 3. Shows progress on stderr when
+that is a terminal.
 )";
 
 constexpr absl::string_view kDumpHelp =

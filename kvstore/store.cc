@@ -303,8 +303,9 @@ absl::StatusOr<StoreStats> Store::Stats() const {
   return handle_->Call([&](internal::Table& t) { return t.Stats(); });
 }
 
-absl::Status Store::Verify() const {
-  return handle_->Call([&](internal::Table& t) { return t.Verify(); });
+absl::Status Store::Verify(const ProgressCallback& progress) const {
+  return handle_->Call(
+      [&](internal::Table& t) { return t.Verify(progress); });
 }
 
 }  // namespace kvstore

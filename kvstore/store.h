@@ -423,7 +423,9 @@ class Store {
 
   // Walks every slot and checks probe chains, counts, types and sizes.
   // Returns OK for a sound store, DATA_LOSS listing the problems otherwise.
-  absl::Status Verify() const;
+  // Tells `progress`, if given, the slots walked of all (under the store's
+  // lock: writers wait for it).
+  absl::Status Verify(const ProgressCallback& progress = nullptr) const;
 
   // The store's name.
   const std::string& name() const;

@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <random>
@@ -335,8 +336,19 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   if (ftruncate(fd, static_cast<off_t>(g->segment_bytes)) != 0) {
     return fail(ErrnoStatus(errno, "size store " + name));
   }
-  // Reserve every page now so a full /dev/shm fails here, not as SIGBUS.
-  int rc = posix_fallocate(fd, 0, static_cast<off_t>(g->segment_bytes));
+  // Reserve every page now so a full /dev/shm fails here, not as SIGBUS;
+  // in steps, to report progress.
+  constexpr uint64_t kStep = uint64_t{64} << 20;
+  int rc = 0;
+  for (uint64_t done = 0; rc == 0 && done < g->segment_bytes;) {
+    const uint64_t step = std::min(kStep, g->segment_bytes - done);
+    rc = posix_fallocate(fd, static_cast<off_t>(done),
+                         static_cast<off_t>(step));
+    done += step;
+    if (rc == 0 && options.creation_progress) {
+      options.creation_progress(done, g->segment_bytes);
+    }
+  }
   if (rc != 0) {
     if (rc == ENOSPC) {
       return fail(absl::ResourceExhaustedError(

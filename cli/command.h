@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "cli/commands.h"
 #include "kvstore/store.h"
 #include "kvstore/typed_store.h"
 
@@ -141,6 +142,21 @@ int TypedScan(const CommandContext& ctx, const TypedStore& store,
 int TypedSetTtl(const CommandContext& ctx, TypedStore& store,
                 absl::Duration ttl);
 int TypedTtl(const CommandContext& ctx, const TypedStore& store);
+
+// Runs one command line as RunCommandLine does, without the final check
+// of `out` (for the lines of a session).
+int RunUncheckedCommandLine(const std::vector<std::string>& args,
+                            const Env& env, std::istream& in, std::ostream& out,
+                            std::ostream& err);
+
+// The interactive session of `kvstore` with no command on a terminal
+// (session.cc): prompts "kvstore> " and runs each line as a script line
+// (words split as SplitWords does, with the global `flags` in front), its
+// errors on `err` as the command alone prints them, until quit, exit or
+// the end of input. Reads lines with env.read_line if set, else from
+// `in` (the prompt on `out`). Returns kExitOk.
+int RunSession(const std::vector<std::string>& flags, const Env& env,
+               std::istream& in, std::ostream& out, std::ostream& err);
 
 // CommandSpec::max_args of a command that takes any number of arguments.
 inline constexpr int kAnyArgs = 1 << 30;

@@ -266,8 +266,7 @@ int RunUnchecked(const std::vector<std::string>& args, const Env& env,
           err, absl::StrCat("unknown flag '", parsed->unknown_flags[0], "'"));
     }
     if (!env.stdin_is_terminal) return RunScript(args, env, in, out, err);
-    return GeneralUsageError(
-        err, "no command given (give one, or command lines on standard input)");
+    return RunSession(args, env, in, out, err);
   }
 
   const std::string command = positionals[0];
@@ -343,6 +342,12 @@ int RunUnchecked(const std::vector<std::string>& args, const Env& env,
 }
 
 }  // namespace
+
+int RunUncheckedCommandLine(const std::vector<std::string>& args,
+                            const Env& env, std::istream& in, std::ostream& out,
+                            std::ostream& err) {
+  return RunUnchecked(args, env, in, out, err);
+}
 
 int CheckOutput(int code, std::ostream& out, std::ostream& err) {
   out.flush();

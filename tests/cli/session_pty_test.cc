@@ -1,15 +1,16 @@
 // The real binary on a pseudo-terminal: with no command it holds an
-// interactive session (prompt, answers, errors that do not end it, quit or
-// Ctrl-D to leave, exit 0), and long operations show their progress line
-// on the terminal's stderr. Every wait polls the terminal with a deadline
-// that only ends a hung test; no timing is asserted. The child is killed
-// by its pid if the test fails early.
+// interactive session (prompt, answers, errors that do not end it, history
+// through libedit, quit or Ctrl-D to leave, exit 0), and long operations show
+// their progress line on the terminal's stderr. Every wait polls the terminal
+// with a deadline that only ends a hung test; no timing is asserted. The child
+// is killed by its pid if the test fails early.
 #include <errno.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <string>
@@ -25,7 +26,7 @@ namespace kvstore {
 namespace cli {
 namespace {
 
-constexpr absl::Duration kDeadline = absl::Seconds(60);
+constexpr absl::Duration kDeadline = absl::Seconds(20);
 
 std::string BinaryPath() {
   const char* srcdir = getenv("TEST_SRCDIR");
@@ -78,6 +79,21 @@ class PtySession {
       }
       if (!ReadSome(deadline)) return false;
     }
+  }
+
+  // Waits until the line editor has the terminal (out of canonical mode),
+  // so that a control character reaches it rather than the kernel's line
+  // discipline; true if it did before the deadline.
+  bool WaitForTheEditor() {
+    const absl::Time deadline = absl::Now() + kDeadline;
+    while (absl::Now() < deadline) {
+      termios t;
+      if (tcgetattr(master_, &t) == 0 && (t.c_lflag & ICANON) == 0) {
+        return true;
+      }
+      ReadSome(absl::Now() + absl::Milliseconds(10));
+    }
+    return false;
   }
 
   // Waits for the child to exit; its exit status, or -1 past the deadline.
@@ -143,11 +159,28 @@ TEST(SessionPtyTest, ASessionAnswersEachLineGoesOnAfterErrorsAndEndsAtQuit) {
   EXPECT_EQ(s.WaitExit(), 0) << s.seen();
 }
 
+TEST(SessionPtyTest, TheUpArrowRecallsTheLastLine) {
+  TestStore store;
+  PtySession s({store.flag()});
+  ASSERT_TRUE(s.started());
+  ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
+  s.Type("incr n\n");
+  ASSERT_TRUE(s.WaitFor("1\r\n")) << s.seen();
+  ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
+  ASSERT_TRUE(s.WaitForTheEditor()) << s.seen();
+  s.Type("\x1b[A\n");  // Up, Enter: `incr n` again.
+  ASSERT_TRUE(s.WaitFor("2\r\n")) << s.seen();
+  ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
+  s.Type("quit\n");
+  EXPECT_EQ(s.WaitExit(), 0) << s.seen();
+}
+
 TEST(SessionPtyTest, EndOfInputEndsTheSession) {
   TestStore store;
   PtySession s({store.flag()});
   ASSERT_TRUE(s.started());
   ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
+  ASSERT_TRUE(s.WaitForTheEditor()) << s.seen();
   s.Type("\x04");  // Ctrl-D on an empty line.
   EXPECT_EQ(s.WaitExit(), 0) << s.seen();
 }

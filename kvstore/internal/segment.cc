@@ -336,10 +336,18 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   if (ftruncate(fd, static_cast<off_t>(g->segment_bytes)) != 0) {
     return fail(ErrnoStatus(errno, "size store " + name));
   }
-  // Reserve every page now so a full /dev/shm fails here, not as SIGBUS;
-  // in steps, to report progress.
-  constexpr uint64_t kStep = uint64_t{64} << 20;
+  // Reserve every page now so a full /dev/shm fails here, not as SIGBUS.
+  // One call refuses a size over the filesystem's before touching a page.
+  // To report progress it runs in steps instead, which would each pass
+  // that check and fill /dev/shm: then the free space is checked first.
+  const bool in_steps = static_cast<bool>(options.creation_progress);
+  const uint64_t kStep = in_steps ? uint64_t{64} << 20 : g->segment_bytes;
   int rc = 0;
+  struct statvfs vfs;
+  if (in_steps && statvfs("/dev/shm", &vfs) == 0 &&
+      uint64_t{vfs.f_bavail} * vfs.f_frsize < g->segment_bytes) {
+    rc = ENOSPC;
+  }
   for (uint64_t done = 0; rc == 0 && done < g->segment_bytes;) {
     const uint64_t step = std::min(kStep, g->segment_bytes - done);
     rc = posix_fallocate(fd, static_cast<off_t>(done),

@@ -82,7 +82,9 @@ struct Options {
 
   // Called while Open() creates the store, as its memory is reserved (in
   // bytes; a store of gigabytes takes seconds), before any other process
-  // can use it. Not called when the store exists.
+  // can use it. Not called when the store exists. With it, a store larger
+  // than the free space of /dev/shm is refused (RESOURCE_EXHAUSTED) before
+  // any is reserved, as one larger than /dev/shm always is.
   // Default: none
   ProgressCallback creation_progress;
 

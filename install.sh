@@ -1,6 +1,10 @@
 #!/bin/bash
 # Installs (or with --uninstall removes) kvstore under a prefix:
 #   bin/kvstore                    the command-line tool
+#   share/bash-completion/completions/kvstore
+#                                  its bash completion ('kvstore completion
+#                                  bash'), where bash-completion looks
+#   share/man/man1/kvstore.1       its manual page ('kvstore help --man')
 #   include/kvstore/*.h            the public headers (C++ and c_api.h)
 #   LIBDIR/libkvstore.a            static library (position independent)
 #   LIBDIR/libkvstore.so.0.1.0     shared library, soname libkvstore.so.0,
@@ -86,12 +90,15 @@ find_runfiles() {
   exit 1
 }
 
+completion="$prefix/share/bash-completion/completions/kvstore"
+manpage="$prefix/share/man/man1/kvstore.1"
+
 headers=(c_api.h c_api_typed.h fixed_string.h options.h schema.h
-         schema_macros.h store.h typed_map.h typed_store.h value.h)
+         schema_macros.h snapshot.h store.h typed_map.h typed_store.h value.h)
 
 do_uninstall() {
   local h
-  rm -f "$prefix/bin/kvstore"
+  rm -f "$prefix/bin/kvstore" "$completion" "$manpage"
   for h in "${headers[@]}"; do rm -f "$prefix/include/kvstore/$h"; done
   rm -f "$libdir/libkvstore.a" "$libdir/libkvstore.so" \
         "$libdir/libkvstore.so.0" "$libdir/libkvstore.so.$VERSION" \
@@ -106,6 +113,13 @@ do_install() {
   root=$(find_runfiles)
   "$INSTALL" -d "$prefix/bin" "$prefix/include/kvstore" "$libdir/pkgconfig"
   "$INSTALL" -m 0755 "$root/cli/kvstore" "$prefix/bin/kvstore"
+  # Both made by the tool from its own command table and help texts.
+  "$INSTALL" -d "$(dirname "$completion")" "$(dirname "$manpage")"
+  "$root/cli/kvstore" completion bash > "$completion.tmp"
+  mv -f "$completion.tmp" "$completion"
+  "$root/cli/kvstore" help --man > "$manpage.tmp"
+  mv -f "$manpage.tmp" "$manpage"
+  chmod 0644 "$completion" "$manpage"
   for h in "${headers[@]}"; do
     "$INSTALL" -m 0644 "$root/kvstore/$h" "$prefix/include/kvstore/$h"
   done

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "cli/flags.h"
 #include "cli/format.h"
 #include "cli/tier_format.h"
@@ -54,8 +55,11 @@ int RunCreate(const CommandContext& ctx) {
     if (!eviction.ok()) return UsageError(ctx, eviction.status().message());
     options.eviction = *eviction;
   }
+  ProgressLine progress(ctx, "create", "bytes");
+  options.creation_progress = progress.Callback();
   absl::StatusOr<std::unique_ptr<Store>> store =
       Store::Open(ctx.store_name, options);
+  options.creation_progress = nullptr;
   // The name is valid, so INVALID_ARGUMENT is about a limit or the mode.
   if (absl::IsInvalidArgument(store.status())) {
     return UsageError(ctx, store.status().message());
@@ -104,8 +108,12 @@ int RunStats(const CommandContext& ctx) {
 int RunCheck(const CommandContext& ctx) {
   absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
-  absl::Status status =
-      store->typed ? store->typed->Verify() : store->tagged->Verify();
+  absl::Status status;
+  {
+    ProgressLine progress(ctx, "check", "slots");
+    status = store->typed ? store->typed->Verify(progress.Callback())
+                          : store->tagged->Verify(progress.Callback());
+  }
   if (!status.ok()) return Failure(ctx, status);
   *ctx.out << "ok\n";
   return kExitOk;

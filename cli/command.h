@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "cli/commands.h"
 #include "kvstore/store.h"
 #include "kvstore/typed_store.h"
 
@@ -29,6 +30,9 @@ struct CommandContext {
   std::istream* in;                          // Read only by `set KEY -`.
   std::ostream* out;
   std::ostream* err;
+  // Whether long operations show a progress line on `err` (cli/progress.h):
+  // stderr is a terminal, and this is not a line of a script.
+  bool progress = false;
 
   bool HasFlag(absl::string_view name) const {
     return flags.count(std::string(name)) != 0;
@@ -117,6 +121,7 @@ int RunDecr(const CommandContext& ctx);
 int RunGetDel(const CommandContext& ctx);
 int RunCas(const CommandContext& ctx);
 int RunClear(const CommandContext& ctx);
+int RunCompletion(const CommandContext& ctx);
 
 // `set --nx` (SetIfAbsent) or `set --xx` (Replace) of ctx.args[0] on a
 // tagged store: exit 1 with a message when the condition fails.
@@ -138,6 +143,21 @@ int TypedSetTtl(const CommandContext& ctx, TypedStore& store,
                 absl::Duration ttl);
 int TypedTtl(const CommandContext& ctx, const TypedStore& store);
 
+// Runs one command line as RunCommandLine does, without the final check
+// of `out` (for the lines of a session).
+int RunUncheckedCommandLine(const std::vector<std::string>& args,
+                            const Env& env, std::istream& in, std::ostream& out,
+                            std::ostream& err);
+
+// The interactive session of `kvstore` with no command on a terminal
+// (session.cc): prompts "kvstore> " and runs each line as a script line
+// (words split as SplitWords does, with the global `flags` in front), its
+// errors on `err` as the command alone prints them, until quit, exit or
+// the end of input. Reads lines with env.read_line if set, else from
+// `in` (the prompt on `out`). Returns kExitOk.
+int RunSession(const std::vector<std::string>& flags, const Env& env,
+               std::istream& in, std::ostream& out, std::ostream& err);
+
 // CommandSpec::max_args of a command that takes any number of arguments.
 inline constexpr int kAnyArgs = 1 << 30;
 
@@ -156,6 +176,14 @@ const std::vector<CommandSpec>& Commands();
 
 // `kvstore --help`.
 absl::string_view GeneralHelp();
+
+// `kvstore completion bash`: a bash completion script for the commands and
+// flags of Commands() and KnownFlags(), and store names from /dev/shm.
+std::string BashCompletion();
+
+// `kvstore help --man`: the manual page kvstore(1), in roff, made from
+// GeneralHelp() and every command's help.
+std::string ManPage();
 
 }  // namespace cli
 }  // namespace kvstore

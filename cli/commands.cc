@@ -81,6 +81,7 @@ Env Env::FromProcess() {
   Env env;
   if (const char* store = getenv("KVSTORE_STORE")) env.kvstore_store = store;
   env.stdin_is_terminal = isatty(STDIN_FILENO) != 0;
+  env.stderr_is_terminal = isatty(STDERR_FILENO) != 0;
   return env;
 }
 
@@ -209,8 +210,11 @@ int RunUnchecked(const std::vector<std::string>& args, const Env& env,
 // Runs the command lines of `script`, each with the global flags of
 // `flags`, answering each on `out` as the command alone would; errors go
 // to `err` with their line number. Returns the worst exit code.
-int RunScript(const std::vector<std::string>& flags, const Env& env,
+int RunScript(const std::vector<std::string>& flags, const Env& process_env,
               std::istream& script, std::ostream& out, std::ostream& err) {
+  // A line's messages are collected and prefixed: no progress line.
+  Env env = process_env;
+  env.stderr_is_terminal = false;
   int worst = kExitOk;
   std::string line;
   for (int number = 1; std::getline(script, line); ++number) {
@@ -278,8 +282,7 @@ int RunUnchecked(const std::vector<std::string>& args, const Env& env,
           err, absl::StrCat("unknown flag '", parsed->unknown_flags[0], "'"));
     }
     if (!env.stdin_is_terminal) return RunScript(args, env, in, out, err);
-    return GeneralUsageError(
-        err, "no command given (give one, or command lines on standard input)");
+    return RunSession(args, env, in, out, err);
   }
 
   const std::string command = positionals[0];
@@ -290,6 +293,13 @@ int RunUnchecked(const std::vector<std::string>& args, const Env& env,
                              absl::StrCat("unknown command '", command, "'"));
   }
   if (command == "help") {
+    if (parsed->flags.count("man") != 0) {
+      if (!positionals.empty()) {
+        return GeneralUsageError(err, "help --man takes no COMMAND");
+      }
+      out << ManPage();
+      return kExitOk;
+    }
     if (positionals.empty()) {
       out << (help ? spec->help : GeneralHelp());
       return kExitOk;
@@ -312,6 +322,7 @@ int RunUnchecked(const std::vector<std::string>& args, const Env& env,
   ctx.in = &in;
   ctx.out = &out;
   ctx.err = &err;
+  ctx.progress = env.stderr_is_terminal;
   if (!parsed->unknown_flags.empty()) {
     return UsageError(
         ctx, absl::StrCat("unknown flag '", parsed->unknown_flags[0], "'"));
@@ -359,6 +370,12 @@ int RunUnchecked(const std::vector<std::string>& args, const Env& env,
 }
 
 }  // namespace
+
+int RunUncheckedCommandLine(const std::vector<std::string>& args,
+                            const Env& env, std::istream& in, std::ostream& out,
+                            std::ostream& err) {
+  return RunUnchecked(args, env, in, out, err);
+}
 
 int CheckOutput(int code, std::ostream& out, std::ostream& err) {
   out.flush();

@@ -10,6 +10,7 @@
 #ifndef CLI_COMMANDS_H_
 #define CLI_COMMANDS_H_
 
+#include <functional>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -42,8 +43,20 @@ struct Env {
 
   // Whether standard input is a terminal. Without a command, the tool runs
   // the command lines it reads from a standard input that is not (a
-  // script); on a terminal, that is a usage error.
+  // script), and on a terminal starts an interactive session.
   bool stdin_is_terminal = true;
+
+  // Whether standard error is a terminal. Only then do long operations
+  // (check, create, list, dump, restore) show a progress line there, which
+  // they erase when done.
+  bool stderr_is_terminal = false;
+
+  // Reads one line of an interactive session after showing `prompt`, with
+  // line editing and history (main.cc sets it where a line-editing library
+  // is built in); false at the end of input. If unset, a session prints
+  // the prompt on the output and reads the input stream.
+  std::function<bool(const std::string& prompt, std::string* line)>
+      read_line;
 
   // Reads the variables above from the process environment.
   static Env FromProcess();

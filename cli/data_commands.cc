@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "cli/format.h"
 
 namespace kvstore {
@@ -81,10 +82,36 @@ int RunSet(const CommandContext& ctx) {
 }
 
 int RunGet(const CommandContext& ctx) {
-  if (ctx.HasFlag("redis")) return TierGet(ctx);
+  if (ctx.HasFlag("redis")) {
+    if (ctx.HasFlag("with-version")) {
+      return UsageError(ctx, "--with-version does not apply with --redis");
+    }
+    return TierGet(ctx);
+  }
   absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
-  if (store->typed) return TypedGet(ctx, *store->typed);
+  if (store->typed) {
+    if (ctx.HasFlag("with-version")) {
+      return NotForTypedStore(ctx, *store->typed, "--with-version");
+    }
+    return TypedGet(ctx, *store->typed);
+  }
+  if (ctx.HasFlag("with-version")) {
+    // The value and its version from one read.
+    absl::StatusOr<Entry> entry = store->tagged->GetEntry(ctx.args[0]);
+    if (!entry.ok()) {
+      return KeyFailure(ctx, entry.status(), store->tagged->name(),
+                        ctx.args[0]);
+    }
+    if (ctx.HasFlag("json")) {
+      *ctx.out << FormatEntryJson(ctx.args[0], entry->value, entry->version)
+               << "\n";
+    } else {
+      *ctx.out << entry->version << "\n"
+               << FormatGetOutput(entry->value, ctx.HasFlag("raw"));
+    }
+    return kExitOk;
+  }
   absl::StatusOr<Value> value = store->tagged->Get(ctx.args[0]);
   if (!value.ok()) {
     return KeyFailure(ctx, value.status(), store->tagged->name(), ctx.args[0]);
@@ -136,15 +163,19 @@ int RunList(const CommandContext& ctx) {
   std::map<std::string, Value> entries;
   const std::string prefix = ctx.FlagOr("prefix", "");
   uint64_t cursor = 0;
-  do {
-    absl::StatusOr<ScanBatch> batch =
-        store->tagged->Scan(cursor, prefix, kListBatchSlots);
-    if (!batch.ok()) return Failure(ctx, batch.status());
-    for (auto& [key, value] : batch->entries) {
-      entries.insert_or_assign(std::move(key), std::move(value));
-    }
-    cursor = batch->cursor;
-  } while (cursor != 0);
+  {
+    ListProgress progress(ctx, store->tagged->Stats(), kListBatchSlots);
+    do {
+      absl::StatusOr<ScanBatch> batch =
+          store->tagged->Scan(cursor, prefix, kListBatchSlots);
+      if (!batch.ok()) return Failure(ctx, batch.status());
+      for (auto& [key, value] : batch->entries) {
+        entries.insert_or_assign(std::move(key), std::move(value));
+      }
+      cursor = batch->cursor;
+      progress.BatchDone(cursor == 0);
+    } while (cursor != 0);
+  }
   std::string text;
   if (ctx.HasFlag("json")) {
     text = "[";

@@ -23,9 +23,9 @@ constexpr FlagSpec kKnownFlags[] = {
     {"memory", true, '\0'},       {"replace", false, '\0'},
     {"redis", true, '\0'},        {"force", false, '\0'},
     {"nx", false, '\0'},          {"xx", false, '\0'},
-    {"yes", false, '\0'},
-    {"read-only", false, '\0'},
-    {"no-refresh", false, '\0'},
+    {"yes", false, '\0'},          {"with-version", false, '\0'},
+    {"if-version", true, '\0'},   {"man", false, '\0'},
+    {"read-only", false, '\0'},   {"no-refresh", false, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,

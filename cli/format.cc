@@ -53,6 +53,15 @@ std::string FormatEntryJson(absl::string_view key, const Value& value) {
   return o.Build();
 }
 
+std::string FormatEntryJson(absl::string_view key, const Value& value,
+                            uint64_t version) {
+  JsonObject o;
+  o.AddString("key", key);
+  AddValueMembers(value, &o);
+  o.AddUint("version", version);
+  return o.Build();
+}
+
 std::string FormatFoundJson(absl::string_view key, const Value* value) {
   JsonObject o;
   o.AddString("key", key).AddBool("found", value != nullptr);

@@ -32,6 +32,10 @@ std::string FormatGetOutput(const Value& value, bool raw);
 // followed by "encoding":"base64".
 std::string FormatEntryJson(absl::string_view key, const Value& value);
 
+// The same with "version":N last (`get --with-version --json`).
+std::string FormatEntryJson(absl::string_view key, const Value& value,
+                            uint64_t version);
+
 // One entry of `mget --json`: {"key":..,"found":true,"type":..,"value":..}
 // as FormatEntryJson for a value, or {"key":..,"found":false} for nullptr.
 std::string FormatFoundJson(absl::string_view key, const Value* value);

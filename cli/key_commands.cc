@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "cli/format.h"
 #include "kvstore/schema.h"
 
@@ -90,11 +91,53 @@ int RunGetDel(const CommandContext& ctx) {
   return kExitOk;
 }
 
+namespace {
+
+// cas KEY NEW --if-version=N.
+int CasByVersion(const CommandContext& ctx, ValueType type,
+                 const WriteOptions& options) {
+  if (ctx.args.size() != 2) {
+    return UsageError(
+        ctx, absl::StrCat("expected 2 arguments with --if-version, got ",
+                          ctx.args.size()));
+  }
+  absl::StatusOr<uint64_t> version = ParseUnsignedFlag(
+      "--if-version", ctx.FlagOr("if-version", ""), 1, kMaxEntryVersion);
+  if (!version.ok()) return UsageError(ctx, version.status().message());
+  absl::StatusOr<Value> desired = Value::Parse(type, ctx.args[1]);
+  if (!desired.ok()) {
+    return UsageError(ctx,
+                      absl::StrCat("bad NEW: ", desired.status().message()));
+  }
+  absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
+  if (!store.ok()) return Failure(ctx, store.status());
+  if (store->typed) return NotForTypedStore(ctx, *store->typed, "cas");
+  absl::StatusOr<bool> swapped = store->tagged->CompareVersionAndSet(
+      ctx.args[0], *version, *desired, options);
+  if (!swapped.ok()) {
+    return KeyFailure(ctx, swapped.status(), ctx.store_name, ctx.args[0]);
+  }
+  if (!*swapped) {
+    *ctx.err << "kvstore: key '" << EscapeMessage(ctx.args[0]) << "' in store "
+             << ctx.store_name << " was written since version " << *version
+             << "; unchanged\n";
+    return kExitNotFound;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 int RunCas(const CommandContext& ctx) {
   absl::StatusOr<ValueType> type = ParseValueType(ctx.FlagOr("type", "string"));
   if (!type.ok()) return UsageError(ctx, type.status().message());
   absl::StatusOr<WriteOptions> options = WriteOptionsFromFlags(ctx);
   if (!options.ok()) return UsageError(ctx, options.status().message());
+  if (ctx.HasFlag("if-version")) return CasByVersion(ctx, *type, *options);
+  if (ctx.args.size() != 3) {
+    return UsageError(
+        ctx, absl::StrCat("expected 3 arguments, got ", ctx.args.size()));
+  }
   absl::StatusOr<Value> expected = Value::Parse(*type, ctx.args[1]);
   if (!expected.ok()) {
     return UsageError(ctx, absl::StrCat("bad EXPECTED: ",

@@ -1,8 +1,6 @@
 // The commands that save, restore and upgrade a whole store: dump, restore,
 // upgrade.
-#include <unistd.h>
-
-#include <iostream>
+#include <ostream>
 
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
@@ -17,7 +15,7 @@ namespace {
 // A progress line on stderr, only when stderr is a terminal.
 SnapshotProgress ProgressLine(const CommandContext& ctx,
                               absl::string_view verb) {
-  if (ctx.err != &std::cerr || !isatty(STDERR_FILENO)) return nullptr;
+  if (!ctx.progress) return nullptr;
   return [&ctx, verb = std::string(verb)](uint64_t entries) {
     *ctx.err << "\r" << verb << " " << entries << " entries" << std::flush;
   };

@@ -15,6 +15,7 @@
 #include "absl/strings/str_replace.h"
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "cli/format.h"
 #include "cli/json.h"
 #include "cli/typed_format.h"
@@ -259,14 +260,18 @@ int TypedList(const CommandContext& ctx, const TypedStore& store) {
   if (ctx.HasFlag("prefix")) return NotForTypedStore(ctx, store, "--prefix");
   std::map<std::string, std::string> latest;  // By raw key: each key once.
   uint64_t cursor = 0;
-  do {
-    absl::StatusOr<RecordBatch> batch = store.Scan(cursor, kListBatchSlots);
-    if (!batch.ok()) return Failure(ctx, batch.status());
-    for (auto& [key, value] : batch->entries) {
-      latest.insert_or_assign(std::move(key), std::move(value));
-    }
-    cursor = batch->cursor;
-  } while (cursor != 0);
+  {
+    ListProgress progress(ctx, store.Stats(), kListBatchSlots);
+    do {
+      absl::StatusOr<RecordBatch> batch = store.Scan(cursor, kListBatchSlots);
+      if (!batch.ok()) return Failure(ctx, batch.status());
+      for (auto& [key, value] : batch->entries) {
+        latest.insert_or_assign(std::move(key), std::move(value));
+      }
+      cursor = batch->cursor;
+      progress.BatchDone(cursor == 0);
+    } while (cursor != 0);
+  }
   std::vector<std::pair<SortKey, std::pair<std::string, std::string>>> sorted;
   for (auto& entry : latest) {
     sorted.emplace_back(SortKeyOf(store.schema().key, entry.first),

@@ -20,6 +20,7 @@ Commands:
   type KEY            print KEY's type
   getdel KEY          print KEY's value and delete it, atomically
   cas KEY OLD NEW     replace KEY's value OLD by NEW, atomically
+                      (cas KEY NEW --if-version=N: if KEY is unchanged)
   incr KEY [DELTA]    add DELTA (default 1) to an int64 and print it
   decr KEY [DELTA]    subtract DELTA (default 1) from an int64 and print it
   expire KEY DURATION give KEY a time to live
@@ -40,7 +41,9 @@ Commands:
   destroy             remove the store (--force: any object)
   reset-lock          repair a store whose lock is unrecoverable
   sync                keep the store coherent with Redis (--redis, --prefix)
-  help [COMMAND]      print this help, or a command's
+  completion bash     print a bash completion script
+  help [COMMAND]      print this help, or a command's (--man: the manual
+                      page, in roff)
 
 Global flags:
   --store=/NAME   the store to use (default: $KVSTORE_STORE, else /kvstore)
@@ -71,7 +74,8 @@ constexpr absl::string_view kCreateHelp =
                       [--eviction=none|clock]
 
 Creates the store. Fails (exit 3) if it already exists. Its size is about
-capacity x 128 bytes of slots plus the memory for larger entries.
+capacity x 128 bytes of slots plus the memory for larger entries, all
+reserved now; shows progress on stderr when that is a terminal.
 
 Flags:
   --capacity=N          most entries (1 to 2147483648; default 4096)
@@ -111,14 +115,17 @@ a string) or, for a struct key, JSON or 'a=1,b=2'. --type does not apply.
 )";
 
 constexpr absl::string_view kGetHelp =
-    R"(Usage: kvstore get KEY [--raw|-n] [--json]
+    R"(Usage: kvstore get KEY [--raw|-n] [--json] [--with-version]
 
 Prints the value of KEY followed by a newline. Bytes values are written
 exactly as stored, with no newline. Exits 1 if KEY is absent.
 
 Flags:
-  -n, --raw   no newline after the value
-  --json      print {"key":...,"type":...,"value":...}
+  -n, --raw        no newline after the value
+  --json           print {"key":...,"type":...,"value":...}
+  --with-version   print the entry's version (read with the value) on a
+                   line before it, or as "version":N with --json; give it
+                   to 'cas KEY NEW --if-version=N' (not for typed stores)
 
 On a typed store, prints the record as a JSON object (a single value as
 text); with --json, "type" is the value's type name and "key" and "value"
@@ -169,12 +176,23 @@ Not for typed stores.
 
 constexpr absl::string_view kCasHelp =
     R"(Usage: kvstore cas KEY EXPECTED NEW [--type=TYPE] [--ttl=DURATION]
+       kvstore cas KEY NEW --if-version=N [--type=TYPE] [--ttl=DURATION]
 
 Compare and set: replaces KEY's value by NEW only if it equals EXPECTED
 (same type and bytes), atomically. Exits 0 if replaced, 1 if KEY is
 absent or holds another value (nothing changes). Both values are read as
 --type (default string); the new entry gets --ttl, or none. Not for typed
 stores.
+
+With --if-version=N, replaces KEY's value only if the entry is still the
+one 'get KEY --with-version' printed version N for: every write of KEY,
+and a resize of the store, changes it. Exits 1 (nothing changes) if KEY
+is absent or was written since.
+
+Flags:
+  --type=TYPE       the type of the values (default string)
+  --ttl=DURATION    the new entry expires this long after the write
+  --if-version=N    compare the entry's version instead of its value
 )";
 
 constexpr absl::string_view kClearHelp =
@@ -279,7 +297,8 @@ Prints every entry (whose key starts with P), sorted by key, one per line:
 KEY<TAB>TYPE<TAB>VALUE. Backslash, tab, newline and other control bytes in
 keys and values are written as \\ \t \n \r \xHH. Reads the store batch
 by batch: an entry present throughout is printed once; one written or
-deleted meanwhile may or may not be.
+deleted meanwhile may or may not be. Shows progress on stderr when that
+is a terminal.
 
 Flags:
   --prefix=P   only keys that start with P
@@ -318,7 +337,8 @@ constexpr absl::string_view kCheckHelp =
     R"(Usage: kvstore check
 
 Verifies every slot of the store. Prints "ok" if it is sound; otherwise
-prints the problems on stderr and exits 3.
+prints the problems on stderr and exits 3. Shows progress on stderr when
+that is a terminal.
 )";
 
 constexpr absl::string_view kDumpHelp =
@@ -420,10 +440,24 @@ Values are Redis strings (set takes no --type). --prefix, if given, must
 be the sync process's.
 )";
 
+constexpr absl::string_view kCompletionHelp =
+    R"(Usage: kvstore completion bash
+
+Prints a bash completion script: it completes commands, each command's
+flags, the values of --store (the stores in /dev/shm), --type and
+--eviction, and file names for dump and restore. Load it with
+'source <(kvstore completion bash)', or install it as
+/usr/share/bash-completion/completions/kvstore (as './bazelw run
+//:install' does under its prefix).
+)";
+
 constexpr absl::string_view kHelpHelp =
     R"(Usage: kvstore help [COMMAND]
+       kvstore help --man
 
-Prints the general help, or COMMAND's.
+Prints the general help, or COMMAND's. With --man, prints the manual page
+kvstore(1) in roff, made from the same texts ('kvstore help --man | man
+-l -'); './bazelw run //:install' installs it as share/man/man1/kvstore.1.
 )";
 
 int RunHelpPlaceholder(const CommandContext&) { return kExitOk; }
@@ -451,12 +485,18 @@ const std::vector<CommandSpec>& Commands() {
        {"type", "ttl", "nx", "xx", "redis", "prefix"},
        RunSet,
        kSetHelp},
-      {"get", 1, 1, {"raw", "json", "redis", "prefix"}, RunGet, kGetHelp},
+      {"get",
+       1,
+       1,
+       {"raw", "json", "with-version", "redis", "prefix"},
+       RunGet,
+       kGetHelp},
       {"del", 0, kAnyArgs, {"prefix", "yes", "redis"}, RunDel, kDelHelp},
       {"exists", 1, 1, {}, RunExists, kExistsHelp},
       {"type", 1, 1, {}, RunType, kTypeHelp},
       {"getdel", 1, 1, {"raw", "json"}, RunGetDel, kGetDelHelp},
-      {"cas", 3, 3, {"type", "ttl"}, RunCas, kCasHelp},
+      // cas KEY EXPECTED NEW, or cas KEY NEW --if-version=N: RunCas checks.
+      {"cas", 2, 3, {"type", "ttl", "if-version"}, RunCas, kCasHelp},
       {"incr", 1, 3, {"redis", "prefix"}, RunIncr, kIncrHelp},
       {"decr", 1, 2, {}, RunDecr, kDecrHelp},
       {"expire", 2, 2, {}, RunExpire, kExpireHelp},
@@ -477,8 +517,9 @@ const std::vector<CommandSpec>& Commands() {
       {"destroy", 0, 0, {"force"}, RunDestroy, kDestroyHelp},
       {"reset-lock", 0, 0, {}, RunResetLock, kResetLockHelp},
       {"sync", 0, 0, {"redis", "prefix", "no-refresh"}, RunSync, kSyncHelp},
+      {"completion", 1, 1, {}, RunCompletion, kCompletionHelp},
       // Handled by the dispatcher; listed for its help text.
-      {"help", 0, 1, {}, RunHelpPlaceholder, kHelpHelp},
+      {"help", 0, 1, {"man"}, RunHelpPlaceholder, kHelpHelp},
   };
   return *kCommands;
 }

@@ -5,10 +5,17 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 
 #include "absl/time/time.h"
 
 namespace kvstore {
+
+// Told now and then how far a long operation has come: `done` of `total`
+// units (bytes, slots), 0 <= done <= total; the last call has done ==
+// total. For a progress line; it must be quick and must not call the
+// store.
+using ProgressCallback = std::function<void(uint64_t done, uint64_t total)>;
 
 // What a full store does when asked to add a new key.
 enum class Eviction : uint32_t {
@@ -76,6 +83,14 @@ struct Options {
   // through read-only handles (read_only below) and not write it.
   // Default: 0600 (owner read and write)
   mode_t mode = 0600;
+
+  // Called while Open() creates the store, as its memory is reserved (in
+  // bytes; a store of gigabytes takes seconds), before any other process
+  // can use it. Not called when the store exists. With it, a store larger
+  // than the free space of /dev/shm is refused (RESOURCE_EXHAUSTED) before
+  // any is reserved, as one larger than /dev/shm always is.
+  // Default: none
+  ProgressCallback creation_progress;
 
   // How long Open() waits for a store that another process is still
   // creating before it gives up with UNAVAILABLE.

@@ -11,6 +11,9 @@
 #include "kvstore/internal/table_handle.h"
 
 namespace kvstore {
+
+static_assert(kMaxEntryVersion == internal::kVersionMask,
+              "Entry versions are the slot's version bits");
 namespace {
 
 using internal::WriteSpec;
@@ -312,8 +315,9 @@ absl::StatusOr<StoreStats> Store::Stats() const {
   return handle_->Call([&](internal::Table& t) { return t.Stats(); });
 }
 
-absl::Status Store::Verify() const {
-  return handle_->Call([&](internal::Table& t) { return t.Verify(); });
+absl::Status Store::Verify(const ProgressCallback& progress) const {
+  return handle_->Call(
+      [&](internal::Table& t) { return t.Verify(progress); });
 }
 
 }  // namespace kvstore

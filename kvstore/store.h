@@ -133,12 +133,19 @@ struct MultiGetOptions {
   bool snapshot = false;
 };
 
+// Entry versions run from 1 to kMaxEntryVersion (2^48 - 1), then wrap.
+inline constexpr uint64_t kMaxEntryVersion = (uint64_t{1} << 48) - 1;
+
 // An entry with its metadata, as Store::GetEntry returns it.
 struct Entry {
   Value value;
   // Changed by every write of this key, never reused for another write
   // (until 2^48 writes and deletes wrap it); kept when a delete elsewhere
-  // moves the entry. CompareVersionAndSet takes it.
+  // moves the entry. A Resize gives every entry a new one. A store starts
+  // its versions at a random point, so a version read from a store that
+  // was since replaced under its name (a restore, or destroy and create)
+  // matches an entry of the new one only by a 2^-47 chance.
+  // CompareVersionAndSet takes it.
   uint64_t version = 0;
   // Time left to live in whole milliseconds (rounded down; at most the ttl
   // given, rounded up to a millisecond), or absl::InfiniteDuration() if the
@@ -392,7 +399,8 @@ class Store {
 
   // Replaces the value under `key` with `desired` only if the entry's
   // version (from GetEntry) is still `version`. Returns true if replaced,
-  // false if another write came first, NOT_FOUND if the key is absent.
+  // false if another write (or a Resize) came first, NOT_FOUND if the key
+  // is absent.
   // Like Set, a replaced entry gets options.ttl: without one it no longer
   // expires.
   absl::StatusOr<bool> CompareVersionAndSet(
@@ -463,7 +471,9 @@ class Store {
 
   // Walks every slot and checks probe chains, counts, types and sizes.
   // Returns OK for a sound store, DATA_LOSS listing the problems otherwise.
-  absl::Status Verify() const;
+  // Tells `progress`, if given, the slots walked of all (under the store's
+  // lock: writers wait for it).
+  absl::Status Verify(const ProgressCallback& progress = nullptr) const;
 
   // The store's name.
   const std::string& name() const;

@@ -449,8 +449,8 @@ absl::StatusOr<StoreStats> TypedStore::Stats() const {
   return handle_->Call([&](Table& t) { return t.Stats(); });
 }
 
-absl::Status TypedStore::Verify() const {
-  return handle_->Call([&](Table& t) { return t.Verify(); });
+absl::Status TypedStore::Verify(const ProgressCallback& progress) const {
+  return handle_->Call([&](Table& t) { return t.Verify(progress); });
 }
 
 }  // namespace kvstore

@@ -156,7 +156,8 @@ class TypedStore {
       const;
 
   absl::StatusOr<StoreStats> Stats() const;
-  absl::Status Verify() const;
+  // As Store::Verify.
+  absl::Status Verify(const ProgressCallback& progress = nullptr) const;
 
  private:
   TypedStore(std::unique_ptr<internal::Table> table, const Options& options,

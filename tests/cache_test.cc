@@ -286,6 +286,25 @@ TEST_F(CacheTest, CompareVersionAndSetFailsAfterAnotherWrite) {
       store->CompareVersionAndSet("nope", 1, Value::String("b")).status()));
 }
 
+TEST_F(CacheTest, AStoreMadeAgainUnderItsNameReusesNoVersion) {
+  uint64_t first = 0;
+  {
+    auto store = Make();
+    ASSERT_TRUE(store->Set("k", Value::String("a")).ok());
+    first = store->GetEntry("k")->version;
+  }
+  ASSERT_TRUE(Store::Destroy(name_.name()).ok());
+  auto store = Make();
+  ASSERT_TRUE(store->Set("k", Value::String("a")).ok());
+  // Each store starts its versions at a random point: the same first write
+  // of a new store gets another version (but by a 2^-47 chance).
+  EXPECT_NE(store->GetEntry("k")->version, first);
+  absl::StatusOr<bool> stale =
+      store->CompareVersionAndSet("k", first, Value::String("b"));
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  EXPECT_FALSE(*stale);
+}
+
 TEST_F(CacheTest, GetAndEraseReturnsTheValueOnce) {
   auto store = Make();
   ASSERT_TRUE(store->Set("k", Value::String("v")).ok());

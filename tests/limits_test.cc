@@ -40,6 +40,24 @@ TEST(LimitsTest, StoreLargerThanDevShmFailsUpFrontWithSizesAndAHint) {
   EXPECT_FALSE(ShmExists(name.name()));
 }
 
+TEST(LimitsTest, AStoreLargerThanDevShmFailsUpFrontAlsoWithProgress) {
+  struct statvfs vfs;
+  ASSERT_EQ(statvfs("/dev/shm", &vfs), 0);
+  const uint64_t total = uint64_t{vfs.f_blocks} * vfs.f_frsize;
+  ScopedStoreName name;
+  Options o;
+  o.create_if_missing = true;
+  o.memory = 2 * total;
+  // Reserving in steps for progress must not fill /dev/shm step by step.
+  uint64_t reported = 0;
+  o.creation_progress = [&](uint64_t done, uint64_t) { reported = done; };
+  absl::Status s = Store::Open(name.name(), o).status();
+  ASSERT_TRUE(absl::IsResourceExhausted(s)) << s;
+  EXPECT_NE(s.message().find("free in /dev/shm"), std::string::npos) << s;
+  EXPECT_EQ(reported, 0u);
+  EXPECT_FALSE(ShmExists(name.name()));
+}
+
 TEST(LimitsTest, ThirtyTwoProcessesHammeringOneStoreKeepEveryInvariant) {
   ScopedStoreName name;
   const std::string worker = RunfilePath("tests/worker");

@@ -103,6 +103,31 @@ TEST(ResizeTest, AShrinkThatDoesNotFitIsRefusedAndChangesNothing) {
   EXPECT_TRUE(absl::IsNotFound(Store::Resize("/kvstore-no-such", 10, 0)));
 }
 
+TEST(ResizeTest, AVersionReadBeforeAResizeMatchesNoEntryAfterIt) {
+  ScopedStoreName name;
+  auto store = Make(name.name(), 20);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Set("k", Value::String("a")).ok());
+  const uint64_t read = store->GetEntry("k")->version;
+  ASSERT_TRUE(store->Set("k", Value::String("b")).ok());  // Another writer.
+  const uint64_t last = store->GetEntry("k")->version;
+  absl::Status resized = Store::Resize(name.name(), 40, 1 << 16);
+  ASSERT_TRUE(resized.ok()) << resized;
+  // The new segment goes on from the old one's versions: "k", copied
+  // first, does not get the version "read" had in the old one.
+  absl::StatusOr<Entry> moved = store->GetEntry("k");
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_GT(moved->version, last);
+  absl::StatusOr<bool> stale =
+      store->CompareVersionAndSet("k", read, Value::String("lost"));
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  EXPECT_FALSE(*stale);
+  EXPECT_FALSE(*store->CompareVersionAndSet("k", last, Value::String("c")));
+  EXPECT_EQ(*store->Get<std::string>("k"), "b");
+  EXPECT_TRUE(
+      *store->CompareVersionAndSet("k", moved->version, Value::String("c")));
+}
+
 TEST(ResizeTest, WritersInOtherProcessesLoseNothingAcrossResizes) {
   ScopedStoreName name;
   auto store = Make(name.name(), 64);

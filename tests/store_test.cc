@@ -7,6 +7,8 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
@@ -34,6 +36,46 @@ class StoreTest : public ::testing::Test {
 
   ScopedStoreName name_;
 };
+
+TEST_F(StoreTest, CreationReportsTheBytesReservedOnlyWhenItCreates) {
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  Options options;
+  options.create_if_missing = true;
+  options.capacity = 1 << 20;  // About 128 MiB: more than one 64 MiB step.
+  options.memory = 0;
+  options.creation_progress = [&](uint64_t done, uint64_t total) {
+    calls.emplace_back(done, total);
+  };
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      Store::Open(name_.name(), options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const uint64_t size = (*store)->Stats()->segment_bytes;
+  ASSERT_GE(calls.size(), 2u);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].second, size);
+    if (i > 0) EXPECT_GT(calls[i].first, calls[i - 1].first);
+  }
+  EXPECT_EQ(calls.back().first, size);
+  calls.clear();
+  ASSERT_TRUE(Store::Open(name_.name(), options).ok());  // Exists now.
+  EXPECT_TRUE(calls.empty());
+}
+
+TEST_F(StoreTest, VerifyReportsTheSlotsWalked) {
+  auto store = Make(100000);
+  ASSERT_TRUE(store->Set("k", Value::Int64(1)).ok());
+  std::vector<uint64_t> done;
+  uint64_t total = 0;
+  absl::Status verified = store->Verify([&](uint64_t d, uint64_t t) {
+    done.push_back(d);
+    total = t;
+  });
+  ASSERT_TRUE(verified.ok()) << verified;
+  EXPECT_EQ(total, store->Stats()->slot_count);
+  ASSERT_GE(done.size(), 2u);
+  EXPECT_EQ(done.front(), 65536u);
+  EXPECT_EQ(done.back(), total);
+}
 
 TEST_F(StoreTest, SetThenGetEachType) {
   auto store = Make();

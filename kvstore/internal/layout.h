@@ -137,7 +137,10 @@ struct Header {
   std::atomic<int64_t> last_recovery_unix_ns;  // 336: 0 if never.
   std::atomic<uint64_t> unrecoverable_resets;  // 344: lock reinitialisations.
   std::atomic<int64_t> longest_repair_ns;      // 352: slowest repair.
-  std::atomic<uint64_t> version_counter;       // 360: last version given.
+  std::atomic<uint64_t> version_counter;       // 360: last version given;
+                                               //      random below 2^47 at
+                                               //      creation, the old
+                                               //      one's after a resize.
   std::atomic<uint64_t> clock_hand;            // 368: next CLOCK victim.
   std::atomic<uint64_t> sweep_hand;            // 376: next expiry sweep.
 

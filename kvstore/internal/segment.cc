@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <random>
@@ -334,7 +335,26 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
     return fail(ErrnoStatus(errno, "size store " + name));
   }
   // Reserve every page now so a full /dev/shm fails here, not as SIGBUS.
-  int rc = posix_fallocate(fd, 0, static_cast<off_t>(g->segment_bytes));
+  // One call refuses a size over the filesystem's before touching a page.
+  // To report progress it runs in steps instead, which would each pass
+  // that check and fill /dev/shm: then the free space is checked first.
+  const bool in_steps = static_cast<bool>(options.creation_progress);
+  const uint64_t kStep = in_steps ? uint64_t{64} << 20 : g->segment_bytes;
+  int rc = 0;
+  struct statvfs vfs;
+  if (in_steps && statvfs("/dev/shm", &vfs) == 0 &&
+      uint64_t{vfs.f_bavail} * vfs.f_frsize < g->segment_bytes) {
+    rc = ENOSPC;
+  }
+  for (uint64_t done = 0; rc == 0 && done < g->segment_bytes;) {
+    const uint64_t step = std::min(kStep, g->segment_bytes - done);
+    rc = posix_fallocate(fd, static_cast<off_t>(done),
+                         static_cast<off_t>(step));
+    done += step;
+    if (rc == 0 && options.creation_progress) {
+      options.creation_progress(done, g->segment_bytes);
+    }
+  }
   if (rc != 0) {
     if (rc == ENOSPC) {
       return fail(absl::ResourceExhaustedError(
@@ -371,6 +391,12 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   h->eviction = g->eviction = static_cast<uint32_t>(options.eviction);
   h->hash_seed = g->hash_seed = RandomSeed();
   h->created_unix_ns = absl::GetCurrentTimeNanos();
+  // Versions start at a random point below 2^47, so that a version read
+  // from a store since replaced under the same name (restore --replace,
+  // destroy and create) matches no entry of the new one but by a 2^-47
+  // chance, and the 2^48 wrap stays 2^47 writes away.
+  h->version_counter.store(RandomSeed() & (kVersionMask >> 1),
+                           std::memory_order_relaxed);
   if (g->data_bytes != 0) {
     Arena(reinterpret_cast<ArenaHeader*>(static_cast<uint8_t*>(p) +
                                          g->arena_offset),

@@ -181,7 +181,7 @@ class Table {
   void ReleaseClaim(absl::string_view key, uint64_t claim);
 
   absl::StatusOr<StoreStats> Stats() const;
-  absl::Status Verify() const;
+  absl::Status Verify(const ProgressCallback& progress = nullptr) const;
   // DATA_LOSS if another program resized the shared-memory object since it
   // was opened (a shrunk object makes any access past its end SIGBUS).
   absl::Status CheckSize() const;

@@ -287,7 +287,10 @@ absl::Status Table::RebuildArena() const {
   return absl::OkStatus();
 }
 
-absl::Status Table::Verify() const {
+// Verify tells its progress every this many slots.
+constexpr uint64_t kVerifyProgressSlots = uint64_t{1} << 16;
+
+absl::Status Table::Verify(const ProgressCallback& progress) const {
   // Checked first: walking a shrunk table would fault.
   absl::Status size = CheckSize();
   if (!size.ok()) return size;
@@ -301,6 +304,9 @@ absl::Status Table::Verify() const {
     std::vector<BlockExtent> blocks;
     uint64_t full = 0;
     for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
+      if (progress && i % kVerifyProgressSlots == 0 && i != 0) {
+        progress(i, geometry_.slot_count);
+      }
       const SlotHeader* s = slot(i);
       const SlotMeta m = Meta(*s);
       if (m.writing) {
@@ -355,6 +361,7 @@ absl::Status Table::Verify() const {
         }
       }
     }
+    if (progress) progress(geometry_.slot_count, geometry_.slot_count);
     const uint64_t count = header_->entry_count.load(std::memory_order_relaxed);
     if (count != full) {
       report(absl::StrCat("entry count is ", count, " but ", full,

@@ -64,6 +64,13 @@ absl::Status Table::Resize(absl::string_view name, uint64_t capacity,
   uint64_t copied = 0;
   absl::Status status = from.WithLock([&]() -> absl::Status {
     const int64_t start = BoottimeNanos();
+    // The new segment goes on from the old one's last version, so every
+    // copied entry gets a version no handle has seen: a CompareVersionAndSet
+    // with a version read before the resize fails instead of matching an
+    // entry that was written since.
+    (*fresh)->header_->version_counter.store(
+        from.header_->version_counter.load(std::memory_order_relaxed),
+        std::memory_order_relaxed);
     Clock now;
     std::vector<RawEntry> batch;
     auto flush = [&]() -> absl::Status {

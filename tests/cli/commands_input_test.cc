@@ -139,7 +139,7 @@ TEST_F(InputTest, FlagSyntaxErrorsShowTheCommandsUsage) {
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_EQ(r.err,
             "kvstore: get: flag --json takes no value\n"
-            "Usage: kvstore get KEY [--raw|-n] [--json]\n"
+            "Usage: kvstore get KEY [--raw|-n] [--json] [--with-version]\n"
             "Try 'kvstore get --help' for more information.\n");
   r = RunCli({"--store", "/x", "ttl", "k", "--ttl"});
   EXPECT_THAT(r.err, HasSubstr("kvstore: ttl: flag --ttl needs a value"));

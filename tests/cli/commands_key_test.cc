@@ -1,8 +1,13 @@
 // The commands added for redis-cli users: exists, type, decr, del of
-// several keys and by prefix, clear, set --nx/--xx, cas and getdel.
+// several keys and by prefix, clear, set --nx/--xx, cas (by value and by
+// version) and getdel.
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -131,6 +136,68 @@ TEST_F(KeyCommandsTest, CasReplacesOnlyTheExpectedValue) {
   EXPECT_EQ(Run({"cas", "n", "9", "10"}).code, kExitNotFound);
   EXPECT_EQ(Run({"cas", "nope", "a", "b"}).code, kExitNotFound);
   EXPECT_EQ(Run({"cas", "n", "x", "1", "--type=int64"}).code, kExitUsage);
+}
+
+TEST_F(KeyCommandsTest, GetWithVersionPrintsTheVersionBeforeTheValue) {
+  Ok({"set", "k", "v"});
+  const std::string out = Ok({"get", "k", "--with-version"});
+  const std::vector<std::string> lines = absl::StrSplit(out, '\n');
+  ASSERT_EQ(lines.size(), 3u) << out;
+  uint64_t version = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(lines[0], &version)) << out;
+  EXPECT_GT(version, 0u);
+  EXPECT_EQ(lines[1], "v");
+  // Unchanged by reads; changed by a write of the same value.
+  EXPECT_EQ(Ok({"get", "k", "--with-version"}), out);
+  Ok({"set", "k", "v"});
+  EXPECT_NE(Ok({"get", "k", "--with-version"}), out);
+  EXPECT_EQ(Run({"get", "nope", "--with-version"}).code, kExitNotFound);
+}
+
+TEST_F(KeyCommandsTest, GetWithVersionAndJsonAddsAVersionMember) {
+  Ok({"set", "n", "3", "--type=int64"});
+  const std::string plain = Ok({"get", "n", "--with-version"});
+  const std::string version = plain.substr(0, plain.find('\n'));
+  EXPECT_EQ(Ok({"get", "n", "--with-version", "--json"}),
+            absl::StrCat(R"({"key":"n","type":"int64","value":3,"version":)",
+                         version, "}\n"));
+}
+
+TEST_F(KeyCommandsTest, CasIfVersionReplacesOnlyAnUnchangedEntry) {
+  Ok({"set", "k", "a"});
+  std::string out = Ok({"get", "k", "--with-version"});
+  const std::string read = out.substr(0, out.find('\n'));
+  Ok({"set", "k", "b"});  // Another writer comes first.
+  RunResult r = Run({"cas", "k", "c", absl::StrCat("--if-version=", read)});
+  EXPECT_EQ(r.code, kExitNotFound) << r;
+  EXPECT_THAT(r.err, HasSubstr("was written since version " + read));
+  EXPECT_EQ(Ok({"get", "k"}), "b\n");
+  out = Ok({"get", "k", "--with-version"});
+  const std::string now = out.substr(0, out.find('\n'));
+  Ok({"cas", "k", "7", "--if-version", now, "--type=int64", "--ttl=1h"});
+  EXPECT_EQ(Ok({"type", "k"}), "int64\n");
+  EXPECT_EQ(Ok({"get", "k"}), "7\n");
+  // The version is used up by the write it allowed.
+  EXPECT_EQ(Run({"cas", "k", "8", "--if-version=" + now}).code, kExitNotFound);
+  EXPECT_EQ(Run({"cas", "nope", "x", "--if-version=" + now}).code,
+            kExitNotFound);
+}
+
+TEST_F(KeyCommandsTest, CasIfVersionRefusesBadInputAndChangesNothing) {
+  Ok({"set", "k", "a"});
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{
+           {"cas", "k", "a", "b", "--if-version=1"},  // EXPECTED too.
+           {"cas", "k", "b", "--if-version=0"},
+           {"cas", "k", "b", "--if-version=x"},
+           {"cas", "k", "b", "--if-version=281474976710656"},  // 2^48.
+           {"cas", "k", "x", "--if-version=1", "--type=int64"},
+           {"cas", "k", "b"},  // Neither EXPECTED nor --if-version.
+       }) {
+    RunResult r = Run(args);
+    EXPECT_EQ(r.code, kExitUsage) << absl::StrJoin(args, " ") << "\n" << r;
+  }
+  EXPECT_EQ(Ok({"get", "k"}), "a\n");
 }
 
 TEST_F(KeyCommandsTest, GetDelPrintsAndDeletes) {

@@ -69,10 +69,14 @@ TEST(ScriptTest, AFailingLineSaysItsNumberAndTheRestStillRun) {
   EXPECT_THAT(r.err, ::testing::Not(HasSubstr("line 1")));
 }
 
-TEST(ScriptTest, OnATerminalNoCommandIsStillAUsageError) {
-  RunResult r = RunCliWithInput({}, "get k\n");  // Env(): a terminal.
-  EXPECT_EQ(r.code, kExitUsage) << r;
-  EXPECT_THAT(r.err, HasSubstr("no command given"));
+TEST(ScriptTest, OnATerminalNoCommandStartsASessionInstead) {
+  TestStore store;
+  // Env(): a terminal. Prompts, and exits 0 whatever the lines did.
+  RunResult r = RunCliWithInput({store.flag()}, "get k\n");
+  EXPECT_EQ(r.code, kExitOk) << r;
+  EXPECT_EQ(r.out, "kvstore> kvstore> \n");
+  EXPECT_THAT(r.err, HasSubstr("kvstore: store "));
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr("line 1")));
 }
 
 TEST(ScriptTest, TheBinaryReadsCommandsFromAPipe) {

@@ -48,10 +48,18 @@ expected="./bin/kvstore
 ./lib/libkvstore.so.0
 ./lib/libkvstore.so.0.1.0
 ./lib/pkgconfig/kvstore.pc
-./lib/python3.11/dist-packages/kvstore.cpython-311-x86_64-linux-gnu.so"
+./lib/python3.11/dist-packages/kvstore.cpython-311-x86_64-linux-gnu.so
+./share/bash-completion/completions/kvstore
+./share/man/man1/kvstore.1"
 [ "$(listing)" = "$expected" ] || fail "installed files differ:
 $(listing)"
 first=$(cd "$prefix" && find . -type f -exec md5sum {} + | sort)
+# The completion and the manual page are the tool's own.
+cmp -s "$prefix/share/bash-completion/completions/kvstore" \
+  <("$runfiles/cli/kvstore" completion bash) ||
+  fail "the installed completion is not 'kvstore completion bash'"
+cmp -s "$prefix/share/man/man1/kvstore.1" <("$runfiles/cli/kvstore" help --man) ||
+  fail "the installed manual page is not 'kvstore help --man'"
 
 # The Makefile project.
 cp -r "$runfiles/tests/install/consumer" "$tmp/consumer"

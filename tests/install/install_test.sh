@@ -39,6 +39,7 @@ expected="./bin/kvstore
 ./include/kvstore/options.h
 ./include/kvstore/schema.h
 ./include/kvstore/schema_macros.h
+./include/kvstore/snapshot.h
 ./include/kvstore/store.h
 ./include/kvstore/typed_map.h
 ./include/kvstore/typed_store.h

@@ -6,6 +6,7 @@
 #ifndef KVSTORE_INTERNAL_TABLE_HANDLE_H_
 #define KVSTORE_INTERNAL_TABLE_HANDLE_H_
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,8 @@
 #include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "kvstore/internal/segment.h"
 #include "kvstore/internal/table.h"
 #include "kvstore/options.h"
@@ -37,15 +40,27 @@ class TableHandle {
 
   Table& current() const { return *current_.load(std::memory_order_acquire); }
 
-  // Runs fn(table) and, if the table had been moved, once more on the
-  // store's new table.
+  // Runs fn(table) and, while the table it ran on had been moved, again on
+  // the table the store's name gives now. Resizes one after another can
+  // move the new table too, and a lock-free read can see `moved` just
+  // before the resizer renames the new segment into place (table_resize.cc
+  // steps 2 and 3, a few microseconds under the resizer's lock): so it
+  // follows the name, backing off, a bounded number of times.
   template <typename Fn>
   auto Call(Fn&& fn) const -> decltype(fn(std::declval<Table&>())) {
-    Table& table = current();
-    auto result = fn(table);
-    if (ABSL_PREDICT_TRUE(!Moved(result))) return result;
-    if (!Reopen(table).ok()) return result;
-    return fn(current());
+    Table* table = &current();
+    auto result = fn(*table);
+    for (int reopens = 0;
+         ABSL_PREDICT_FALSE(Moved(result)) && reopens < kMaxReopens;
+         ++reopens) {
+      if (reopens > 0) {
+        absl::SleepFor(absl::Microseconds(std::min(50 << reopens, 20000)));
+      }
+      if (!Reopen(*table).ok()) return result;
+      table = &current();
+      result = fn(*table);
+    }
+    return result;
   }
 
  private:
@@ -76,6 +91,10 @@ class TableHandle {
     tables_.push_back(*std::move(table));
     return absl::OkStatus();
   }
+
+  // How many times one call follows the store's name (the backoff between
+  // them adds up to about 0.2 s).
+  static constexpr int kMaxReopens = 16;
 
   Options options_;
   const StoreKind kind_;

@@ -319,6 +319,25 @@ void Tier::InvalidateLocal(absl::string_view key) {
   data_->Erase(key).IgnoreError();
 }
 
+absl::StatusOr<int64_t> Tier::RunInteger(
+    const std::vector<absl::string_view>& args) {
+  absl::StatusOr<Reply> r = redis_->Run(args);
+  if (!r.ok()) {
+    if (CountsAsRedisError(r.status())) counters_->Add(Counter::kRedisErrors);
+    return r.status();
+  }
+  if ((*r)->type != REDIS_REPLY_INTEGER) {
+    return UnexpectedReply(args[0], *redis_, r->get());
+  }
+  return static_cast<int64_t>((*r)->integer);
+}
+
+absl::Status Tier::NotInRedis(absl::string_view key) const {
+  return absl::NotFoundError(absl::StrCat("key '", key,
+                                          "' not found in Redis at ",
+                                          redis_->endpoint().Describe()));
+}
+
 void Tier::UpdateLocal(absl::string_view key,
                        const tier_internal::CopyUpdate* before,
                        absl::string_view value, int64_t expiry_ns) {
@@ -414,21 +433,11 @@ absl::StatusOr<bool> Tier::CompareAndSet(absl::string_view key,
   tier_internal::CopyUpdate before;
   const bool prepared = before.Prepare(*data_, *meta_, key);
   const int64_t sent = tier_internal::NowNs();
-  absl::StatusOr<Reply> r = redis_->Run(
+  absl::StatusOr<int64_t> r = RunInteger(
       {"EVAL", kCompareAndSetScript, "1", key, expected, desired, *px});
-  if (!r.ok()) {
-    if (CountsAsRedisError(r.status())) counters_->Add(Counter::kRedisErrors);
-    return r.status();
-  }
-  if ((*r)->type != REDIS_REPLY_INTEGER) {
-    return UnexpectedReply("EVAL", *redis_, r->get());
-  }
-  if ((*r)->integer < 0) {
-    return absl::NotFoundError(absl::StrCat("key '", key,
-                                            "' not found in Redis at ",
-                                            redis_->endpoint().Describe()));
-  }
-  if ((*r)->integer == 0) return false;
+  if (!r.ok()) return r.status();
+  if (*r < 0) return NotInRedis(key);
+  if (*r == 0) return false;
   UpdateLocal(key, prepared ? &before : nullptr, desired,
               ExpiryAfter(sent, options.ttl));
   return true;
@@ -437,19 +446,9 @@ absl::StatusOr<bool> Tier::CompareAndSet(absl::string_view key,
 absl::Status Tier::Erase(absl::string_view key) {
   absl::Status s = CheckKey(key);
   if (!s.ok()) return s;
-  absl::StatusOr<Reply> r = redis_->Run({"DEL", key});
-  if (!r.ok()) {
-    if (CountsAsRedisError(r.status())) counters_->Add(Counter::kRedisErrors);
-    return r.status();
-  }
-  if ((*r)->type != REDIS_REPLY_INTEGER) {
-    return UnexpectedReply("DEL", *redis_, r->get());
-  }
-  if ((*r)->integer == 0) {
-    return absl::NotFoundError(absl::StrCat("key '", key,
-                                            "' not found in Redis at ",
-                                            redis_->endpoint().Describe()));
-  }
+  absl::StatusOr<int64_t> r = RunInteger({"DEL", key});
+  if (!r.ok()) return r.status();
+  if (*r == 0) return NotInRedis(key);
   InvalidateLocal(key);
   return absl::OkStatus();
 }
@@ -460,18 +459,12 @@ absl::StatusOr<int64_t> Tier::Increment(absl::string_view key, int64_t delta) {
   const std::string d = absl::StrCat(delta);
   tier_internal::CopyUpdate before;
   const bool prepared = before.Prepare(*data_, *meta_, key);
-  absl::StatusOr<Reply> r = redis_->Run({"INCRBY", key, d});
-  if (!r.ok()) {
-    if (CountsAsRedisError(r.status())) counters_->Add(Counter::kRedisErrors);
-    return r.status();
-  }
-  if ((*r)->type != REDIS_REPLY_INTEGER) {
-    return UnexpectedReply("INCRBY", *redis_, r->get());
-  }
+  absl::StatusOr<int64_t> r = RunInteger({"INCRBY", key, d});
+  if (!r.ok()) return r.status();
   // INCRBY keeps the key's time to live, so the copy keeps its expiry.
-  UpdateLocal(key, prepared ? &before : nullptr, absl::StrCat((*r)->integer),
+  UpdateLocal(key, prepared ? &before : nullptr, absl::StrCat(*r),
               prepared ? before.expiry_ns() : 0);
-  return static_cast<int64_t>((*r)->integer);
+  return *r;
 }
 
 absl::Status Tier::Expire(absl::string_view key, absl::Duration ttl) {
@@ -481,19 +474,9 @@ absl::Status Tier::Expire(absl::string_view key, absl::Duration ttl) {
   if (!s.ok()) return s;
   absl::StatusOr<std::string> px = PxArgument(ttl);
   if (!px.ok()) return px.status();
-  absl::StatusOr<Reply> r = redis_->Run({"PEXPIRE", key, *px});
-  if (!r.ok()) {
-    if (CountsAsRedisError(r.status())) counters_->Add(Counter::kRedisErrors);
-    return r.status();
-  }
-  if ((*r)->type != REDIS_REPLY_INTEGER) {
-    return UnexpectedReply("PEXPIRE", *redis_, r->get());
-  }
-  if ((*r)->integer == 0) {
-    return absl::NotFoundError(absl::StrCat("key '", key,
-                                            "' not found in Redis at ",
-                                            redis_->endpoint().Describe()));
-  }
+  absl::StatusOr<int64_t> r = RunInteger({"PEXPIRE", key, *px});
+  if (!r.ok()) return r.status();
+  if (*r == 0) return NotInRedis(key);
   InvalidateLocal(key);
   return absl::OkStatus();
 }
@@ -501,21 +484,11 @@ absl::Status Tier::Expire(absl::string_view key, absl::Duration ttl) {
 absl::StatusOr<absl::Duration> Tier::Ttl(absl::string_view key) {
   absl::Status s = CheckKey(key);
   if (!s.ok()) return s;
-  absl::StatusOr<Reply> r = redis_->Run({"PTTL", key});
-  if (!r.ok()) {
-    if (CountsAsRedisError(r.status())) counters_->Add(Counter::kRedisErrors);
-    return r.status();
-  }
-  if ((*r)->type != REDIS_REPLY_INTEGER) {
-    return UnexpectedReply("PTTL", *redis_, r->get());
-  }
-  if ((*r)->integer == -2) {
-    return absl::NotFoundError(absl::StrCat("key '", key,
-                                            "' not found in Redis at ",
-                                            redis_->endpoint().Describe()));
-  }
-  if ((*r)->integer < 0) return absl::InfiniteDuration();
-  return absl::Milliseconds((*r)->integer);
+  absl::StatusOr<int64_t> r = RunInteger({"PTTL", key});
+  if (!r.ok()) return r.status();
+  if (*r == -2) return NotInRedis(key);
+  if (*r < 0) return absl::InfiniteDuration();
+  return absl::Milliseconds(*r);
 }
 
 }  // namespace kvstore

@@ -57,6 +57,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -205,6 +206,12 @@ class Tier {
                                           int64_t now_ns);
   // After Redis acknowledged a write of `key`: bump its epoch, drop it.
   void InvalidateLocal(absl::string_view key);
+  // Runs a Redis command whose reply is an integer (counting a Redis error
+  // as such); INTERNAL for any other reply.
+  absl::StatusOr<int64_t> RunInteger(
+      const std::vector<absl::string_view>& args);
+  // NOT_FOUND for a key absent in Redis.
+  absl::Status NotInRedis(absl::string_view key) const;
   // After Redis acknowledged a write that left `value` under `key`:
   // replaces the host's copy in place if `before` (prepared before the
   // write was sent) still describes it, else drops it. The copy expires at

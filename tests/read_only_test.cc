@@ -594,9 +594,11 @@ TEST(ReadOnlyTest, WritersKilledHoldingTheLockLeaveReadersWholeValues) {
       dead_writer.push_back(reader->Get(absl::StrCat("p", k)));
     }
     // A slot left odd cannot be read until repaired: UNAVAILABLE, not
-    // torn. Half-moved entries can: only misses are then in doubt.
+    // torn. So is a miss whose probe passes that slot (where keys land
+    // depends on the store's random hash seed). Half-moved entries can be
+    // read: only misses are then in doubt.
     if (absl::StartsWith(point, "write.slot_")) {
-      EXPECT_EQ(unavailable, 1);
+      EXPECT_GE(unavailable, 1);
     } else if (!absl::StartsWith(point, "erase.")) {
       EXPECT_EQ(unavailable, 0);
     }

@@ -153,10 +153,9 @@ absl::Status LockRobust(pthread_mutex_t* mu, int64_t timeout_ns,
       absl::StrCat("locking the store failed: ", strerror(rc)));
 }
 
-uint32_t LockOwner(const pthread_mutex_t* mu) {
+bool LockIsFree(const pthread_mutex_t* mu) {
   return Word(const_cast<pthread_mutex_t*>(mu))
-             ->load(std::memory_order_acquire) &
-         FUTEX_TID_MASK;
+             ->load(std::memory_order_acquire) == 0;
 }
 
 void UnlockRobust(pthread_mutex_t* mu) { pthread_mutex_unlock(mu); }

@@ -53,11 +53,12 @@ absl::Status LockRobust(pthread_mutex_t* mu, int64_t timeout_ns,
 // kLockWaitSliceNanos.
 int LockMutex(pthread_mutex_t* mu, int64_t timeout_ns, int64_t* waited_ns);
 
-// The thread id of `mu`'s owner, 0 if no thread holds it (free, or its
-// owner died and nobody has locked it since). A plain atomic load of the
-// lock word, so it works on a read-only mapping; for read-only handles,
-// which cannot lock (table_read_only.cc).
-uint32_t LockOwner(const pthread_mutex_t* mu);
+// Whether `mu` is free and clean: no thread holds it and no owner died
+// holding it (the kernel then clears the owner's thread id but leaves
+// FUTEX_OWNER_DIED set until the next locker repairs and unlocks). A plain
+// atomic load of the lock word, so it works on a read-only mapping; for
+// read-only handles, which cannot lock (table_read_only.cc).
+bool LockIsFree(const pthread_mutex_t* mu);
 
 // Unlocks a mutex locked by LockRobust or LockMutex.
 void UnlockRobust(pthread_mutex_t* mu);

@@ -105,7 +105,7 @@ absl::Status Table::Optimistic(absl::string_view what,
     if (moved && !NameIsOurs()) return Moved();
     // The lock word first: whatever a writer that takes the lock after it
     // changes is then covered by the checks after fn.
-    const bool unlocked = LockOwner(&header_->mutex) == 0;
+    const bool unlocked = LockIsFree(&header_->mutex);
     const uint64_t version =
         header_->version_counter.load(std::memory_order_acquire);
     const uint64_t structure =
@@ -122,7 +122,7 @@ absl::Status Table::Optimistic(absl::string_view what,
       absl::Status status = fn();
       std::atomic_thread_fence(std::memory_order_acquire);
       const bool unchanged =
-          LockOwner(&header_->mutex) == 0 &&
+          LockIsFree(&header_->mutex) &&
           header_->version_counter.load(std::memory_order_relaxed) == version &&
           header_->structure_seq.load(std::memory_order_relaxed) == structure;
       if (unchanged) {
@@ -133,9 +133,10 @@ absl::Status Table::Optimistic(absl::string_view what,
         failed = status;
       }
     }
-    if (!BackOff(attempt, &deadline_ns)) {
-      return confirming ? failed : GaveUp(what);
-    }
+    // A failure seen once, and never again on a stable store, is not
+    // confirmed: it may have been a writer's half-done change (one that
+    // died holding the lock, say).
+    if (!BackOff(attempt, &deadline_ns)) return GaveUp(what);
   }
 }
 

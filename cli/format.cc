@@ -103,8 +103,8 @@ std::string EscapeMessage(absl::string_view text) {
   while (!text.empty()) {
     size_t len = Utf8SequenceLength(text);
     const unsigned char c = static_cast<unsigned char>(text[0]);
-    const bool c1 = len == 2 && c == 0xC2 &&
-                    static_cast<unsigned char>(text[1]) < 0xA0;
+    const bool c1 =
+        len == 2 && c == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0;
     if (len == 0 || c1) {
       for (size_t i = 0; i < (c1 ? 2 : 1); ++i) {
         out += absl::StrFormat("\\x%02x", static_cast<unsigned char>(text[i]));

@@ -15,7 +15,8 @@ namespace {
 
 size_t Digits(absl::string_view s, size_t i) {
   size_t j = i;
-  while (j < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[j]))) {
+  while (j < s.size() &&
+         absl::ascii_isdigit(static_cast<unsigned char>(s[j]))) {
     ++j;
   }
   return j - i;
@@ -97,8 +98,7 @@ absl::StatusOr<double> ParseDoubleText(absl::string_view text) {
   if (text == "-inf") return -std::numeric_limits<double>::infinity();
   if (text == "nan") return std::numeric_limits<double>::quiet_NaN();
   // std::from_chars takes no '+' and does not depend on the locale.
-  const absl::string_view number =
-      text[0] == '+' ? text.substr(1) : text;
+  const absl::string_view number = text[0] == '+' ? text.substr(1) : text;
   double d = 0;
   const std::from_chars_result r =
       std::from_chars(number.data(), number.data() + number.size(), d);

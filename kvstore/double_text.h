@@ -1,6 +1,6 @@
 // The one grammar for a double written as text, used by every layer that
 // reads one: Value::Parse (tagged values, the command line) and the typed
-// stores' field syntax and JSON (schema_json.cc); and the one way of
+// stores' field syntax and JSON (record_codec.cc); and the one way of
 // writing a double or float as text, used by every layer that writes one.
 //
 //   double  = [ "+" | "-" ] mantissa [ exponent ] | "inf" | "-inf" | "nan"

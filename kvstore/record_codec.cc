@@ -3,6 +3,8 @@
 // (internal/json.h). Parsing fills a zeroed buffer and returns it
 // only when every field was set exactly once, so a refused input changes
 // nothing.
+#include "kvstore/record_codec.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -19,7 +21,6 @@
 #include "kvstore/internal/integer_field.h"
 #include "kvstore/internal/json.h"
 #include "kvstore/internal/record_assignments.h"
-#include "kvstore/record_codec.h"
 
 namespace kvstore {
 namespace {
@@ -138,7 +139,8 @@ absl::Status StoreFloat(absl::string_view path, const Field& f,
   // One grammar for every double (double_text.h); a JSON string may hold
   // only the values JSON has no number for.
   const bool special = t == "nan" || t == "inf" || t == "-inf";
-  if (v.kind == JsonValue::kBool || (v.kind == JsonValue::kString && !special)) {
+  if (v.kind == JsonValue::kBool ||
+      (v.kind == JsonValue::kString && !special)) {
     return Refuse(path, f, absl::StrCat("'", t, "' is not a number"));
   }
   absl::StatusOr<double> parsed = ParseDoubleText(t);

@@ -15,8 +15,8 @@
 #include "absl/strings/str_replace.h"
 #include "cli/command.h"
 #include "cli/commands.h"
-#include "cli/progress.h"
 #include "cli/format.h"
+#include "cli/progress.h"
 #include "cli/typed_format.h"
 #include "kvstore/internal/integer_field.h"
 #include "kvstore/internal/json.h"
@@ -41,41 +41,24 @@ struct KeyOrExit {
   std::optional<int> exit;
 };
 
-// ParseRecord's message without the "field '(value)' (TYPE): " it starts
-// with for a single-value record (the record's type is named already).
-absl::string_view RecordError(const RecordSchema& schema,
-                              const absl::Status& status) {
-  absl::string_view message = status.message();
-  if (schema.scalar() && absl::StartsWith(message, "field '(value)' (")) {
-    const size_t end = message.find("): ");
-    if (end != absl::string_view::npos) message.remove_prefix(end + 3);
-  }
-  return message;
-}
-
 KeyOrExit ParseKey(const CommandContext& ctx, const TypedStore& store) {
   const RecordSchema& schema = store.schema().key;
   absl::StatusOr<std::string> key = ParseRecord(schema, ctx.args[0]);
   if (key.ok()) return {*std::move(key), std::nullopt};
-  return {"", UsageError(
-                  ctx, absl::StrCat("bad KEY for typed store ", store.name(),
-                                    " (keys ", schema.name,
-                                    "): ", RecordError(schema, key.status())))};
+  return {"", UsageError(ctx, absl::StrCat("bad KEY for typed store ",
+                                           store.name(), " (keys ", schema.name,
+                                           "): ", key.status().message()))};
 }
 
-// Failure() for a status about `key`, with the library's raw key bytes in
-// the message replaced by the key as text.
+// Failure() for a status about `key` (the library names typed keys by
+// their text), with the exit status of a missing key.
 int TypedKeyFailure(const CommandContext& ctx, const TypedStore& store,
                     const absl::Status& status, absl::string_view key) {
-  const std::string text = RecordToText(store.schema().key, key);
   if (absl::IsNotFound(status)) {
-    return KeyFailure(ctx, status, store.name(), text);
+    return KeyFailure(ctx, status, store.name(),
+                      RecordToText(store.schema().key, key));
   }
-  return Failure(
-      ctx, absl::Status(status.code(),
-                        absl::StrReplaceAll(status.message(),
-                                            {{absl::StrCat("'", key, "'"),
-                                              absl::StrCat("'", text, "'")}})));
+  return Failure(ctx, status);
 }
 
 // Sorting `list`: integer and enum keys by number, others by their text.
@@ -136,10 +119,10 @@ int TypedSet(const CommandContext& ctx, TypedStore& store,
       fields.size() == 1 ? ParseRecord(store.schema().value, fields[0])
                          : ParseRecordFields(store.schema().value, fields);
   if (!value.ok()) {
-    return UsageError(
-        ctx, absl::StrCat("bad VALUE for typed store ", store.name(),
-                          " (values ", store.schema().value.name, "): ",
-                          RecordError(store.schema().value, value.status())));
+    return UsageError(ctx,
+                      absl::StrCat("bad VALUE for typed store ", store.name(),
+                                   " (values ", store.schema().value.name,
+                                   "): ", value.status().message()));
   }
   absl::Status status = store.Set(key.bytes, *value, options);
   if (!status.ok()) return TypedKeyFailure(ctx, store, status, key.bytes);

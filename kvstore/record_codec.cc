@@ -92,11 +92,12 @@ void AppendJson(const Field& f, const char* p, std::string* out) {
 
 // ---- Parsing ----
 
+// A record of one scalar has no field to name: its errors say only why.
 absl::Status Refuse(absl::string_view path, const Field& f,
                     absl::string_view why) {
+  if (path.empty()) return absl::InvalidArgumentError(why);
   return absl::InvalidArgumentError(
-      absl::StrCat("field '", path.empty() ? "(value)" : path, "' (",
-                   f.TypeText(), "): ", why));
+      absl::StrCat("field '", path, "' (", f.TypeText(), "): ", why));
 }
 
 template <typename T>

@@ -48,9 +48,8 @@ absl::Status AddTo(char* p, int64_t delta, absl::string_view path) {
 
 absl::Status AddToField(FieldType type, char* p, int64_t delta,
                         absl::string_view path) {
-  return internal::WithIntegerType(type, [&](auto zero) {
-    return AddTo<decltype(zero)>(p, delta, path);
-  });
+  return internal::WithIntegerType(
+      type, [&](auto zero) { return AddTo<decltype(zero)>(p, delta, path); });
 }
 
 // Reopening after a resize: the typed layer checked the schema, which a
@@ -77,8 +76,12 @@ absl::Status CheckLimits(const Table& table, const Schema& schema) {
 
 TypedStore::TypedStore(std::unique_ptr<Table> table, const Options& options,
                        Schema schema)
-    : handle_(std::make_unique<internal::TableHandle>(std::move(table), options,
-                                                      AnyKind())),
+    : handle_(std::make_unique<internal::TableHandle>(
+          std::move(table), options, AnyKind(),
+          // Messages name a key as its record's text, not its bytes.
+          [key = schema.key](absl::string_view bytes) {
+            return RecordToText(key, bytes);
+          })),
       schema_(std::move(schema)) {}
 
 TypedStore::~TypedStore() = default;
@@ -247,9 +250,9 @@ std::vector<absl::StatusOr<std::string>> TypedStore::MultiGet(
       result = values[j].status();
     } else if (values[j]->type() != ValueType::kRecord ||
                values[j]->encoded().size() != schema_.value.size) {
-      result = absl::DataLossError(absl::StrCat(
-          "key in typed store ", name(),
-          " holds a record of the wrong type or size"));
+      result = absl::DataLossError(
+          absl::StrCat("key in typed store ", name(),
+                       " holds a record of the wrong type or size"));
     } else {
       result = values[j]->encoded();
     }
@@ -401,8 +404,9 @@ absl::StatusOr<RecordBatch> TypedStore::Scan(uint64_t cursor,
   // new segment, where its cursor would mean other slots.
   absl::StatusOr<ScanBatch> batch =
       cursor != 0 ? handle_->current().Scan(cursor, prefix, count)
-                  : handle_->Call(
-                        [&](Table& t) { return t.Scan(cursor, prefix, count); });
+                  : handle_->Call([&](Table& t) {
+                      return t.Scan(cursor, prefix, count);
+                    });
   if (!batch.ok()) return batch.status();
   RecordBatch out;
   out.cursor = batch->cursor;

@@ -195,7 +195,8 @@ absl::Status Table::CheckValue(absl::string_view key,
     return absl::InvalidArgumentError(absl::StrFormat(
         "value of %d bytes for key '%s' is longer than store %s allows (%d "
         "bytes)",
-        value.encoded().size(), key, name(), geometry_.max_value_bytes));
+        value.encoded().size(), KeyText(key), name(),
+        geometry_.max_value_bytes));
   }
   return absl::OkStatus();
 }
@@ -238,7 +239,7 @@ absl::StatusOr<Table::EntryBytes> Table::EntryLocked(uint64_t index,
 
 absl::Status Table::NotFound(absl::string_view key) const {
   return absl::NotFoundError(
-      absl::StrCat("key '", key, "' not found in store ", name()));
+      absl::StrCat("key '", KeyText(key), "' not found in store ", name()));
 }
 
 std::atomic<uint32_t> Table::fork_generation_{1};
@@ -449,7 +450,7 @@ absl::Status Table::EnsureRoomLocked(absl::string_view key, Clock& now) {
   return absl::ResourceExhaustedError(absl::StrFormat(
       "store %s is full (%d entries); cannot add key '%s' (delete keys, "
       "create a larger store, or one with --eviction=clock)",
-      name(), geometry_.capacity, key));
+      name(), geometry_.capacity, KeyText(key)));
 }
 
 absl::StatusOr<BlockExtent> Table::AllocateLocked(uint64_t payload,

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -106,6 +107,15 @@ class Table {
   static bool IsMoved(const absl::Status& status);
 
   const std::string& name() const { return segment_->name(); }
+
+  // How messages show a key: as given, or through `fn` (a typed store
+  // renders its key records as text; TypedStore sets it). Set before the
+  // table is shared between threads.
+  using KeyTextFn = std::function<std::string(absl::string_view)>;
+  void set_key_text(KeyTextFn fn) { key_text_ = std::move(fn); }
+  std::string KeyText(absl::string_view key) const {
+    return key_text_ ? key_text_(key) : std::string(key);
+  }
   // True for a table opened with Options::read_only: mapped PROT_READ, it
   // reads without the lock and writes nothing (table_read_only.cc).
   bool read_only() const { return read_only_; }
@@ -445,6 +455,7 @@ class Table {
   std::unique_ptr<Segment> segment_;
   const int64_t lock_timeout_ns_;  // Options::lock_timeout; -1: none.
   const bool read_only_;           // Options::read_only.
+  KeyTextFn key_text_;             // Empty: keys shown as given.
   const int64_t read_wait_ns_;     // Options::read_only_wait.
   const Geometry geometry_;        // Copied from the validated header.
   Header* const header_;

@@ -28,12 +28,15 @@ namespace internal {
 
 class TableHandle {
  public:
+  // `key_text`, if set, is given to every table the handle opens
+  // (Table::set_key_text).
   TableHandle(std::unique_ptr<Table> table, const Options& options,
-              const StoreKind& kind)
-      : options_(options), kind_(kind) {
+              const StoreKind& kind, Table::KeyTextFn key_text = nullptr)
+      : options_(options), kind_(kind), key_text_(std::move(key_text)) {
     options_.create_if_missing = false;
     options_.error_if_exists = false;
     options_.require_same_limits = false;
+    if (key_text_) table->set_key_text(key_text_);
     current_.store(table.get(), std::memory_order_release);
     tables_.push_back(std::move(table));
   }
@@ -87,6 +90,7 @@ class TableHandle {
     absl::StatusOr<std::unique_ptr<Table>> table =
         Table::Open(stale.name(), options_, kind_);
     if (!table.ok()) return table.status();
+    if (key_text_) (*table)->set_key_text(key_text_);
     current_.store(table->get(), std::memory_order_release);
     tables_.push_back(*std::move(table));
     return absl::OkStatus();
@@ -98,6 +102,7 @@ class TableHandle {
 
   Options options_;
   const StoreKind kind_;
+  const Table::KeyTextFn key_text_;
   mutable std::mutex mu_;
   mutable std::vector<std::unique_ptr<Table>> tables_;  // Guarded by mu_.
   mutable std::atomic<Table*> current_{nullptr};

@@ -230,12 +230,12 @@ absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
       if (!e.ok()) return e.status();
       if (m.type == type && e->value.size() != 8) {
         return absl::DataLossError(
-            absl::StrCat("key '", key, "' in store ", name(),
+            absl::StrCat("key '", KeyText(key), "' in store ", name(),
                          " has a damaged slot; run 'kvstore check'"));
       }
       if (m.type != type) {
         return absl::FailedPreconditionError(absl::StrCat(
-            "key '", key, "' in store ", name(), " has type ",
+            "key '", KeyText(key), "' in store ", name(), " has type ",
             IsValidValueType(m.type)
                 ? ValueTypeName(static_cast<ValueType>(m.type))
                 : "unknown",
@@ -312,7 +312,7 @@ absl::Status Table::Update(
     if (!edited.ok()) return edited;
     if (payload.size() > geometry_.max_value_bytes) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "updated value for key '", key, "' is too long for store ", name()));
+          "updated value for key '", KeyText(key), "' is too long for store ", name()));
     }
     BlockExtent block;
     absl::StatusOr<Probe> probe =

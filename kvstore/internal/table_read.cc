@@ -135,7 +135,7 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       if (!match) continue;
       if (!sane) {
         return absl::DataLossError(
-            absl::StrCat("key '", key, "' in store ", name(),
+            absl::StrCat("key '", KeyText(key), "' in store ", name(),
                          " has a damaged slot; run 'kvstore check'"));
       }
       const int64_t expires_ms = InfoExpiryMs(info);
@@ -147,7 +147,7 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
       if (type == kTypePending) return Miss();
       if (!PayloadFitsType(type, value_len)) {
         return absl::DataLossError(absl::StrCat(
-            "key '", key, "' in store ", name(),
+            "key '", KeyText(key), "' in store ", name(),
             " has a value whose size does not fit its type; run 'kvstore "
             "check'"));
       }
@@ -176,7 +176,7 @@ absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
   absl::Status status =
       e.ok() ? ValueOf(key, m, *e, out) : absl::DataLossError("");
   if (!status.ok()) {
-    return absl::DataLossError(absl::StrCat("key '", key, "' in store ", name(),
+    return absl::DataLossError(absl::StrCat("key '", KeyText(key), "' in store ", name(),
                                             " has a damaged slot; run "
                                             "'kvstore check'"));
   }
@@ -190,7 +190,7 @@ absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
 absl::Status Table::ValueOf(absl::string_view key, const SlotMeta& m,
                             const EntryBytes& e, Value* out) const {
   if (!PayloadFitsType(m.type, e.value.size())) {
-    return absl::DataLossError(absl::StrCat("key '", key, "' in store ", name(),
+    return absl::DataLossError(absl::StrCat("key '", KeyText(key), "' in store ", name(),
                                             " has a damaged slot; run "
                                             "'kvstore check'"));
   }
@@ -252,7 +252,7 @@ absl::Status Table::TryGet(absl::string_view key, Value* out) const {
   }
   if (absl::IsUnavailable(status) || expired || IsMoved(status)) {
     return absl::UnavailableError(absl::StrCat(
-        "reading key '", key, "' in store ", name(), " needs the lock"));
+        "reading key '", KeyText(key), "' in store ", name(), " needs the lock"));
   }
   if (absl::IsNotFound(status)) Count(kMisses);
   return status;

@@ -90,7 +90,7 @@ absl::Status Table::GetReadOnly(absl::string_view key, uint64_t hash,
       return status;  // A hit, a miss (an expired entry too), or damage.
     }
     if (!BackOff(attempt, &deadline_ns)) {
-      return GaveUp(absl::StrCat("key '", key, "'"));
+      return GaveUp(absl::StrCat("key '", KeyText(key), "'"));
     }
   }
 }

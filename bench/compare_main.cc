@@ -49,9 +49,9 @@ constexpr char kUsage[] =
     "  --ops=N       operations per repetition (default 1000000)\n"
     "  --only=IDS    run only these workloads (get_s, mix_s, mix2_s, get_l,\n"
     "                mix_l, mix2_l, mget_l, incr); writes no docs\n"
-    "  --systems=S   run only these systems (kvstore, bare, boost, lmdb,\n"
-    "                redis, redis-p64, absl); writes no docs. bare, the\n"
-    "                floor every row is a ratio to, always runs\n";
+    "  --systems=S   run only these systems (kvstore, kvstore-area, bare,\n"
+    "                boost, lmdb, redis, redis-p64, absl); writes no docs.\n"
+    "                bare, the floor every row is a ratio to, always runs\n";
 
 struct Config {
   bool smoke = false;
@@ -295,6 +295,7 @@ int Main(int argc, char** argv) {
 
   std::vector<std::unique_ptr<Peer>> peers;
   peers.push_back(NewKvstorePeer());
+  peers.push_back(NewKvstoreAreaPeer());
   peers.push_back(NewBarePeer());
   peers.push_back(NewBoostPeer());
   peers.push_back(NewLmdbPeer());

@@ -96,7 +96,13 @@ class Peer {
   virtual void Destroy() = 0;
 };
 
+// kvstore with the benchmark's tight limits (keys up to 16 bytes, values
+// up to 64) and no data area: every entry fits its slot.
 std::unique_ptr<Peer> NewKvstorePeer();
+// "kvstore-area": kvstore as a user creates it, with the default limits
+// (keys up to 4 KiB, values up to 64 MiB) and a 64 MiB data area for what
+// does not fit a slot; the workload's entries still fit their slots.
+std::unique_ptr<Peer> NewKvstoreAreaPeer();
 // The floor: a bare seqlock table with kvstore's hash, probing and slots.
 std::unique_ptr<Peer> NewBarePeer();
 std::unique_ptr<Peer> NewBoostPeer();

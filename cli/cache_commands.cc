@@ -12,10 +12,13 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/format.h"
-#include "cli/json.h"
+#include "kvstore/internal/json.h"
 
 namespace kvstore {
 namespace cli {
+
+using ::kvstore::internal::JsonObject;
+
 namespace {
 
 // Slots `scan` visits per batch unless --count says otherwise (the

@@ -3,12 +3,18 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "cli/json.h"
+#include "kvstore/internal/json.h"
 
 namespace kvstore {
 namespace cli {
+
+using ::kvstore::internal::JsonDouble;
+using ::kvstore::internal::JsonObject;
+using ::kvstore::internal::Utf8SequenceLength;
+
 namespace {
 
 // The "type" and "value" (and for bytes "encoding") members of `value`.
@@ -20,7 +26,7 @@ void AddValueMembers(const Value& value, JsonObject* o) {
       o->AddString("value", value.AsString());
       break;
     case ValueType::kBytes:
-      o->AddString("value", Base64Encode(value.AsString()));
+      o->AddString("value", absl::Base64Escape(value.AsString()));
       o->AddString("encoding", "base64");
       break;
     case ValueType::kInt64:
@@ -97,8 +103,8 @@ std::string EscapeMessage(absl::string_view text) {
   while (!text.empty()) {
     size_t len = Utf8SequenceLength(text);
     const unsigned char c = static_cast<unsigned char>(text[0]);
-    const bool c1 = len == 2 && c == 0xC2 &&
-                    static_cast<unsigned char>(text[1]) < 0xA0;
+    const bool c1 =
+        len == 2 && c == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0;
     if (len == 0 || c1) {
       for (size_t i = 0; i < (c1 ? 2 : 1); ++i) {
         out += absl::StrFormat("\\x%02x", static_cast<unsigned char>(text[i]));

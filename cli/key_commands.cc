@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/format.h"
+#include "kvstore/record_codec.h"
 #include "kvstore/schema.h"
 
 namespace kvstore {

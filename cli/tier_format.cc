@@ -5,10 +5,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cli/json.h"
+#include "kvstore/internal/json.h"
 
 namespace kvstore {
 namespace cli {
+
+using ::kvstore::internal::JsonObject;
+
 namespace {
 
 std::optional<int64_t> HeartbeatAgeMs(const TierStats& t) {

@@ -17,14 +17,19 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/format.h"
-#include "cli/json.h"
 #include "cli/typed_format.h"
+#include "kvstore/internal/integer_field.h"
+#include "kvstore/internal/json.h"
+#include "kvstore/record_codec.h"
 #include "kvstore/schema.h"
 #include "kvstore/typed_store.h"
 #include "kvstore/value.h"
 
 namespace kvstore {
 namespace cli {
+
+using ::kvstore::internal::JsonObject;
+
 namespace {
 
 // Slots `list` visits per lock acquisition (as for tagged stores).
@@ -83,28 +88,10 @@ struct SortKey {
 };
 
 __int128 IntegerAt(FieldType type, const char* p) {
-  auto load = [p](auto v) {
+  return internal::WithIntegerType(type, [p](auto v) {
     std::memcpy(&v, p, sizeof(v));
     return static_cast<__int128>(v);
-  };
-  switch (type) {
-    case FieldType::kInt8:
-      return load(int8_t{});
-    case FieldType::kInt16:
-      return load(int16_t{});
-    case FieldType::kInt32:
-      return load(int32_t{});
-    case FieldType::kInt64:
-      return load(int64_t{});
-    case FieldType::kUint8:
-      return load(uint8_t{});
-    case FieldType::kUint16:
-      return load(uint16_t{});
-    case FieldType::kUint32:
-      return load(uint32_t{});
-    default:
-      return load(uint64_t{});
-  }
+  });
 }
 
 SortKey SortKeyOf(const RecordSchema& schema, absl::string_view key) {

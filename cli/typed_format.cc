@@ -6,10 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/format.h"
-#include "cli/json.h"
+#include "kvstore/internal/json.h"
 
 namespace kvstore {
 namespace cli {
+
+using ::kvstore::internal::JsonObject;
+
 namespace {
 
 std::string FieldsJson(const std::vector<Field>& fields) {

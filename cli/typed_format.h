@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "kvstore/record_codec.h"
 #include "kvstore/schema.h"
 
 namespace kvstore {

@@ -74,7 +74,7 @@ export ROOT OUT CXX CXXFLAGS SAN
 OBJS=$(printf '%s\n' $SOURCES | xargs -P "$(nproc)" -I{} bash -c 'compile {}' | sort)
 
 # ---- Fuzzers ----
-for target in segment_fuzzer cli_fuzzer value_fuzzer dump_fuzzer; do
+for target in segment_fuzzer cli_fuzzer value_fuzzer dump_fuzzer record_fuzzer; do
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS $SAN -fsanitize=fuzzer "$ROOT/fuzz/$target.cc" $OBJS \
     -o "$OUT/$target" $LIBS

@@ -20,7 +20,7 @@ case "$TARGET" in
   # A segment input carries a 4 KiB data area header page and up to 4 KiB
   # of data area after a table of up to 22 96-byte slots, then operations.
   segment_fuzzer) MAX_LEN=16384 ;;
-  cli_fuzzer | value_fuzzer) MAX_LEN=512 ;;
+  cli_fuzzer | value_fuzzer | record_fuzzer) MAX_LEN=512 ;;
   # A dump: a header and a few blocks of entries.
   dump_fuzzer) MAX_LEN=8192 ;;
   *) echo "fuzz/run.sh: unknown target $TARGET" >&2; exit 2 ;;

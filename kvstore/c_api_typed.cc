@@ -1,5 +1,5 @@
 // The C API's typed stores (c_api_typed.h): records in and out as text
-// through schema.h's codec (ParseRecord, RecordToJson).
+// through record_codec.h (ParseRecord, RecordToJson).
 #include "kvstore/c_api_typed.h"
 
 #include <cstring>
@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kvstore/c_api_internal.h"
+#include "kvstore/record_codec.h"
 #include "kvstore/schema.h"
 
 namespace kvstore {

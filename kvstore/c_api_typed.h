@@ -16,7 +16,7 @@
  * records their layout, its schema. This interface opens an existing typed
  * store with whatever schema it has and moves records in and out as text,
  * through the same codec as the command-line tool and the Python module
- * (kvstore/schema.h, RecordToJson and ParseRecord):
+ * (kvstore/record_codec.h, RecordToJson and ParseRecord):
  *   - Out (values, and the schema listing): JSON. A struct is an object with
  *     its fields in declaration order, a scalar record a bare value;
  *     integers and enums are numbers, floats numbers (or "nan", "inf",

@@ -10,7 +10,10 @@
 //   KVSTORE_FIELDS(Visit, hits, last_ns, page);  // Next to the struct.
 //
 //   const kvstore::RecordSchema& s = kvstore::SchemaOf<Visit>();
-//   std::string json = kvstore::RecordToJson(s, bytes);  // {"hits":3,...}
+//   s.Find("hits", &offset)->type;  // FieldType::kUint64
+//
+// Records as JSON and text (RecordToJson, ParseRecord) are in
+// record_codec.h.
 //
 // Supported field types: int8_t..int64_t, uint8_t..uint64_t, enums (stored
 // as their underlying integer), float, double, bool, FixedString<N>, and
@@ -124,43 +127,6 @@ struct Schema {
 // differ marked with '!' — the body of a schema mismatch error.
 std::string SideBySide(const Schema& left, absl::string_view left_title,
                        const Schema& right, absl::string_view right_title);
-
-// ---- Records as JSON and text (for the command-line tool) ----
-
-// `bytes` (REQUIRES: schema.size bytes) as JSON: a struct as an object with
-// its fields in declaration order, a scalar record as a bare value.
-// Integers and enums are numbers; floats and doubles are numbers with enough
-// digits to round-trip, or the strings "nan", "inf", "-inf"; bools are
-// true/false; FixedStrings are strings (the bytes before the first NUL;
-// bytes that are not valid UTF-8 become U+FFFD).
-std::string RecordToJson(const RecordSchema& schema, absl::string_view bytes);
-
-// A key for display: a scalar record as plain text (a number, or the
-// FixedString's text), a struct as RecordToJson.
-std::string RecordToText(const RecordSchema& schema, absl::string_view bytes);
-
-// Builds a record from text, padding and unused FixedString bytes zeroed.
-// `text` is one of:
-//   - JSON: an object for a struct (nested structs as nested objects), a
-//     value for a scalar record;
-//   - for a scalar record, the value as plain text ("42", "alice");
-//   - for a struct, field assignments "x=1 y=2" or "x=1,y=2" (dotted names
-//     for nested fields: "pos.x=1"); a value starting with '"' is a JSON
-//     string literal, so "name=\"a b\"" holds a space.
-// Returns INVALID_ARGUMENT naming the field and the reason for a missing,
-// unknown or repeated field, a value out of the field's range (300 for a
-// uint8), a fraction or exponent for an integer or enum, text longer than a
-// FixedString (or holding a NUL), a bool that is not true/false, a float
-// outside float's range, or malformed JSON.
-absl::StatusOr<std::string> ParseRecord(const RecordSchema& schema,
-                                        absl::string_view text);
-
-// The same from separate assignments, one "field=value" each (e.g. the
-// command-line arguments after the key); a value is taken verbatim unless
-// it starts with '"' (a JSON string literal) or, for a struct field, '{'
-// (a JSON object).
-absl::StatusOr<std::string> ParseRecordFields(
-    const RecordSchema& schema, const std::vector<std::string>& assignments);
 
 // ---- Describing types ----
 

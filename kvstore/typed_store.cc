@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "kvstore/internal/integer_field.h"
 #include "kvstore/internal/layout.h"
 #include "kvstore/internal/segment.h"
 #include "kvstore/internal/table.h"
@@ -47,24 +48,9 @@ absl::Status AddTo(char* p, int64_t delta, absl::string_view path) {
 
 absl::Status AddToField(FieldType type, char* p, int64_t delta,
                         absl::string_view path) {
-  switch (type) {
-    case FieldType::kInt8:
-      return AddTo<int8_t>(p, delta, path);
-    case FieldType::kInt16:
-      return AddTo<int16_t>(p, delta, path);
-    case FieldType::kInt32:
-      return AddTo<int32_t>(p, delta, path);
-    case FieldType::kInt64:
-      return AddTo<int64_t>(p, delta, path);
-    case FieldType::kUint8:
-      return AddTo<uint8_t>(p, delta, path);
-    case FieldType::kUint16:
-      return AddTo<uint16_t>(p, delta, path);
-    case FieldType::kUint32:
-      return AddTo<uint32_t>(p, delta, path);
-    default:
-      return AddTo<uint64_t>(p, delta, path);
-  }
+  return internal::WithIntegerType(type, [&](auto zero) {
+    return AddTo<decltype(zero)>(p, delta, path);
+  });
 }
 
 // Reopening after a resize: the typed layer checked the schema, which a

@@ -26,6 +26,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "kvstore/options.h"
+#include "kvstore/record_codec.h"
 #include "kvstore/schema.h"
 #include "kvstore/store.h"
 

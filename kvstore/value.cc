@@ -179,17 +179,8 @@ std::string Value::ToText() const {
       return payload_;
     case ValueType::kInt64:
       return absl::StrCat(AsInt64());
-    case ValueType::kDouble: {
-      double d = AsDouble();
-      if (std::isnan(d)) return "nan";
-      if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-      for (int precision = 15; precision < 17; ++precision) {
-        std::string text = absl::StrFormat("%.*g", precision, d);
-        double back;
-        if (absl::SimpleAtod(text, &back) && back == d) return text;
-      }
-      return absl::StrFormat("%.17g", d);
-    }
+    case ValueType::kDouble:
+      return FormatDoubleText(AsDouble());
     case ValueType::kBool:
       return AsBool() ? "true" : "false";
   }

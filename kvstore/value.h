@@ -79,8 +79,9 @@ class Value {
   // bytes for int64 and double, one byte (0 or 1) for bool.
   const std::string& encoded() const { return payload_; }
 
-  // The bytes of a string or bytes value.
-  // REQUIRES: type() is ValueType::kString or ValueType::kBytes.
+  // The bytes of a string, bytes or record value (a record's bytes are its
+  // fixed-size layout, kvstore/schema.h).
+  // REQUIRES: type() is ValueType::kString, kBytes or kRecord.
   absl::string_view AsString() const { return payload_; }
   // REQUIRES (each): type() is the one named.
   int64_t AsInt64() const;

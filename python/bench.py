@@ -27,6 +27,9 @@ KEYS = [("key:%06d" % i) for i in range(1000)]
 VALUE = "v" * 16
 ROUNDS = {"dict": 2000, "kvstore": 500, "redis-py": 10, "Manager().dict()": 5}
 REPEATS = 5
+# Interleaved rounds of kvstore against the dict (see paired_ratios).
+PAIRED_ROUNDS = 1001
+PAIRED_PASSES = 5
 
 
 def per_call_ns(fn, rounds):
@@ -39,6 +42,24 @@ def per_call_ns(fn, rounds):
         elapsed = (time.perf_counter_ns() - start) / (rounds * len(KEYS))
         best = elapsed if best is None else min(best, elapsed)
     return best
+
+
+def paired_ratios(floor, fn, passes):
+    """kvstore / dict ns per call, one ratio per round: each round times a
+    slice of `passes` passes of each, in an order that alternates, so that
+    a busy phase of a shared machine slows both alike. Returns the sorted
+    ratios."""
+    ratios = []
+    for r in range(PAIRED_ROUNDS):
+        times = {}
+        order = (floor, fn) if r % 2 == 0 else (fn, floor)
+        for f in order:
+            start = time.perf_counter_ns()
+            for _ in range(passes):
+                f()
+            times[f] = time.perf_counter_ns() - start
+        ratios.append(times[fn] / times[floor])
+    return sorted(ratios)
 
 
 def mapping_ops(m):
@@ -116,6 +137,10 @@ def main():
             set_()  # Fill first, so that every get hits.
             table.append((label, per_call_ns(get, rounds),
                           per_call_ns(set_, rounds)))
+        paired = {}
+        for i, what in ((0, "get"), (1, "set")):
+            paired[what] = paired_ratios(results["dict"][i],
+                                         results["kvstore"][i], PAIRED_PASSES)
     finally:
         if manager is not None:
             manager.shutdown()
@@ -143,6 +168,13 @@ def main():
         print("| %s | %.0f | %.0f | %.1fx | %.1fx |"
               % (label, get_ns, set_ns, get_ns / floor_get,
                  set_ns / floor_set))
+    print()
+    print("kvstore / dict, interleaved (%d rounds of %d passes each): "
+          "median (quartiles)" % (PAIRED_ROUNDS, PAIRED_PASSES))
+    for what, ratios in paired.items():
+        n = len(ratios)
+        print("  %s: %.2fx (%.2f-%.2f)"
+              % (what, ratios[n // 2], ratios[n // 4], ratios[3 * n // 4]))
     kv = dict((r[0], r) for r in table)
     if "redis-py" in kv:
         print()

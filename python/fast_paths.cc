@@ -1,5 +1,6 @@
 #include "python/fast_paths.h"
 
+#include <cstring>
 #include <memory>
 #include <new>
 #include <vector>
@@ -33,6 +34,69 @@ PyObject* g_get = nullptr;  // The function behind Store.get.
 Value& ReadValue() {
   static Value* const value = new Value();
   return *value;
+}
+
+// The str and bytes objects the fast reads returned last, by the key's
+// Python hash: a hit on a value that has not changed returns the object
+// made for it before (as a dict does) instead of making and freeing one
+// per read. Each is reused only after checking that its type and bytes are
+// exactly the value just read (from whichever store), so what a read
+// returns is always an object equal to the one it would make; `is` may
+// then hold between two reads of an unchanged value. Only exact str
+// objects of ASCII text and bytes objects of up to kCachedMaxBytes are
+// kept, so the cache holds at most 1024 small objects per process.
+constexpr size_t kCachedObjects = 1024;
+constexpr size_t kCachedMaxBytes = 128;
+
+PyObject** CachedObjects() {
+  static PyObject** const objects = new PyObject* [kCachedObjects]();
+  return objects;
+}
+
+// The object for `value`, read as the value of `key`: the cached one if it
+// matches, else a new one (cached when small). Null with an exception set
+// on failure, like NewObject.
+PyObject* ValueObject(PyObject* key, const Value& value) {
+  const ValueType type = value.type();
+  if (type != ValueType::kString && type != ValueType::kBytes) {
+    return NewObject(value);
+  }
+  const absl::string_view bytes = value.AsString();
+  if (bytes.size() > kCachedMaxBytes) return NewObject(value);
+  const Py_hash_t hash = PyObject_Hash(key);  // Cached in str and bytes.
+  if (hash == -1) {
+    PyErr_Clear();
+    return NewObject(value);
+  }
+  PyObject*& slot = CachedObjects()[static_cast<size_t>(hash) %
+                                    kCachedObjects];
+  if (slot != nullptr) {
+    const char* data = nullptr;
+    Py_ssize_t size = -1;
+    if (type == ValueType::kString) {
+      // Only compact ASCII str objects are ever cached.
+      if (PyUnicode_CheckExact(slot)) {
+        data = static_cast<const char*>(PyUnicode_DATA(slot));
+        size = PyUnicode_GET_LENGTH(slot);
+      }
+    } else if (PyBytes_CheckExact(slot)) {
+      data = PyBytes_AS_STRING(slot);
+      size = PyBytes_GET_SIZE(slot);
+    }
+    if (size == static_cast<Py_ssize_t>(bytes.size()) &&
+        std::memcmp(data, bytes.data(), bytes.size()) == 0) {
+      Py_INCREF(slot);
+      return slot;
+    }
+  }
+  PyObject* obj = NewObject(value);
+  if (obj == nullptr) return nullptr;
+  if (type == ValueType::kBytes ||
+      (PyUnicode_CheckExact(obj) && PyUnicode_IS_COMPACT_ASCII(obj))) {
+    Py_INCREF(obj);
+    Py_XSETREF(slot, obj);  // Freeing a str or bytes runs no Python code.
+  }
+  return obj;
 }
 
 // The PyStore in `self`, or null if it has none (never initialised).
@@ -128,7 +192,7 @@ PyObject* GetItem(PyObject* self, PyObject* key) {
   if (store == nullptr || !FastKey(key, &k)) return g_getitem(self, key);
   Value& value = ReadValue();
   const absl::Status status = store->TryGet(k, &value);
-  if (status.ok()) return NewObject(value);
+  if (status.ok()) return ValueObject(key, value);
   if (absl::IsNotFound(status)) {
     SetError(status, Origin::kKey);
     return nullptr;
@@ -207,7 +271,7 @@ PyObject* Get(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
   }
   Value& value = ReadValue();
   const absl::Status status = store->TryGet(k, &value);
-  if (status.ok()) return NewObject(value);
+  if (status.ok()) return ValueObject(args[0], value);
   if (absl::IsNotFound(status)) {
     PyObject* fallback = nargs > 1 ? args[1] : Py_None;
     Py_INCREF(fallback);

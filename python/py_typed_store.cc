@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "kvstore/record_codec.h"
 #include "kvstore/schema.h"
 #include "python/errors.h"
 #include "python/stats.h"
@@ -15,7 +16,7 @@ namespace py = pybind11;
 namespace {
 
 // json.dumps and json.loads: records travel as the JSON that
-// RecordToJson writes and ParseRecord reads (one codec, schema.h).
+// RecordToJson writes and ParseRecord reads (one codec, record_codec.h).
 py::object Json(const char* function) {
   return py::module_::import("json").attr(function);
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fuzz/dump_harness.h"
+#include "fuzz/record_harness.h"
 #include "fuzz/segment_harness.h"
 #include "fuzz/value_harness.h"
 #include "gtest/gtest.h"
@@ -113,10 +114,27 @@ INSTANTIATE_TEST_SUITE_P(Inputs, DumpFuzzRegressionTest,
                          ::testing::ValuesIn(Inputs("dump_fuzzer")),
                          InputName);
 
+class RecordFuzzRegressionTest
+    : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RecordFuzzRegressionTest, ReadsBackWhatItAccepts) {
+  const std::string input = ReadFile(GetParam());
+  bool accepted = false;
+  EXPECT_EQ(fuzz::RunRecordInput(Bytes(input), input.size(), &accepted), "")
+      << GetParam();
+  // A seed is a record the codec accepts, so the round trip is checked.
+  if (IsSeed(GetParam())) EXPECT_TRUE(accepted) << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(Inputs, RecordFuzzRegressionTest,
+                         ::testing::ValuesIn(Inputs("record_fuzzer")),
+                         InputName);
+
 TEST(FuzzInputsTest, SeedCorporaArePresent) {
   EXPECT_FALSE(Inputs("dump_fuzzer").empty());
   EXPECT_FALSE(Inputs("segment_fuzzer").empty());
   EXPECT_FALSE(Inputs("value_fuzzer").empty());
+  EXPECT_FALSE(Inputs("record_fuzzer").empty());
 }
 
 // The segment seeds reach the data area: several start with entries in it.

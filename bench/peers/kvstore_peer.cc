@@ -17,9 +17,12 @@ namespace {
 
 class KvstorePeer : public Peer {
  public:
+  explicit KvstorePeer(bool data_area) : data_area_(data_area) {}
   ~KvstorePeer() override { Destroy(); }
 
-  std::string name() const override { return "kvstore"; }
+  std::string name() const override {
+    return data_area_ ? "kvstore-area" : "kvstore";
+  }
 
   absl::Status Create(uint64_t keys) override {
     name_ = absl::StrCat("/kvstore-bench-", getpid(), "-", ++instances_);
@@ -27,11 +30,18 @@ class KvstorePeer : public Peer {
     options.create_if_missing = true;
     options.error_if_exists = true;
     options.capacity = keys;
-    options.max_key_bytes = 16;
-    options.max_value_bytes = kValueBytes;
-    // Every entry (14-byte key, 64-byte value) fits its slot: no data area
-    // (format 3's default would add 4 MiB that the workload never uses).
-    options.memory = 0;
+    if (data_area_) {
+      // The default limits, and a data area the workload never uses: what
+      // small entries pay for the area's existence.
+      options.memory = uint64_t{64} << 20;
+    } else {
+      options.max_key_bytes = 16;
+      options.max_value_bytes = kValueBytes;
+      // Every entry (14-byte key, 64-byte value) fits its slot: no data
+      // area (format 3's default would add 4 MiB that the workload never
+      // uses).
+      options.memory = 0;
+    }
     handle_ = RegisterShm(name_.c_str());
     absl::StatusOr<std::unique_ptr<kvstore::Store>> store =
         kvstore::Store::Open(name_, options);
@@ -102,6 +112,7 @@ class KvstorePeer : public Peer {
 
  private:
   static inline int instances_ = 0;
+  const bool data_area_;
   std::string name_;
   int handle_ = -1;
   std::unique_ptr<kvstore::Store> store_;
@@ -113,7 +124,11 @@ class KvstorePeer : public Peer {
 }  // namespace
 
 std::unique_ptr<Peer> NewKvstorePeer() {
-  return std::make_unique<KvstorePeer>();
+  return std::make_unique<KvstorePeer>(/*data_area=*/false);
+}
+
+std::unique_ptr<Peer> NewKvstoreAreaPeer() {
+  return std::make_unique<KvstorePeer>(/*data_area=*/true);
 }
 
 }  // namespace kvstore_bench

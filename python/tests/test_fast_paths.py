@@ -145,3 +145,40 @@ def test_a_subclass_behaves_like_the_store(name):
     assert s["k"] == "v" and "k" in s and s.get("k") == "v"
     assert s.get("no", 1) == 1
     s.close()
+
+
+def test_an_unchanged_value_read_twice_may_be_the_same_object(store):
+    store["k"] = "v" * 16
+    first = store["k"]
+    assert store["k"] is first
+    assert store.get("k") is first
+
+
+def test_a_changed_value_is_never_an_older_object(store, name):
+    # Same key, same length, other bytes; then another type with the same
+    # bytes; then the same key in another store with another value.
+    for value in ("a" * 16, "b" * 16, b"b" * 16, "b" * 16, "\u2603", ""):
+        store["k"] = value
+        for read in (lambda: store["k"], lambda: store.get("k")):
+            got = read()
+            assert got == value and type(got) is type(value)
+    other = kvstore.Store(name + "_other", create=True, capacity=10)
+    try:
+        other["k"] = "x" * 16
+        store["k"] = "y" * 16
+        assert other["k"] == "x" * 16
+        assert store["k"] == "y" * 16
+        assert other.get("k") == "x" * 16
+    finally:
+        other.close()
+        kvstore.destroy(name + "_other")
+
+
+def test_a_value_written_by_another_handle_is_read_fresh(store, name):
+    writer = kvstore.Store(name)
+    try:
+        for n in range(200):
+            writer["k"] = "%016d" % n
+            assert store["k"] == "%016d" % n
+    finally:
+        writer.close()

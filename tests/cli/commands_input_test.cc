@@ -30,7 +30,7 @@ TEST_F(InputTest, DoublesFollowOneGrammar) {
       {"2.5", "2.5"},   {"-1e9", "-1000000000"}, {"+3", "3"},
       {".5", "0.5"},    {"5.", "5"},             {"1E-3", "0.001"},
       {"inf", "inf"},   {"-inf", "-inf"},        {"nan", "nan"},
-      {"1e-310", "9.99999999999997e-311"},
+      {"1e-310", "1e-310"},  // The shortest text that reads back.
   };
   for (const auto& c : good) {
     SCOPED_TRACE(c.text);

@@ -1,243 +1,142 @@
+// The checker parses with nlohmann-json, an implementation independent of
+// the product's (kvstore/internal/json.h), through its SAX interface so
+// that a repeated name is refused and the document's order is kept.
 #include "tests/cli/json_checker.h"
 
-#include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
-class Parser {
- public:
-  explicit Parser(absl::string_view text) : text_(text) {}
+using Json = nlohmann::json;
 
-  absl::StatusOr<JsonValue> ParseDocument() {
+class TreeBuilder : public nlohmann::json_sax<Json> {
+ public:
+  bool null() override { return Add(JsonValue()); }
+  bool boolean(bool b) override {
     JsonValue v;
-    if (!ParseValue(&v, 0)) return Error();
-    SkipSpace();
-    if (pos_ != text_.size()) return Error("trailing text");
-    return v;
+    v.kind = JsonValue::Kind::kBool;
+    v.boolean = b;
+    return Add(std::move(v));
   }
+  bool number_integer(number_integer_t n) override {
+    return Number(static_cast<double>(n), std::to_string(n));
+  }
+  bool number_unsigned(number_unsigned_t n) override {
+    return Number(static_cast<double>(n), std::to_string(n));
+  }
+  bool number_float(number_float_t n, const string_t& text) override {
+    return Number(n, text);
+  }
+  bool string(string_t& s) override {
+    JsonValue v;
+    v.kind = JsonValue::Kind::kString;
+    v.text = s;
+    return Add(std::move(v));
+  }
+  bool binary(binary_t&) override { return Fail("binary value"); }
+  bool start_object(std::size_t) override {
+    JsonValue v;
+    v.kind = JsonValue::Kind::kObject;
+    return Open(std::move(v));
+  }
+  bool key(string_t& name) override {
+    JsonValue* object = open_.back();
+    if (object->Find(name) != nullptr) {
+      return Fail(absl::StrCat("repeated name '", name, "'"));
+    }
+    object->object.emplace_back(name, JsonValue());
+    return true;
+  }
+  bool end_object() override {
+    open_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    JsonValue v;
+    v.kind = JsonValue::Kind::kArray;
+    return Open(std::move(v));
+  }
+  bool end_array() override {
+    open_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
+    return Fail(absl::StrCat("at byte ", position, ": ", e.what()));
+  }
+
+  JsonValue& root() { return root_; }
+  const std::string& error() const { return error_; }
 
  private:
-  absl::Status Error(absl::string_view why = "") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not JSON at byte ", pos_, ": ", why.empty() ? error_ : why));
-  }
   bool Fail(absl::string_view why) {
     if (error_.empty()) error_ = std::string(why);
     return false;
   }
-  void SkipSpace() {
-    while (pos_ < text_.size() &&
-           (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\t' ||
-            text_[pos_] == '\r')) {
-      ++pos_;
-    }
+  bool Number(double n, std::string text) {
+    JsonValue v;
+    v.kind = JsonValue::Kind::kNumber;
+    v.number = n;
+    v.text = std::move(text);
+    return Add(std::move(v));
   }
-  bool Consume(absl::string_view word) {
-    if (text_.substr(pos_, word.size()) != word) return false;
-    pos_ += word.size();
+  // Places `v` where the document has it; returns where it went.
+  JsonValue* Place(JsonValue v) {
+    if (open_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    JsonValue* parent = open_.back();
+    if (parent->kind == JsonValue::Kind::kArray) {
+      parent->array.push_back(std::move(v));
+      return &parent->array.back();
+    }
+    parent->object.back().second = std::move(v);
+    return &parent->object.back().second;
+  }
+  bool Add(JsonValue v) {
+    Place(std::move(v));
+    return true;
+  }
+  bool Open(JsonValue v) {
+    open_.push_back(Place(std::move(v)));
     return true;
   }
 
-  bool ParseValue(JsonValue* v, int depth) {
-    if (depth > 64) return Fail("nested too deep");
-    SkipSpace();
-    if (pos_ >= text_.size()) return Fail("unexpected end");
-    const char c = text_[pos_];
-    if (c == '{') return ParseObject(v, depth);
-    if (c == '[') return ParseArray(v, depth);
-    if (c == '"') {
-      v->kind = JsonValue::Kind::kString;
-      return ParseString(&v->text);
-    }
-    if (Consume("true")) {
-      v->kind = JsonValue::Kind::kBool;
-      v->boolean = true;
-      return true;
-    }
-    if (Consume("false")) {
-      v->kind = JsonValue::Kind::kBool;
-      return true;
-    }
-    if (Consume("null")) return true;
-    return ParseNumber(v);
-  }
-
-  bool ParseNumber(JsonValue* v) {
-    const size_t start = pos_;
-    auto digits = [&] {
-      size_t n = 0;
-      while (pos_ < text_.size() && absl::ascii_isdigit(text_[pos_])) {
-        ++pos_;
-        ++n;
-      }
-      return n;
-    };
-    if (pos_ < text_.size() && text_[pos_] == '-') ++pos_;
-    if (pos_ < text_.size() && text_[pos_] == '0') {
-      ++pos_;
-    } else if (digits() == 0) {
-      return Fail("bad value");
-    }
-    if (pos_ < text_.size() && text_[pos_] == '.') {
-      ++pos_;
-      if (digits() == 0) return Fail("bad fraction");
-    }
-    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-      ++pos_;
-      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) {
-        ++pos_;
-      }
-      if (digits() == 0) return Fail("bad exponent");
-    }
-    v->kind = JsonValue::Kind::kNumber;
-    v->text = std::string(text_.substr(start, pos_ - start));
-    v->number = std::strtod(v->text.c_str(), nullptr);
-    return true;
-  }
-
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      *out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      *out += static_cast<char>(0xC0 | (cp >> 6));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      *out += static_cast<char>(0xE0 | (cp >> 12));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      *out += static_cast<char>(0xF0 | (cp >> 18));
-      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
-  bool ParseHex4(uint32_t* cp) {
-    if (pos_ + 4 > text_.size()) return Fail("short \\u escape");
-    *cp = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char h = text_[pos_++];
-      if (!absl::ascii_isxdigit(h)) return Fail("bad \\u escape");
-      *cp = *cp * 16 + (absl::ascii_isdigit(h)
-                            ? h - '0'
-                            : absl::ascii_tolower(h) - 'a' + 10);
-    }
-    return true;
-  }
-
-  bool ParseString(std::string* out) {
-    ++pos_;  // '"'
-    while (pos_ < text_.size()) {
-      const unsigned char c = static_cast<unsigned char>(text_[pos_++]);
-      if (c == '"') return true;
-      if (c < 0x20) return Fail("raw control character in string");
-      if (c != '\\') {
-        *out += static_cast<char>(c);
-        continue;
-      }
-      if (pos_ >= text_.size()) break;
-      const char e = text_[pos_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          *out += e;
-          break;
-        case 'b':
-          *out += '\b';
-          break;
-        case 'f':
-          *out += '\f';
-          break;
-        case 'n':
-          *out += '\n';
-          break;
-        case 'r':
-          *out += '\r';
-          break;
-        case 't':
-          *out += '\t';
-          break;
-        case 'u': {
-          uint32_t cp;
-          if (!ParseHex4(&cp)) return false;
-          if (cp >= 0xD800 && cp < 0xDC00) {
-            uint32_t low;
-            if (!Consume("\\u") || !ParseHex4(&low) || low < 0xDC00 ||
-                low > 0xDFFF) {
-              return Fail("lone surrogate");
-            }
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          AppendUtf8(cp, out);
-          break;
-        }
-        default:
-          return Fail("bad escape");
-      }
-    }
-    return Fail("unterminated string");
-  }
-
-  bool ParseArray(JsonValue* v, int depth) {
-    v->kind = JsonValue::Kind::kArray;
-    ++pos_;  // '['
-    SkipSpace();
-    if (Consume("]")) return true;
-    for (;;) {
-      v->array.emplace_back();
-      if (!ParseValue(&v->array.back(), depth + 1)) return false;
-      SkipSpace();
-      if (Consume("]")) return true;
-      if (!Consume(",")) return Fail("expected ',' or ']'");
-    }
-  }
-
-  bool ParseObject(JsonValue* v, int depth) {
-    v->kind = JsonValue::Kind::kObject;
-    ++pos_;  // '{'
-    SkipSpace();
-    if (Consume("}")) return true;
-    for (;;) {
-      SkipSpace();
-      if (pos_ >= text_.size() || text_[pos_] != '"') {
-        return Fail("expected a member name");
-      }
-      std::string name;
-      if (!ParseString(&name)) return false;
-      SkipSpace();
-      if (!Consume(":")) return Fail("expected ':'");
-      v->object.emplace_back(std::move(name), JsonValue());
-      if (!ParseValue(&v->object.back().second, depth + 1)) return false;
-      SkipSpace();
-      if (Consume("}")) return true;
-      if (!Consume(",")) return Fail("expected ',' or '}'");
-    }
-  }
-
-  absl::string_view text_;
-  size_t pos_ = 0;
+  JsonValue root_;
+  // The open objects and arrays, innermost last. A container's children
+  // are added only while it is innermost, so the pointers stay valid.
+  std::vector<JsonValue*> open_;
   std::string error_;
 };
 
 }  // namespace
 
 const JsonValue* JsonValue::Find(absl::string_view name) const {
-  for (const auto& [key, value] : object) {
-    if (key == name) return &value;
+  for (const auto& [n, v] : object) {
+    if (n == name) return &v;
   }
   return nullptr;
 }
 
 absl::StatusOr<JsonValue> ParseJson(absl::string_view text) {
-  return Parser(text).ParseDocument();
+  TreeBuilder builder;
+  const bool ok = Json::sax_parse(text.begin(), text.end(), &builder,
+                                  nlohmann::detail::input_format_t::json,
+                                  /*strict=*/true);
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not JSON: ",
+        builder.error().empty() ? "rejected by the parser" : builder.error()));
+  }
+  return std::move(builder.root());
 }
 
 }  // namespace cli

@@ -1,5 +1,7 @@
-// A strict JSON parser for tests: checks that --json output is one valid
-// JSON document and gives access to its structure.
+// A strict JSON parser for tests, independent of the product's own
+// (kvstore/internal/json.h): checks that --json output is one valid JSON
+// document (RFC 8259, valid UTF-8, no name repeated in an object) and gives
+// access to its structure.
 //
 //   absl::StatusOr<JsonValue> v = ParseJson(R"({"key":"k","value":1})");
 //   v->Find("value")->number;  // 1
@@ -30,7 +32,8 @@ struct JsonValue {
 };
 
 // Parses `text`, which must hold exactly one JSON value (whitespace around
-// it allowed). Returns INVALID_ARGUMENT saying where it is not JSON.
+// it allowed). Returns INVALID_ARGUMENT saying where it is not JSON: also
+// for bytes that are not valid UTF-8 and for a name repeated in an object.
 absl::StatusOr<JsonValue> ParseJson(absl::string_view text);
 
 }  // namespace cli

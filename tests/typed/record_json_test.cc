@@ -9,6 +9,8 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kvstore/internal/json.h"
+#include "kvstore/record_codec.h"
 #include "kvstore/schema.h"
 #include "tests/typed/test_types.h"
 
@@ -99,6 +101,30 @@ TEST(RecordJsonTest, FloatsRoundTripAndNonFiniteAreStrings) {
       std::isnan(From<double>(*ParseRecord(SchemaOf<double>(), "nan"))));
   EXPECT_EQ(From<float>(*ParseRecord(SchemaOf<float>(), "\"-inf\"")),
             -std::numeric_limits<float>::infinity());
+}
+
+// The one escaper: a typed store's text prints as a tagged store's string
+// does in `get --json` (docs/cli.md), short forms for \n, \u00XX for DEL
+// and C1 controls.
+TEST(RecordJsonTest, EscapesFixedStringsAsTaggedStringsAre) {
+  const std::string text = "a\nb\t\x01\x7f\xc2\x85\"\\";
+  const kvstore::FixedString<16> s =
+      kvstore::FixedString<16>::FromString(text).value();
+  const std::string json =
+      RecordToJson(SchemaOf<kvstore::FixedString<16>>(), Bytes(s));
+  EXPECT_EQ(json, R"("a\nb\t\u0001\u007f\u0085\"\\")");
+  EXPECT_EQ(json, kvstore::internal::JsonString(text));
+  EXPECT_EQ(From<kvstore::FixedString<16>>(
+                *ParseRecord(SchemaOf<kvstore::FixedString<16>>(), json)),
+            s);
+}
+
+TEST(RecordJsonTest, FloatsPrintTheShortestTextThatReadsBack) {
+  EXPECT_EQ(RecordToJson(SchemaOf<float>(), Bytes(0.1f)), "0.1");
+  EXPECT_EQ(RecordToJson(SchemaOf<float>(), Bytes(16777216.0f)), "16777216");
+  EXPECT_EQ(RecordToJson(SchemaOf<double>(), Bytes(0.1 + 0.2)),
+            "0.30000000000000004");
+  EXPECT_EQ(RecordToJson(SchemaOf<double>(), Bytes(1e-310)), "1e-310");
 }
 
 TEST(RecordJsonTest, InvalidUtf8InAFixedStringBecomesReplacementCharacter) {

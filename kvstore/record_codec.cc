@@ -1,7 +1,10 @@
 // Records as JSON and text: RecordToJson, RecordToText, ParseRecord and
-// ParseRecordFields (schema.h). Parsing fills a zeroed buffer and returns it
+// ParseRecordFields (record_codec.h), over the one JSON codec
+// (internal/json.h). Parsing fills a zeroed buffer and returns it
 // only when every field was set exactly once, so a refused input changes
 // nothing.
+#include "kvstore/record_codec.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -15,13 +18,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "kvstore/double_text.h"
-#include "kvstore/schema.h"
-#include "kvstore/internal/schema_json_parser.h"
+#include "kvstore/internal/integer_field.h"
+#include "kvstore/internal/json.h"
+#include "kvstore/internal/record_assignments.h"
 
 namespace kvstore {
 namespace {
 
-using schema_internal::JsonValue;
+using internal::JsonValue;
 
 template <typename T>
 T Load(const char* p) {
@@ -35,39 +39,10 @@ void Store(char* p, T v) {
   std::memcpy(p, &v, sizeof(T));
 }
 
-std::string FloatText(double d, bool is_float) {
-  if (std::isnan(d)) return "\"nan\"";
-  if (std::isinf(d)) return d > 0 ? "\"inf\"" : "\"-inf\"";
-  for (int precision = is_float ? 6 : 15;; ++precision) {
-    std::string s = absl::StrFormat("%.*g", precision, d);
-    const double back = std::strtod(s.c_str(), nullptr);
-    if (is_float ? static_cast<float>(back) == static_cast<float>(d)
-                 : back == d) {
-      return s;
-    }
-  }
-}
-
-// The text of an integer-like field (integers, enums, bools).
+// The text of an integer-like field (integers, enums).
 std::string IntegerText(FieldType type, const char* p) {
-  switch (type) {
-    case FieldType::kInt8:
-      return absl::StrCat(Load<int8_t>(p));
-    case FieldType::kInt16:
-      return absl::StrCat(Load<int16_t>(p));
-    case FieldType::kInt32:
-      return absl::StrCat(Load<int32_t>(p));
-    case FieldType::kInt64:
-      return absl::StrCat(Load<int64_t>(p));
-    case FieldType::kUint8:
-      return absl::StrCat(Load<uint8_t>(p));
-    case FieldType::kUint16:
-      return absl::StrCat(Load<uint16_t>(p));
-    case FieldType::kUint32:
-      return absl::StrCat(Load<uint32_t>(p));
-    default:
-      return absl::StrCat(Load<uint64_t>(p));
-  }
+  return internal::WithIntegerType(
+      type, [p](auto zero) { return absl::StrCat(Load<decltype(zero)>(p)); });
 }
 
 void AppendJson(const Field& f, const char* p, std::string* out);
@@ -77,7 +52,7 @@ void AppendObject(const std::vector<Field>& fields, const char* base,
   out->push_back('{');
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out->push_back(',');
-    schema_internal::AppendJsonString(fields[i].name, out);
+    internal::AppendJsonString(fields[i].name, out);
     out->push_back(':');
     AppendJson(fields[i], base + fields[i].offset, out);
   }
@@ -93,10 +68,10 @@ absl::string_view CharsText(const Field& f, const char* p) {
 void AppendJson(const Field& f, const char* p, std::string* out) {
   switch (f.type) {
     case FieldType::kFloat:
-      out->append(FloatText(Load<float>(p), true));
+      out->append(internal::JsonFloat(Load<float>(p)));
       return;
     case FieldType::kDouble:
-      out->append(FloatText(Load<double>(p), false));
+      out->append(internal::JsonDouble(Load<double>(p)));
       return;
     case FieldType::kBool:
       out->append(*p != 0 ? "true" : "false");
@@ -105,7 +80,7 @@ void AppendJson(const Field& f, const char* p, std::string* out) {
       out->append(IntegerText(f.underlying, p));
       return;
     case FieldType::kChars:
-      schema_internal::AppendJsonString(CharsText(f, p), out);
+      internal::AppendJsonString(CharsText(f, p), out);
       return;
     case FieldType::kStruct:
       AppendObject(f.fields, p, out);
@@ -153,24 +128,9 @@ absl::Status StoreInteger(absl::string_view path, const Field& f,
 
 absl::Status StoreIntegerOf(FieldType type, absl::string_view path,
                             const Field& f, absl::string_view text, char* p) {
-  switch (type) {
-    case FieldType::kInt8:
-      return StoreInteger<int8_t>(path, f, text, p);
-    case FieldType::kInt16:
-      return StoreInteger<int16_t>(path, f, text, p);
-    case FieldType::kInt32:
-      return StoreInteger<int32_t>(path, f, text, p);
-    case FieldType::kInt64:
-      return StoreInteger<int64_t>(path, f, text, p);
-    case FieldType::kUint8:
-      return StoreInteger<uint8_t>(path, f, text, p);
-    case FieldType::kUint16:
-      return StoreInteger<uint16_t>(path, f, text, p);
-    case FieldType::kUint32:
-      return StoreInteger<uint32_t>(path, f, text, p);
-    default:
-      return StoreInteger<uint64_t>(path, f, text, p);
-  }
+  return internal::WithIntegerType(type, [&](auto zero) {
+    return StoreInteger<decltype(zero)>(path, f, text, p);
+  });
 }
 
 absl::Status StoreFloat(absl::string_view path, const Field& f,
@@ -179,7 +139,8 @@ absl::Status StoreFloat(absl::string_view path, const Field& f,
   // One grammar for every double (double_text.h); a JSON string may hold
   // only the values JSON has no number for.
   const bool special = t == "nan" || t == "inf" || t == "-inf";
-  if (v.kind == JsonValue::kBool || (v.kind == JsonValue::kString && !special)) {
+  if (v.kind == JsonValue::kBool ||
+      (v.kind == JsonValue::kString && !special)) {
     return Refuse(path, f, absl::StrCat("'", t, "' is not a number"));
   }
   absl::StatusOr<double> parsed = ParseDoubleText(t);
@@ -324,7 +285,7 @@ absl::StatusOr<std::string> ParseRecord(const RecordSchema& schema,
   if (schema.scalar()) {
     // A JSON string literal is decoded; anything else is the value's plain
     // text (a FixedString's untrimmed, so "a b" or "{x}" are texts too).
-    absl::StatusOr<JsonValue> json = schema_internal::ParseJson(trimmed);
+    absl::StatusOr<JsonValue> json = internal::ParseJson(trimmed);
     const bool chars = schema.fields[0].type == FieldType::kChars;
     if (json.ok() && json->kind == JsonValue::kString) {
       return Build(schema, *json);
@@ -335,12 +296,12 @@ absl::StatusOr<std::string> ParseRecord(const RecordSchema& schema,
     return Build(schema, plain);
   }
   if (!trimmed.empty() && trimmed[0] == '{') {
-    absl::StatusOr<JsonValue> json = schema_internal::ParseJson(trimmed);
+    absl::StatusOr<JsonValue> json = internal::ParseJson(trimmed);
     if (!json.ok()) return json.status();
     return Build(schema, *json);
   }
   absl::StatusOr<JsonValue> object =
-      schema_internal::ParseAssignments(trimmed, schema.fields);
+      internal::ParseAssignments(trimmed, schema.fields);
   if (!object.ok()) return object.status();
   return Build(schema, *object);
 }
@@ -355,7 +316,7 @@ absl::StatusOr<std::string> ParseRecordFields(
     return ParseRecord(schema, assignments[0]);
   }
   absl::StatusOr<JsonValue> object =
-      schema_internal::AssignmentsToObject(assignments, schema.fields);
+      internal::AssignmentsToObject(assignments, schema.fields);
   if (!object.ok()) return object.status();
   return Build(schema, *object);
 }

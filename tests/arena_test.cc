@@ -11,10 +11,13 @@
 
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
+#include "tests/status_matchers.h"
 
 namespace kvstore {
 namespace internal {
 namespace {
+
+using ::kvstore::testing::StatusIs;
 
 class ArenaTest : public ::testing::Test {
  protected:
@@ -59,7 +62,9 @@ TEST_F(ArenaTest, AllocateSplitsAndFreeCoalescesBackToOneBlock) {
   absl::StatusOr<BlockExtent> a = arena_->Allocate(100);
   absl::StatusOr<BlockExtent> b = arena_->Allocate(5000);
   absl::StatusOr<BlockExtent> c = arena_->Allocate(1);
-  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  ASSERT_OK(c);
   EXPECT_EQ(Problems({*a, *b, *c}), "");
   EXPECT_EQ(arena_->Figures().used_blocks, 3u);
   arena_->Free(*b);
@@ -76,11 +81,12 @@ TEST_F(ArenaTest, AllocateSplitsAndFreeCoalescesBackToOneBlock) {
 TEST_F(ArenaTest, AFullAreaIsResourceExhaustedAndChangesNothing) {
   Make(4096);
   absl::StatusOr<BlockExtent> a = arena_->Allocate(4000);
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_OK(a);
   absl::StatusOr<BlockExtent> b = arena_->Allocate(200);
-  EXPECT_TRUE(absl::IsResourceExhausted(b.status())) << b.status();
+  EXPECT_THAT(b.status(), StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(Problems({*a}), "");
-  EXPECT_TRUE(absl::IsResourceExhausted(arena_->Allocate(5000).status()));
+  EXPECT_THAT(arena_->Allocate(5000).status(),
+              StatusIs(absl::StatusCode::kResourceExhausted));
 }
 
 TEST_F(ArenaTest, RandomAllocationsAndFreesKeepEveryInvariant) {
@@ -97,7 +103,7 @@ TEST_F(ArenaTest, RandomAllocationsAndFreesKeepEveryInvariant) {
         std::memset(arena_->Payload(b->offset), 0xab, payload);
         live.push_back(*b);
       } else {
-        ASSERT_TRUE(absl::IsResourceExhausted(b.status())) << b.status();
+        ASSERT_THAT(b.status(), StatusIs(absl::StatusCode::kResourceExhausted));
       }
     } else {
       const size_t i = rng() % live.size();
@@ -110,7 +116,7 @@ TEST_F(ArenaTest, RandomAllocationsAndFreesKeepEveryInvariant) {
   ASSERT_EQ(Problems(live), "");
   // Rebuilding from the blocks in use alone gives the same free space.
   const ArenaFigures before = arena_->Figures();
-  ASSERT_TRUE(arena_->Rebuild(live).ok());
+  ASSERT_OK(arena_->Rebuild(live));
   EXPECT_EQ(Problems(live), "");
   const ArenaFigures after = arena_->Figures();
   EXPECT_EQ(after.used_bytes, before.used_bytes);
@@ -121,22 +127,24 @@ TEST_F(ArenaTest, RandomAllocationsAndFreesKeepEveryInvariant) {
 TEST_F(ArenaTest, RebuildRefusesOverlappingBlocksAndChangesNothing) {
   Make(4096);
   absl::StatusOr<BlockExtent> a = arena_->Allocate(100);
-  ASSERT_TRUE(a.ok());
+  ASSERT_OK(a);
   BlockExtent overlapping = *a;
   overlapping.offset += 16;
   const std::vector<uint8_t> before = data_;
   absl::Status s = arena_->Rebuild({*a, overlapping});
-  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_EQ(data_, before);
   BlockExtent outside{4096, 32, 0};
-  EXPECT_TRUE(absl::IsDataLoss(arena_->Rebuild({outside})));
+  EXPECT_THAT(arena_->Rebuild({outside}),
+              StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST_F(ArenaTest, CheckFindsALeakAndADoubleReference) {
   Make(4096);
   absl::StatusOr<BlockExtent> a = arena_->Allocate(100);
   absl::StatusOr<BlockExtent> b = arena_->Allocate(100);
-  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_OK(a);
+  ASSERT_OK(b);
   EXPECT_NE(Problems({*a}).find("in use by no entry"), std::string::npos);
   EXPECT_NE(Problems({*a, *a, *b}).find("named by two entries"),
             std::string::npos);

@@ -12,22 +12,23 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
 namespace {
 
+using ::kvstore::testing::PollUntil;
 using ::kvstore::testing::ProcessResult;
 using ::kvstore::testing::ProcessState;
 using ::kvstore::testing::RunfilePath;
 using ::kvstore::testing::RunProcess;
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StartProcess;
+using ::kvstore::testing::StatusIs;
 using ::kvstore::testing::WaitProcess;
 
 std::string Worker() { return RunfilePath("tests/worker"); }
-
-int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 int CountLines(const std::string& path) {
   std::ifstream in(path);
@@ -48,7 +49,7 @@ TEST(CacheMultiProcessTest, ExactlyOneRacingSetIfAbsentWins) {
     }
     int winners = 0;
     for (pid_t pid : pids) {
-      int code = ExitCode(WaitProcess(pid));
+      int code = WaitProcess(pid).exit_code;
       ASSERT_TRUE(code == 0 || code == 1);
       winners += code == 0;
     }
@@ -65,7 +66,7 @@ TEST(CacheMultiProcessTest, ExactlyOneRacingGetAndEraseGetsTheValue) {
     pids.push_back(StartProcess({Worker(), "getdel", name.name(), "job"}));
   }
   int got = 0;
-  for (pid_t pid : pids) got += ExitCode(WaitProcess(pid)) == 0;
+  for (pid_t pid : pids) got += WaitProcess(pid).exit_code == 0;
   EXPECT_EQ(got, 1);
 }
 
@@ -79,10 +80,10 @@ TEST(CacheMultiProcessTest, OnlyOneOfManyProcessesComputesAMissingKey) {
     pids.push_back(StartProcess(
         {Worker(), "compute", name.name(), "k", "result", "300", log}));
   }
-  for (pid_t pid : pids) EXPECT_EQ(ExitCode(WaitProcess(pid)), 0);
+  for (pid_t pid : pids) EXPECT_EQ(WaitProcess(pid).exit_code, 0);
   EXPECT_EQ(CountLines(log), 1);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   EXPECT_EQ(*(*store)->Get<std::string>("k"), "result");
 }
 
@@ -94,9 +95,7 @@ TEST(CacheMultiProcessTest, AWaiterTakesOverWhenTheComputingProcessDies) {
   // The first computer hangs inside its computation.
   pid_t hung = StartProcess(
       {Worker(), "compute", name.name(), "k", "from_hung", "-1", log});
-  for (int i = 0; i < 500 && CountLines(log) == 0; ++i) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
+  ASSERT_TRUE(PollUntil([&] { return CountLines(log) != 0; }));
   ASSERT_EQ(CountLines(log), 1);
   pid_t waiter = StartProcess(
       {Worker(), "compute", name.name(), "k", "from_waiter", "0", log});
@@ -104,12 +103,12 @@ TEST(CacheMultiProcessTest, AWaiterTakesOverWhenTheComputingProcessDies) {
   EXPECT_EQ(CountLines(log), 1) << "the waiter must not compute yet";
   kill(hung, SIGKILL);
   WaitProcess(hung);
-  EXPECT_EQ(ExitCode(WaitProcess(waiter)), 0);
+  EXPECT_EQ(WaitProcess(waiter).exit_code, 0);
   EXPECT_EQ(CountLines(log), 2);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   EXPECT_EQ(*(*store)->Get<std::string>("k"), "from_waiter");
-  EXPECT_TRUE((*store)->Verify().ok());
+  EXPECT_OK((*store)->Verify());
 }
 
 TEST(CacheMultiProcessTest, AWaiterTakesOverFromAKilledComputerNotYetReaped) {
@@ -119,17 +118,14 @@ TEST(CacheMultiProcessTest, AWaiterTakesOverFromAKilledComputerNotYetReaped) {
   std::remove(log.c_str());
   pid_t hung = StartProcess(
       {Worker(), "compute", name.name(), "k", "from_hung", "-1", log});
-  for (int i = 0; i < 3000 && CountLines(log) == 0; ++i) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
+  ASSERT_TRUE(
+      PollUntil([&] { return CountLines(log) != 0; }, absl::Seconds(30)));
   ASSERT_EQ(CountLines(log), 1);
   // Killed, and this parent does not reap it: it stays a zombie, which
   // kill(pid, 0) still finds.
   kill(hung, SIGKILL);
-  for (int i = 0; i < 3000 && ProcessState(hung) != 'Z'; ++i) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  ASSERT_EQ(ProcessState(hung), 'Z');
+  ASSERT_TRUE(PollUntil([&] { return ProcessState(hung) == 'Z'; }))
+      << "state " << ProcessState(hung);
   // The waiter (wait 10 s, lease 30 s) must take over at once, not time out.
   ProcessResult waiter = RunProcess(
       {Worker(), "compute", name.name(), "k", "from_waiter", "0", log});
@@ -144,27 +140,28 @@ TEST(CacheMultiProcessTest, ExpiryIsSeenIdenticallyByTwoProcesses) {
   ScopedStoreName name;
   ASSERT_EQ(RunProcess({Worker(), "create", name.name()}).exit_code, 0);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   // A time to live no slow machine outlives, then a short one whose end a
   // sleep passes for sure: no timing decides the outcome.
   WriteOptions o;
   o.ttl = absl::Hours(1);
-  ASSERT_TRUE((*store)->Set("k", Value::String("v"), o).ok());
+  ASSERT_OK((*store)->Set("k", Value::String("v"), o));
   // Another process sees the same deadline (to within scheduling).
   ProcessResult ttl = RunProcess({Worker(), "ttl", name.name(), "k"});
   ASSERT_EQ(ttl.exit_code, 0);
   int64_t other_ms = 0;
-  ASSERT_TRUE(absl::SimpleAtoi(ttl.out.substr(0, ttl.out.size() - 1),
-                               &other_ms));
+  ASSERT_TRUE(
+      absl::SimpleAtoi(ttl.out.substr(0, ttl.out.size() - 1), &other_ms));
   int64_t own_ms = absl::ToInt64Milliseconds(*(*store)->Ttl("k"));
   EXPECT_LE(other_ms, 3600000);
   EXPECT_GE(other_ms, own_ms);  // Read before ours: at least as much left.
   EXPECT_EQ(RunProcess({Worker(), "get", name.name(), "k"}).out, "v\n");
-  ASSERT_TRUE((*store)->Expire("k", absl::Milliseconds(1)).ok());
+  ASSERT_OK((*store)->Expire("k", absl::Milliseconds(1)));
   absl::SleepFor(absl::Milliseconds(10));
   // Expired for both; the writer process is long gone.
   EXPECT_EQ(RunProcess({Worker(), "get", name.name(), "k"}).exit_code, 1);
-  EXPECT_TRUE(absl::IsNotFound((*store)->Get("k").status()));
+  EXPECT_THAT((*store)->Get("k").status(),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(CacheMultiProcessTest, StatsAreSummedOverProcesses) {
@@ -175,7 +172,7 @@ TEST(CacheMultiProcessTest, StatsAreSummedOverProcesses) {
   }
   ASSERT_EQ(RunProcess({Worker(), "get", name.name(), "nope"}).exit_code, 1);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   absl::StatusOr<StoreStats> s = (*store)->Stats();
   EXPECT_EQ(s->hits, 3u);
   EXPECT_EQ(s->misses, 1u);

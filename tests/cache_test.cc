@@ -11,12 +11,17 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
 namespace {
 
+using ::kvstore::testing::IsOk;
+using ::kvstore::testing::IsOkAndHolds;
 using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
+using ::testing::Not;
 
 class CacheTest : public ::testing::Test {
  protected:
@@ -29,7 +34,7 @@ class CacheTest : public ::testing::Test {
     options.max_value_bytes = 64;
     options.eviction = eviction;
     auto store = Store::Open(name_.name(), options);
-    EXPECT_TRUE(store.ok()) << store.status();
+    EXPECT_OK(store);
     return store.ok() ? *std::move(store) : nullptr;
   }
   static WriteOptions Ttl(absl::Duration d) {
@@ -45,21 +50,21 @@ TEST_F(CacheTest, ExpiredEntryIsNeverReturned) {
   auto store = Make();
   // Live under a time to live no slow machine outlives; then a short one
   // whose end the sleep passes for sure.
-  ASSERT_TRUE(store->Set("k", Value::String("v"), Ttl(absl::Hours(1))).ok());
-  EXPECT_TRUE(store->Get("k").ok());
-  ASSERT_TRUE(store->Expire("k", absl::Milliseconds(1)).ok());
+  ASSERT_OK(store->Set("k", Value::String("v"), Ttl(absl::Hours(1))));
+  EXPECT_OK(store->Get("k"));
+  ASSERT_OK(store->Expire("k", absl::Milliseconds(1)));
   absl::SleepFor(absl::Milliseconds(10));
-  EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
-  EXPECT_TRUE(absl::IsNotFound(store->GetEntry("k").status()));
-  EXPECT_TRUE(absl::IsNotFound(store->Ttl("k").status()));
-  EXPECT_TRUE(absl::IsNotFound(store->MultiGet({"k"})[0].status()));
+  EXPECT_THAT(store->Get("k").status(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->GetEntry("k").status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->Ttl("k").status(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->MultiGet({"k"})[0].status(),
+              StatusIs(absl::StatusCode::kNotFound));
   int seen = 0;
-  ASSERT_TRUE(store
-                  ->ForEach([&](absl::string_view, const Value&) {
-                    ++seen;
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  ASSERT_OK(store->ForEach([&](absl::string_view, const Value&) {
+    ++seen;
+    return absl::OkStatus();
+  }));
   EXPECT_EQ(seen, 0);
   // Reclaimed on access: the slot is free again and counted.
   EXPECT_EQ(store->Stats()->entry_count, 0u);
@@ -68,9 +73,9 @@ TEST_F(CacheTest, ExpiredEntryIsNeverReturned) {
 
 TEST_F(CacheTest, TtlReportsTimeLeftOrNone) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("p", Value::Int64(1)).ok());
+  ASSERT_OK(store->Set("p", Value::Int64(1)));
   EXPECT_EQ(*store->Ttl("p"), absl::InfiniteDuration());
-  ASSERT_TRUE(store->Set("t", Value::Int64(1), Ttl(absl::Seconds(100))).ok());
+  ASSERT_OK(store->Set("t", Value::Int64(1), Ttl(absl::Seconds(100))));
   absl::Duration left = *store->Ttl("t");
   EXPECT_GT(left, absl::Seconds(90));
   EXPECT_LE(left, absl::Seconds(100));
@@ -80,7 +85,7 @@ TEST_F(CacheTest, TtlIsKeptInWholeMillisecondsAndNeverCutShort) {
   auto store = Make();
   const absl::Duration ttl = absl::Microseconds(2500);
   const auto start = std::chrono::steady_clock::now();
-  ASSERT_TRUE(store->Set("k", Value::Int64(1), Ttl(ttl)).ok());
+  ASSERT_OK(store->Set("k", Value::Int64(1), Ttl(ttl)));
   // Reported in whole milliseconds, never above the ttl rounded up to one.
   const absl::Duration left = *store->Ttl("k");
   EXPECT_LE(left, absl::Milliseconds(3));
@@ -93,43 +98,44 @@ TEST_F(CacheTest, TtlIsKeptInWholeMillisecondsAndNeverCutShort) {
 
 TEST_F(CacheTest, TtlsUpToTenYearsAreAccepted) {
   auto store = Make();
-  EXPECT_TRUE(
-      store->Set("k", Value::Int64(1), Ttl(absl::Hours(24 * 3652))).ok());
+  EXPECT_OK(store->Set("k", Value::Int64(1), Ttl(absl::Hours(24 * 3652))));
   EXPECT_GT(*store->Ttl("k"), absl::Hours(24 * 3651));
   absl::Status longer = store->Set(
       "k", Value::Int64(1), Ttl(absl::Hours(24 * 3652) + absl::Seconds(1)));
-  EXPECT_TRUE(absl::IsInvalidArgument(longer)) << longer;
+  EXPECT_THAT(longer, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_NE(longer.message().find("10 years"), std::string::npos) << longer;
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(store->Expire("k", absl::Hours(24 * 3653))));
+  EXPECT_THAT(store->Expire("k", absl::Hours(24 * 3653)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_GT(*store->Ttl("k"), absl::Hours(24 * 3651));  // Unchanged.
 }
 
 TEST_F(CacheTest, ExpireAndPersistChangeTheTtl) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("k", Value::Int64(5)).ok());
-  ASSERT_TRUE(store->Expire("k", absl::Seconds(50)).ok());
+  ASSERT_OK(store->Set("k", Value::Int64(5)));
+  ASSERT_OK(store->Expire("k", absl::Seconds(50)));
   EXPECT_LE(*store->Ttl("k"), absl::Seconds(50));
-  ASSERT_TRUE(store->Persist("k").ok());
+  ASSERT_OK(store->Persist("k"));
   EXPECT_EQ(*store->Ttl("k"), absl::InfiniteDuration());
   EXPECT_EQ(*store->Get<int64_t>("k"), 5);
-  EXPECT_TRUE(absl::IsNotFound(store->Expire("nope", absl::Seconds(1))));
-  EXPECT_TRUE(absl::IsNotFound(store->Persist("nope")));
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(store->Expire("k", absl::ZeroDuration())));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      store->Set("k", Value::Int64(1), Ttl(-absl::Seconds(1)))));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      store->Set("k", Value::Int64(1), Ttl(absl::Hours(24 * 365 * 101)))));
+  EXPECT_THAT(store->Expire("nope", absl::Seconds(1)),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->Persist("nope"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->Expire("k", absl::ZeroDuration()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store->Set("k", Value::Int64(1), Ttl(-absl::Seconds(1))),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      store->Set("k", Value::Int64(1), Ttl(absl::Hours(24 * 365 * 101))),
+      StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(*store->Get<int64_t>("k"), 5);
 }
 
 TEST_F(CacheTest, SetWithoutTtlClearsAnOldTtlButIncrementKeepsIt) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("c", Value::Int64(1), Ttl(absl::Seconds(100))).ok());
-  ASSERT_TRUE(store->Increment("c").ok());
+  ASSERT_OK(store->Set("c", Value::Int64(1), Ttl(absl::Seconds(100))));
+  ASSERT_OK(store->Increment("c"));
   EXPECT_NE(*store->Ttl("c"), absl::InfiniteDuration());
-  ASSERT_TRUE(store->Set("c", Value::Int64(1)).ok());
+  ASSERT_OK(store->Set("c", Value::Int64(1)));
   EXPECT_EQ(*store->Ttl("c"), absl::InfiniteDuration());
 }
 
@@ -138,26 +144,26 @@ TEST_F(CacheTest, ConditionalWritesGiveTheEntryTheirOwnTtlLikeSet) {
   const absl::Duration kOld = absl::Seconds(100);
   // Replace, CompareAndSet and CompareVersionAndSet without a ttl drop the
   // old one; with one, the entry gets it.
-  ASSERT_TRUE(store->Set("r", Value::Int64(1), Ttl(kOld)).ok());
+  ASSERT_OK(store->Set("r", Value::Int64(1), Ttl(kOld)));
   ASSERT_TRUE(*store->Replace("r", Value::Int64(2)));
   EXPECT_EQ(*store->Ttl("r"), absl::InfiniteDuration());
   ASSERT_TRUE(*store->Replace("r", Value::Int64(3), Ttl(absl::Hours(1))));
   EXPECT_GT(*store->Ttl("r"), kOld);
 
-  ASSERT_TRUE(store->Set("c", Value::Int64(1), Ttl(kOld)).ok());
+  ASSERT_OK(store->Set("c", Value::Int64(1), Ttl(kOld)));
   ASSERT_TRUE(*store->CompareAndSet("c", Value::Int64(1), Value::Int64(2)));
   EXPECT_EQ(*store->Ttl("c"), absl::InfiniteDuration());
   ASSERT_TRUE(*store->CompareAndSet("c", Value::Int64(2), Value::Int64(3),
                                     Ttl(absl::Hours(1))));
   EXPECT_GT(*store->Ttl("c"), kOld);
 
-  ASSERT_TRUE(store->Set("v", Value::Int64(1), Ttl(kOld)).ok());
+  ASSERT_OK(store->Set("v", Value::Int64(1), Ttl(kOld)));
   ASSERT_TRUE(*store->CompareVersionAndSet("v", store->GetEntry("v")->version,
                                            Value::Int64(2)));
   EXPECT_EQ(*store->Ttl("v"), absl::InfiniteDuration());
 
   // A SetIfAbsent that finds the key leaves its ttl alone.
-  ASSERT_TRUE(store->Set("a", Value::Int64(1), Ttl(kOld)).ok());
+  ASSERT_OK(store->Set("a", Value::Int64(1), Ttl(kOld)));
   ASSERT_FALSE(*store->SetIfAbsent("a", Value::Int64(2)));
   EXPECT_LE(*store->Ttl("a"), kOld);
   EXPECT_GT(*store->Ttl("a"), absl::Seconds(50));
@@ -168,80 +174,78 @@ TEST_F(CacheTest, ConditionalWritesGiveTheEntryTheirOwnTtlLikeSet) {
 TEST_F(CacheTest, WritesSweepExpiredEntriesWithoutBeingAsked) {
   auto store = Make(64);
   for (int i = 0; i < 40; ++i) {
-    ASSERT_TRUE(store
-                    ->Set(absl::StrCat("e", i), Value::Int64(i),
-                          Ttl(absl::Milliseconds(20)))
-                    .ok());
+    ASSERT_OK(store->Set(absl::StrCat("e", i), Value::Int64(i),
+                         Ttl(absl::Milliseconds(20))));
   }
   absl::SleepFor(absl::Milliseconds(40));
   // Unrelated writes reclaim a few slots each.
   for (int i = 0; i < 200; ++i) {
-    ASSERT_TRUE(store->Set("other", Value::Int64(i)).ok());
+    ASSERT_OK(store->Set("other", Value::Int64(i)));
   }
   absl::StatusOr<StoreStats> stats = store->Stats();
   EXPECT_EQ(stats->expirations, 40u);
   EXPECT_EQ(stats->entry_count, 1u);
-  EXPECT_TRUE(store->Verify().ok());
+  EXPECT_OK(store->Verify());
 }
 
 TEST_F(CacheTest, FullStoreWithoutEvictionReclaimsExpiredBeforeRefusing) {
   auto store = Make(4);
   for (int i = 0; i < 4; ++i) {
-    ASSERT_TRUE(store
-                    ->Set(absl::StrCat("k", i), Value::Int64(i),
-                          Ttl(i == 2 ? absl::Milliseconds(10)
-                                     : absl::InfiniteDuration()))
-                    .ok());
+    ASSERT_OK(store->Set(
+        absl::StrCat("k", i), Value::Int64(i),
+        Ttl(i == 2 ? absl::Milliseconds(10) : absl::InfiniteDuration())));
   }
-  EXPECT_TRUE(absl::IsResourceExhausted(store->Set("x", Value::Int64(0))));
+  EXPECT_THAT(store->Set("x", Value::Int64(0)),
+              StatusIs(absl::StatusCode::kResourceExhausted));
   absl::SleepFor(absl::Milliseconds(30));
-  EXPECT_TRUE(store->Set("x", Value::Int64(0)).ok());
-  EXPECT_TRUE(absl::IsResourceExhausted(store->Set("y", Value::Int64(0))));
+  EXPECT_OK(store->Set("x", Value::Int64(0)));
+  EXPECT_THAT(store->Set("y", Value::Int64(0)),
+              StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(store->Stats()->evictions, 0u);
 }
 
 TEST_F(CacheTest, ClockEvictsAColdEntryAndKeepsARecentlyReadOne) {
   auto store = Make(8, Eviction::kClock);
   for (int i = 0; i < 8; ++i) {
-    ASSERT_TRUE(store->Set(absl::StrCat("k", i), Value::Int64(i)).ok());
+    ASSERT_OK(store->Set(absl::StrCat("k", i), Value::Int64(i)));
   }
   // k0..k3 are read; k4..k7 are cold.
   for (int round = 0; round < 3; ++round) {
     for (int i = 0; i < 4; ++i) {
-      ASSERT_TRUE(store->Get(absl::StrCat("k", i)).ok());
+      ASSERT_OK(store->Get(absl::StrCat("k", i)));
     }
   }
-  ASSERT_TRUE(store->Set("new", Value::Int64(100)).ok());
+  ASSERT_OK(store->Set("new", Value::Int64(100)));
   absl::StatusOr<StoreStats> stats = store->Stats();
   EXPECT_EQ(stats->evictions, 1u);
   EXPECT_EQ(stats->entry_count, 8u);
   EXPECT_EQ(stats->eviction, Eviction::kClock);
   for (int i = 0; i < 4; ++i) {
-    EXPECT_TRUE(store->Get(absl::StrCat("k", i)).ok()) << i;
+    EXPECT_OK(store->Get(absl::StrCat("k", i))) << i;
   }
-  EXPECT_TRUE(store->Get("new").ok());
+  EXPECT_OK(store->Get("new"));
   int cold_left = 0;
   for (int i = 4; i < 8; ++i) {
     cold_left += store->Get(absl::StrCat("k", i)).ok();
   }
   EXPECT_EQ(cold_left, 3);
-  EXPECT_TRUE(store->Verify().ok());
+  EXPECT_OK(store->Verify());
 }
 
 TEST_F(CacheTest, ClockKeepsHotKeysUnderASkewedWorkload) {
   auto store = Make(100, Eviction::kClock);
   // 20 hot keys read between every insert of a stream of cold keys.
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(store->Set(absl::StrCat("hot", i), Value::Int64(i)).ok());
+    ASSERT_OK(store->Set(absl::StrCat("hot", i), Value::Int64(i)));
   }
   for (int n = 0; n < 2000; ++n) {
     for (int i = 0; i < 20; ++i) {
       absl::Status s = store->Get(absl::StrCat("hot", i)).status();
       if (absl::IsNotFound(s)) {
-        ASSERT_TRUE(store->Set(absl::StrCat("hot", i), Value::Int64(i)).ok());
+        ASSERT_OK(store->Set(absl::StrCat("hot", i), Value::Int64(i)));
       }
     }
-    ASSERT_TRUE(store->Set(absl::StrCat("cold", n), Value::Int64(n)).ok());
+    ASSERT_OK(store->Set(absl::StrCat("cold", n), Value::Int64(n)));
   }
   int hot = 0;
   for (int i = 0; i < 20; ++i) hot += store->Get(absl::StrCat("hot", i)).ok();
@@ -255,18 +259,18 @@ TEST_F(CacheTest, ClockKeepsHotKeysUnderASkewedWorkload) {
 TEST_F(CacheTest, ReplaceWritesOnlyExistingKeys) {
   auto store = Make();
   EXPECT_FALSE(*store->Replace("k", Value::Int64(1)));
-  EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
-  ASSERT_TRUE(store->Set("k", Value::Int64(1)).ok());
+  EXPECT_THAT(store->Get("k").status(), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(store->Set("k", Value::Int64(1)));
   EXPECT_TRUE(*store->Replace("k", Value::Int64(2)));
   EXPECT_EQ(*store->Get<int64_t>("k"), 2);
 }
 
 TEST_F(CacheTest, EveryWriteBumpsTheVersion) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
+  ASSERT_OK(store->Set("a", Value::Int64(1)));
   uint64_t v1 = store->GetEntry("a")->version;
-  ASSERT_TRUE(store->Set("b", Value::Int64(1)).ok());
-  ASSERT_TRUE(store->Increment("a").ok());
+  ASSERT_OK(store->Set("b", Value::Int64(1)));
+  ASSERT_OK(store->Increment("a"));
   uint64_t v2 = store->GetEntry("a")->version;
   EXPECT_GT(v2, v1);
   EXPECT_GT(store->GetEntry("b")->version, v1);
@@ -275,41 +279,43 @@ TEST_F(CacheTest, EveryWriteBumpsTheVersion) {
 
 TEST_F(CacheTest, CompareVersionAndSetFailsAfterAnotherWrite) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("k", Value::String("a")).ok());
+  ASSERT_OK(store->Set("k", Value::String("a")));
   uint64_t version = store->GetEntry("k")->version;
-  ASSERT_TRUE(store->Set("k", Value::String("a")).ok());  // Same value.
+  ASSERT_OK(store->Set("k", Value::String("a")));  // Same value.
   EXPECT_FALSE(*store->CompareVersionAndSet("k", version, Value::String("b")));
   version = store->GetEntry("k")->version;
   EXPECT_TRUE(*store->CompareVersionAndSet("k", version, Value::String("b")));
   EXPECT_EQ(*store->Get<std::string>("k"), "b");
-  EXPECT_TRUE(absl::IsNotFound(
-      store->CompareVersionAndSet("nope", 1, Value::String("b")).status()));
+  EXPECT_THAT(
+      store->CompareVersionAndSet("nope", 1, Value::String("b")).status(),
+      StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(CacheTest, AStoreMadeAgainUnderItsNameReusesNoVersion) {
   uint64_t first = 0;
   {
     auto store = Make();
-    ASSERT_TRUE(store->Set("k", Value::String("a")).ok());
+    ASSERT_OK(store->Set("k", Value::String("a")));
     first = store->GetEntry("k")->version;
   }
-  ASSERT_TRUE(Store::Destroy(name_.name()).ok());
+  ASSERT_OK(Store::Destroy(name_.name()));
   auto store = Make();
-  ASSERT_TRUE(store->Set("k", Value::String("a")).ok());
+  ASSERT_OK(store->Set("k", Value::String("a")));
   // Each store starts its versions at a random point: the same first write
   // of a new store gets another version (but by a 2^-47 chance).
   EXPECT_NE(store->GetEntry("k")->version, first);
   absl::StatusOr<bool> stale =
       store->CompareVersionAndSet("k", first, Value::String("b"));
-  ASSERT_TRUE(stale.ok()) << stale.status();
+  ASSERT_OK(stale);
   EXPECT_FALSE(*stale);
 }
 
 TEST_F(CacheTest, GetAndEraseReturnsTheValueOnce) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("k", Value::String("v")).ok());
+  ASSERT_OK(store->Set("k", Value::String("v")));
   EXPECT_EQ(*store->GetAndErase("k"), Value::String("v"));
-  EXPECT_TRUE(absl::IsNotFound(store->GetAndErase("k").status()));
+  EXPECT_THAT(store->GetAndErase("k").status(),
+              StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(store->Stats()->deletes, 1u);
 }
 
@@ -317,18 +323,20 @@ TEST_F(CacheTest, AddDoubleCreatesAtZeroAndChecksType) {
   auto store = Make();
   EXPECT_EQ(*store->AddDouble("d", 1.5), 1.5);
   EXPECT_EQ(*store->AddDouble("d", -0.25), 1.25);
-  ASSERT_TRUE(store->Set("i", Value::Int64(1)).ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(store->AddDouble("i", 1).status()));
-  EXPECT_TRUE(absl::IsFailedPrecondition(store->Increment("d").status()));
+  ASSERT_OK(store->Set("i", Value::Int64(1)));
+  EXPECT_THAT(store->AddDouble("i", 1).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store->Increment("d").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST_F(CacheTest, MultiGetReturnsOneResultPerKeyLockFreeOrAsASnapshot) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
-  ASSERT_TRUE(store->Set("c", Value::Int64(3)).ok());
+  ASSERT_OK(store->Set("a", Value::Int64(1)));
+  ASSERT_OK(store->Set("c", Value::Int64(3)));
   WriteOptions soon;
   soon.ttl = absl::Milliseconds(1);
-  ASSERT_TRUE(store->Set("e", Value::Int64(5), soon).ok());
+  ASSERT_OK(store->Set("e", Value::Int64(5), soon));
   while (!absl::IsNotFound(store->Get("e").status())) {
     absl::SleepFor(absl::Milliseconds(1));  // Until it has expired.
   }
@@ -340,10 +348,13 @@ TEST_F(CacheTest, MultiGetReturnsOneResultPerKeyLockFreeOrAsASnapshot) {
         {"a", "b", "c", std::string(40, 'x'), "e", "a"}, options);
     ASSERT_EQ(r.size(), 6u);
     EXPECT_EQ(*r[0], Value::Int64(1)) << snapshot;
-    EXPECT_TRUE(absl::IsNotFound(r[1].status())) << snapshot;
+    EXPECT_THAT(r[1].status(), StatusIs(absl::StatusCode::kNotFound))
+        << snapshot;
     EXPECT_EQ(*r[2], Value::Int64(3)) << snapshot;
-    EXPECT_TRUE(absl::IsInvalidArgument(r[3].status())) << snapshot;
-    EXPECT_TRUE(absl::IsNotFound(r[4].status())) << snapshot;  // Expired.
+    EXPECT_THAT(r[3].status(), StatusIs(absl::StatusCode::kInvalidArgument))
+        << snapshot;
+    EXPECT_THAT(r[4].status(), StatusIs(absl::StatusCode::kNotFound))
+        << snapshot;  // Expired.
     EXPECT_EQ(*r[5], Value::Int64(1)) << snapshot;
     EXPECT_EQ(store->Stats()->hits, hits + 3) << snapshot;
   }
@@ -351,23 +362,22 @@ TEST_F(CacheTest, MultiGetReturnsOneResultPerKeyLockFreeOrAsASnapshot) {
 
 TEST_F(CacheTest, MultiSetIsAllOrNothingOnBadInput) {
   auto store = Make(3);
-  ASSERT_TRUE(
-      store->MultiSet({{"a", Value::Int64(1)}, {"b", Value::Int64(2)}}).ok());
+  ASSERT_OK(store->MultiSet({{"a", Value::Int64(1)}, {"b", Value::Int64(2)}}));
   EXPECT_EQ(*store->Get<int64_t>("b"), 2);
   // One bad value: nothing written.
-  EXPECT_TRUE(absl::IsInvalidArgument(store->MultiSet(
-      {{"a", Value::Int64(9)}, {"x", Value::String(std::string(65, 'v'))}})));
+  EXPECT_THAT(store->MultiSet({{"a", Value::Int64(9)},
+                               {"x", Value::String(std::string(65, 'v'))}}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(*store->Get<int64_t>("a"), 1);
   // Two new keys do not fit: nothing written.
-  EXPECT_TRUE(
-      absl::IsResourceExhausted(store->MultiSet({{"a", Value::Int64(9)},
-                                                 {"c", Value::Int64(3)},
-                                                 {"d", Value::Int64(4)}})));
+  EXPECT_THAT(store->MultiSet({{"a", Value::Int64(9)},
+                               {"c", Value::Int64(3)},
+                               {"d", Value::Int64(4)}}),
+              StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(*store->Get<int64_t>("a"), 1);
-  EXPECT_TRUE(absl::IsNotFound(store->Get("c").status()));
+  EXPECT_THAT(store->Get("c").status(), StatusIs(absl::StatusCode::kNotFound));
   // A key repeated in the batch counts once.
-  EXPECT_TRUE(
-      store->MultiSet({{"c", Value::Int64(3)}, {"c", Value::Int64(4)}}).ok());
+  EXPECT_OK(store->MultiSet({{"c", Value::Int64(3)}, {"c", Value::Int64(4)}}));
   EXPECT_EQ(*store->Get<int64_t>("c"), 4);
 }
 
@@ -376,7 +386,7 @@ TEST_F(CacheTest, ScanVisitsEveryEntryInBatches) {
   std::set<std::string> all;
   for (int i = 0; i < 400; ++i) {
     std::string k = absl::StrCat(i % 2 ? "odd:" : "even:", i);
-    ASSERT_TRUE(store->Set(k, Value::Int64(i)).ok());
+    ASSERT_OK(store->Set(k, Value::Int64(i)));
     if (i % 2) all.insert(k);
   }
   std::set<std::string> seen;
@@ -384,36 +394,37 @@ TEST_F(CacheTest, ScanVisitsEveryEntryInBatches) {
   int batches = 0;
   do {
     absl::StatusOr<ScanBatch> b = store->Scan(cursor, "odd:", 50);
-    ASSERT_TRUE(b.ok()) << b.status();
+    ASSERT_OK(b);
     for (const auto& [k, v] : b->entries) seen.insert(k);
     cursor = b->cursor;
     ++batches;
   } while (cursor != 0);
   EXPECT_EQ(seen, all);
   EXPECT_GT(batches, 5);
-  EXPECT_TRUE(absl::IsOutOfRange(store->Scan(1u << 30, "", 10).status()));
+  EXPECT_THAT(store->Scan(1u << 30, "", 10).status(),
+              StatusIs(absl::StatusCode::kOutOfRange));
 }
 
 TEST_F(CacheTest, ScanReturnsEntriesPresentThroughoutDespiteConcurrentErases) {
   auto store = Make(1000);
   for (int i = 0; i < 600; ++i) {
-    ASSERT_TRUE(store->Set(absl::StrCat("stay", i), Value::Int64(i)).ok());
+    ASSERT_OK(store->Set(absl::StrCat("stay", i), Value::Int64(i)));
   }
   for (int i = 0; i < 300; ++i) {
-    ASSERT_TRUE(store->Set(absl::StrCat("go", i), Value::Int64(i)).ok());
+    ASSERT_OK(store->Set(absl::StrCat("go", i), Value::Int64(i)));
   }
   std::set<std::string> seen;
   uint64_t cursor = 0;
   int n = 0;
   do {
     absl::StatusOr<ScanBatch> b = store->Scan(cursor, "", 16);
-    ASSERT_TRUE(b.ok());
+    ASSERT_OK(b);
     for (const auto& [k, v] : b->entries) seen.insert(k);
     cursor = b->cursor;
     // Between batches, erase and add entries: slots shift back.
     if (n < 300) {
-      ASSERT_TRUE(store->Erase(absl::StrCat("go", n)).ok());
-      ASSERT_TRUE(store->Set(absl::StrCat("new", n), Value::Int64(n)).ok());
+      ASSERT_OK(store->Erase(absl::StrCat("go", n)));
+      ASSERT_OK(store->Set(absl::StrCat("new", n), Value::Int64(n)));
     }
     ++n;
   } while (cursor != 0);
@@ -424,12 +435,12 @@ TEST_F(CacheTest, ScanReturnsEntriesPresentThroughoutDespiteConcurrentErases) {
 
 TEST_F(CacheTest, StatsCountHitsMissesSetsAndDeletes) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
-  ASSERT_TRUE(store->Set("b", Value::Int64(1)).ok());
-  ASSERT_TRUE(store->Get("a").ok());
-  ASSERT_TRUE(store->Get("a").ok());
-  ASSERT_FALSE(store->Get("zz").ok());
-  ASSERT_TRUE(store->Erase("b").ok());
+  ASSERT_OK(store->Set("a", Value::Int64(1)));
+  ASSERT_OK(store->Set("b", Value::Int64(1)));
+  ASSERT_OK(store->Get("a"));
+  ASSERT_OK(store->Get("a"));
+  ASSERT_THAT(store->Get("zz"), Not(IsOk()));
+  ASSERT_OK(store->Erase("b"));
   absl::StatusOr<StoreStats> s = store->Stats();
   EXPECT_EQ(s->hits, 2u);
   EXPECT_EQ(s->misses, 1u);
@@ -463,10 +474,11 @@ TEST_F(CacheTest, GetOrComputeRefusesALeaseOutOfRange) {
     ComputeOptions options;
     options.lease = lease;
     absl::StatusOr<Value> r = store->GetOrCompute("k", compute, options);
-    EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << lease;
+    EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kInvalidArgument))
+        << lease;
   }
   EXPECT_EQ(calls, 0);
-  EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
+  EXPECT_THAT(store->Get("k").status(), StatusIs(absl::StatusCode::kNotFound));
 }
 
 // A write that lands while the key is being computed is newer than the
@@ -477,17 +489,17 @@ TEST_F(CacheTest, IncrementOfAKeyBeingComputedReusesItsSlotAndWins) {
   o.create_if_missing = true;
   o.capacity = 1;  // The compute marker fills the store.
   auto store = Store::Open(name_.name(), o);
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   absl::StatusOr<Value> v =
       (*store)->GetOrCompute("k", [&]() -> absl::StatusOr<Value> {
         absl::StatusOr<int64_t> n = (*store)->Increment("k");
-        EXPECT_TRUE(n.ok()) << n.status();
+        EXPECT_OK(n);
         return Value::Int64(41);
       });
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_EQ(*v, Value::Int64(41));
   EXPECT_EQ(*(*store)->Get<int64_t>("k"), 1);
-  EXPECT_TRUE((*store)->Verify().ok());
+  EXPECT_OK((*store)->Verify());
 }
 
 TEST_F(CacheTest, AComputationTakenOverDoesNotOverwriteTheTakersValue) {
@@ -505,14 +517,14 @@ TEST_F(CacheTest, AComputationTakenOverDoesNotOverwriteTheTakersValue) {
           taken = store->SetIfAbsent("k", Value::String("taker"));
           if (!taken.ok() || *taken) break;
         }
-        EXPECT_TRUE(taken.ok() && *taken) << taken.status();
+        EXPECT_THAT(taken, IsOkAndHolds(true));
         return Value::String("late");
       },
       options);
-  ASSERT_TRUE(late.ok()) << late.status();
+  ASSERT_OK(late);
   EXPECT_EQ(*late, Value::String("late"));
   EXPECT_EQ(*store->Get("k"), Value::String("taker"));
-  EXPECT_TRUE(store->Verify().ok());
+  EXPECT_OK(store->Verify());
 }
 
 TEST_F(CacheTest, GetOrComputeErrorStoresNothing) {
@@ -521,10 +533,10 @@ TEST_F(CacheTest, GetOrComputeErrorStoresNothing) {
       store->GetOrCompute("k", []() -> absl::StatusOr<Value> {
         return absl::UnavailableError("backend down");
       });
-  EXPECT_TRUE(absl::IsUnavailable(r.status()));
-  EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(store->Get("k").status(), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(store->Stats()->entry_count, 0u);
-  EXPECT_TRUE(store->Verify().ok());
+  EXPECT_OK(store->Verify());
 }
 
 }  // namespace

@@ -15,12 +15,14 @@
 #include "kvstore/internal/hash.h"
 #include "kvstore/internal/layout.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
 namespace {
 
 using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
 
 struct ProbeStats {
   uint64_t full = 0;
@@ -76,7 +78,7 @@ TEST(ChurnTest, MillionsOfSetDeleteCyclesDoNotDegradeProbing) {
   o.max_key_bytes = 16;
   o.max_value_bytes = 8;
   auto store = Store::Open(name.name(), o);
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   Store& s = **store;
   // Fixed key count at 3/4 of capacity (about 56% of the slots).
   constexpr int kLive = 3072;
@@ -84,15 +86,15 @@ TEST(ChurnTest, MillionsOfSetDeleteCyclesDoNotDegradeProbing) {
   std::vector<uint64_t> live;
   uint64_t next_id = 0;
   for (; next_id < kLive; ++next_id) {
-    ASSERT_TRUE(s.Set(absl::StrCat("k", next_id), Value::Int64(1)).ok());
+    ASSERT_OK(s.Set(absl::StrCat("k", next_id), Value::Int64(1)));
     live.push_back(next_id);
   }
   const ProbeStats fresh = Measure(name.name());
   for (int cycle = 0; cycle < 2000000; ++cycle) {
     size_t victim = rng() % live.size();
-    ASSERT_TRUE(s.Erase(absl::StrCat("k", live[victim])).ok());
+    ASSERT_OK(s.Erase(absl::StrCat("k", live[victim])));
     live[victim] = next_id++;
-    ASSERT_TRUE(s.Set(absl::StrCat("k", live[victim]), Value::Int64(1)).ok());
+    ASSERT_OK(s.Set(absl::StrCat("k", live[victim]), Value::Int64(1)));
   }
   const ProbeStats churned = Measure(name.name());
   EXPECT_EQ(churned.full, static_cast<uint64_t>(kLive));
@@ -101,11 +103,11 @@ TEST(ChurnTest, MillionsOfSetDeleteCyclesDoNotDegradeProbing) {
   EXPECT_LT(churned.mean_displacement, 2 * fresh.mean_displacement + 1)
       << "fresh " << fresh.mean_displacement << " churned "
       << churned.mean_displacement;
-  EXPECT_TRUE(s.Verify().ok()) << s.Verify();
+  EXPECT_OK(s.Verify());
   for (uint64_t id : live) {
-    ASSERT_TRUE(s.Get(absl::StrCat("k", id)).ok()) << id;
+    ASSERT_OK(s.Get(absl::StrCat("k", id))) << id;
   }
-  EXPECT_TRUE(absl::IsNotFound(s.Get("k0").status()));
+  EXPECT_THAT(s.Get("k0").status(), StatusIs(absl::StatusCode::kNotFound));
 }
 
 // The slot of every live key, read from the segment.
@@ -127,12 +129,12 @@ TEST(ChurnTest, AnEntryMovedByADeleteKeepsItsVersion) {
   o.max_key_bytes = 16;
   o.max_value_bytes = 8;
   auto store = Store::Open(name.name(), o);
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   Store& s = **store;
   std::map<std::string, uint64_t> versions;
   for (int i = 0; i < 64; ++i) {
     const std::string key = absl::StrCat("k", i);
-    ASSERT_TRUE(s.Set(key, Value::Int64(i)).ok());
+    ASSERT_OK(s.Set(key, Value::Int64(i)));
   }
   for (int i = 0; i < 64; ++i) {
     const std::string key = absl::StrCat("k", i);
@@ -142,13 +144,13 @@ TEST(ChurnTest, AnEntryMovedByADeleteKeepsItsVersion) {
   uint64_t moved = 0;
   for (int i = 0; i < 64; i += 2) {
     const std::map<std::string, uint64_t> before = SlotsOfKeys(name.name());
-    ASSERT_TRUE(s.Erase(absl::StrCat("k", i)).ok());
+    ASSERT_OK(s.Erase(absl::StrCat("k", i)));
     versions.erase(absl::StrCat("k", i));
     const std::map<std::string, uint64_t> after = SlotsOfKeys(name.name());
     for (const auto& [key, version] : versions) {
       if (after.at(key) != before.at(key)) ++moved;
       absl::StatusOr<Entry> e = s.GetEntry(key);
-      ASSERT_TRUE(e.ok()) << key;
+      ASSERT_OK(e) << key;
       EXPECT_EQ(e->version, version) << key << " after erasing k" << i;
     }
   }
@@ -157,10 +159,10 @@ TEST(ChurnTest, AnEntryMovedByADeleteKeepsItsVersion) {
   for (const auto& [key, version] : versions) {
     absl::StatusOr<bool> set =
         s.CompareVersionAndSet(key, version, Value::Int64(-1));
-    ASSERT_TRUE(set.ok()) << set.status();
+    ASSERT_OK(set);
     EXPECT_TRUE(*set) << key;
   }
-  EXPECT_TRUE(s.Verify().ok()) << s.Verify();
+  EXPECT_OK(s.Verify());
 }
 
 }  // namespace

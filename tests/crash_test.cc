@@ -24,6 +24,7 @@
 #include "kvstore/internal/fault_injection.h"
 #include "kvstore/internal/layout.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -38,15 +39,14 @@ using ::kvstore::testing::StartProcess;
 std::string Worker() { return RunfilePath("tests/worker"); }
 
 using Contents = std::map<std::string, std::string>;
+using ::kvstore::testing::StatusIs;
 
 Contents ReadAll(Store& store) {
   Contents all;
-  EXPECT_TRUE(store
-                  .ForEach([&](absl::string_view k, const Value& v) {
-                    all[std::string(k)] = v.ToText();
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  EXPECT_OK(store.ForEach([&](absl::string_view k, const Value& v) {
+    all[std::string(k)] = v.ToText();
+    return absl::OkStatus();
+  }));
   return all;
 }
 
@@ -55,14 +55,14 @@ Contents ReadAll(Store& store) {
 Contents Seed(const std::string& name) {
   EXPECT_EQ(RunProcess({Worker(), "create", name}).exit_code, 0);
   auto store = Store::Open(name);
-  EXPECT_TRUE(store.ok());
+  EXPECT_OK(store);
   Contents seeded;
   for (int i = 0; i < 44; ++i) {
     std::string k = absl::StrCat("key", i);
-    EXPECT_TRUE((*store)->Set(k, Value::String(absl::StrCat("v", i))).ok());
+    EXPECT_OK((*store)->Set(k, Value::String(absl::StrCat("v", i))));
     seeded[k] = absl::StrCat("v", i);
   }
-  EXPECT_TRUE((*store)->Set("ctr", Value::Int64(10)).ok());
+  EXPECT_OK((*store)->Set("ctr", Value::Int64(10)));
   seeded["ctr"] = "10";
   return seeded;
 }
@@ -71,8 +71,8 @@ struct Operation {
   std::string label;
   std::vector<std::string> args;  // After "worker".
   std::string key;
-  bool erases;                    // Result: key absent.
-  std::string after;              // Result value otherwise.
+  bool erases;        // Result: key absent.
+  std::string after;  // Result value otherwise.
 };
 
 // Values too large for a slot (80 bytes of key and value), kept in a
@@ -82,19 +82,30 @@ std::string Big(char c, size_t n = 200) { return std::string(n, c); }
 std::vector<Operation> Operations(const std::string& name) {
   return {
       {"set-new", {"set", name, "fresh", "new"}, "fresh", false, "new"},
-      {"set-overwrite", {"set", name, "key7", "changed"}, "key7", false,
+      {"set-overwrite",
+       {"set", name, "key7", "changed"},
+       "key7",
+       false,
        "changed"},
       {"incr", {"incr", name, "ctr", "1"}, "ctr", false, "11"},
-      {"cas", {"cas", name, "key3", "v3", "swapped"}, "key3", false,
-       "swapped"},
+      {"cas", {"cas", name, "key3", "v3", "swapped"}, "key3", false, "swapped"},
       // The data area: a new block, inline to block, block to block,
       // block to inline, and erasing a block's entry.
       {"set-big-new", {"set", name, "big", Big('a')}, "big", false, Big('a')},
-      {"set-inline-to-big", {"set", name, "key8", Big('b', 150)}, "key8",
-       false, Big('b', 150)},
-      {"set-big-to-big", {"set", name, "big", Big('c', 250)}, "big", false,
+      {"set-inline-to-big",
+       {"set", name, "key8", Big('b', 150)},
+       "key8",
+       false,
+       Big('b', 150)},
+      {"set-big-to-big",
+       {"set", name, "big", Big('c', 250)},
+       "big",
+       false,
        Big('c', 250)},
-      {"set-big-to-inline", {"set", name, "key8", "small"}, "key8", false,
+      {"set-big-to-inline",
+       {"set", name, "key8", "small"},
+       "key8",
+       false,
        "small"},
       {"erase-big", {"erase", name, "big"}, "big", true, ""},
   };
@@ -103,8 +114,8 @@ std::vector<Operation> Operations(const std::string& name) {
 // Checks that `now` equals `before` except that `key` holds either its old
 // state or `after` (absent if `erases`). Returns which one it holds.
 bool CheckAtomic(const Contents& before, const Contents& now,
-                 const std::string& key, bool erases,
-                 const std::string& after, bool* applied) {
+                 const std::string& key, bool erases, const std::string& after,
+                 bool* applied) {
   Contents expect_old = before;
   Contents expect_new = before;
   if (erases) {
@@ -146,17 +157,16 @@ TEST(CrashTest, EveryCrashPointOfEveryWriteLeavesOldOrNewState) {
         ASSERT_EQ(r.exit_code, 0) << op.label << " " << point << r.err;
       }
       auto store = Store::Open(name.name());
-      ASSERT_TRUE(store.ok()) << store.status();
+      ASSERT_OK(store);
       Contents now = ReadAll(**store);
       bool applied = false;
-      EXPECT_TRUE(CheckAtomic(before, now, op.key, op.erases, op.after,
-                              &applied))
+      EXPECT_TRUE(
+          CheckAtomic(before, now, op.key, op.erases, op.after, &applied))
           << op.label << " killed at " << point;
       if (r.signal == 0) {
         EXPECT_TRUE(applied) << op.label << " " << point;
       }
-      EXPECT_TRUE((*store)->Verify().ok())
-          << op.label << " " << point << ": " << (*store)->Verify();
+      EXPECT_OK((*store)->Verify()) << op.label << " " << point;
       before = now;
     }
   }
@@ -183,11 +193,11 @@ TEST(CrashTest, EvictionInterruptedAnywhereIsRepaired) {
     o.max_value_bytes = 256;
     o.eviction = Eviction::kClock;
     auto store = Store::Open(name.name(), o);
-    ASSERT_TRUE(store.ok());
+    ASSERT_OK(store);
     Contents before;
     for (int i = 0; i < 64; ++i) {
       std::string k = absl::StrCat("key", i);
-      ASSERT_TRUE((*store)->Set(k, Value::String(k)).ok());
+      ASSERT_OK((*store)->Set(k, Value::String(k)));
       before[k] = k;
     }
     ProcessResult r = RunProcess({Worker(), "set", name.name(), "fresh", "x"},
@@ -211,7 +221,7 @@ TEST(CrashTest, EvictionInterruptedAnywhereIsRepaired) {
       EXPECT_EQ(missing, 1);
       EXPECT_EQ(now["fresh"], "x");
     }
-    EXPECT_TRUE((*store)->Verify().ok()) << point << (*store)->Verify();
+    EXPECT_OK((*store)->Verify()) << point;
   }
 }
 
@@ -228,11 +238,11 @@ TEST(CrashTest, AFullDataAreaEvictingAnywhereIsRepaired) {
     o.memory = 1024;
     o.eviction = Eviction::kClock;
     auto store = Store::Open(name.name(), o);
-    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_OK(store);
     Contents before;
     for (int i = 0; i < 6; ++i) {
       const std::string k = absl::StrCat("big", i);
-      ASSERT_TRUE((*store)->Set(k, Value::String(Big('a' + i))).ok());
+      ASSERT_OK((*store)->Set(k, Value::String(Big('a' + i))));
       before[k] = Big('a' + i);
     }
     before = ReadAll(**store);  // What eviction left.
@@ -251,11 +261,13 @@ TEST(CrashTest, AFullDataAreaEvictingAnywhereIsRepaired) {
         EXPECT_EQ(before[k], v) << point;
       }
     }
-    if (r.exit_code == 0) EXPECT_EQ(now["fresh"], Big('z')) << point;
-    EXPECT_TRUE((*store)->Verify().ok()) << point << (*store)->Verify();
+    if (r.exit_code == 0) {
+      EXPECT_EQ(now["fresh"], Big('z')) << point;
+    }
+    EXPECT_OK((*store)->Verify()) << point;
     // The area is whole again: a write that needs it works.
-    EXPECT_TRUE((*store)->Set("after", Value::String(Big('y'))).ok()) << point;
-    EXPECT_TRUE((*store)->Verify().ok()) << point << (*store)->Verify();
+    EXPECT_OK((*store)->Set("after", Value::String(Big('y')))) << point;
+    EXPECT_OK((*store)->Verify()) << point;
   }
 }
 
@@ -266,19 +278,19 @@ TEST(CrashTest, AFullDataAreaEvictingAnywhereIsRepaired) {
 // goes on from it. Once the patch is committed, the next locker finishes
 // it.
 TEST(CrashTest, AnInPlaceIncrementKilledAtEachStepIsWhollyDoneOrNot) {
-  const char* const kSteps[] = {
-      "write.image_filled", "write.committed",  "write.slot_odd",
-      "write.slot_half_copied", "write.slot_copied", "write.applied",
-      "write.done"};
+  const char* const kSteps[] = {"write.image_filled", "write.committed",
+                                "write.slot_odd",     "write.slot_half_copied",
+                                "write.slot_copied",  "write.applied",
+                                "write.done"};
   for (const char* point : kSteps) {
     ScopedStoreName name;
     Seed(name.name());
     uint64_t version_before = 0;
     {
       auto store = Store::Open(name.name());
-      ASSERT_TRUE(store.ok()) << store.status();
+      ASSERT_OK(store);
       absl::StatusOr<Entry> e = (*store)->GetEntry("ctr");
-      ASSERT_TRUE(e.ok()) << e.status();
+      ASSERT_OK(e);
       version_before = e->version;
     }
     ProcessResult r = RunProcess({Worker(), "incr", name.name(), "ctr", "1"},
@@ -286,11 +298,11 @@ TEST(CrashTest, AnInPlaceIncrementKilledAtEachStepIsWhollyDoneOrNot) {
     // The path passes through every step: the worker died at this one.
     ASSERT_EQ(r.signal, SIGKILL) << point << " " << r.err;
     auto store = Store::Open(name.name());
-    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_OK(store);
     // Verify takes the lock, so a committed patch is finished first.
-    EXPECT_TRUE((*store)->Verify().ok()) << point << (*store)->Verify();
+    EXPECT_OK((*store)->Verify()) << point;
     absl::StatusOr<Entry> e = (*store)->GetEntry("ctr");
-    ASSERT_TRUE(e.ok()) << point << " " << e.status();
+    ASSERT_OK(e) << point;
     ASSERT_EQ(e->value.type(), ValueType::kInt64) << point;
     const int64_t got = e->value.AsInt64();
     // Committed (the journal state published) means done.
@@ -298,7 +310,7 @@ TEST(CrashTest, AnInPlaceIncrementKilledAtEachStepIsWhollyDoneOrNot) {
     EXPECT_EQ(got, committed ? 11 : 10) << point;
     EXPECT_EQ(e->version != version_before, committed) << point;
     absl::StatusOr<int64_t> next = (*store)->Increment("ctr", 1);
-    ASSERT_TRUE(next.ok()) << point << " " << next.status();
+    ASSERT_OK(next) << point;
     EXPECT_EQ(*next, got + 1) << point;
   }
 }
@@ -310,7 +322,7 @@ TEST(CrashTest, CommittedWriteIsFinishedByTheNextLocker) {
                                {"KVSTORE_CRASH_AT=write.slot_half_copied"});
   ASSERT_EQ(r.signal, SIGKILL);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   // Committed before the kill: redone, never half-applied.
   EXPECT_EQ(*(*store)->Get<std::string>("key1"), "new");
   absl::StatusOr<StoreStats> stats = (*store)->Stats();
@@ -326,9 +338,9 @@ TEST(CrashTest, UncommittedWriteLeavesNoTrace) {
                                {"KVSTORE_CRASH_AT=write.image_filled"});
   ASSERT_EQ(r.signal, SIGKILL);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   EXPECT_EQ(*(*store)->Get<std::string>("key1"), "v1");
-  EXPECT_TRUE((*store)->Verify().ok());
+  EXPECT_OK((*store)->Verify());
 }
 
 TEST(CrashTest, ARecovererKilledWhileRepairingIsItselfRecovered) {
@@ -352,10 +364,10 @@ TEST(CrashTest, ARecovererKilledWhileRepairingIsItselfRecovered) {
     EXPECT_EQ(r.signal, SIGKILL) << point << r.err;
   }
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   Contents now = ReadAll(**store);
   EXPECT_EQ(now, before);
-  EXPECT_TRUE((*store)->Verify().ok()) << (*store)->Verify();
+  EXPECT_OK((*store)->Verify());
 }
 
 TEST(CrashTest, CreatorKilledMidCreationGivesAClearErrorNotAHang) {
@@ -366,20 +378,19 @@ TEST(CrashTest, CreatorKilledMidCreationGivesAClearErrorNotAHang) {
   Options o;
   o.create_if_missing = true;
   absl::Status s = Store::Open(name.name(), o).status();
-  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(s.message().find("half-created"), std::string::npos) << s;
-  EXPECT_TRUE(Store::Destroy(name.name()).ok());
-  EXPECT_TRUE(Store::Open(name.name(), o).ok());
+  EXPECT_OK(Store::Destroy(name.name()));
+  EXPECT_OK(Store::Open(name.name(), o));
 }
 
 TEST(CrashTest, ReaderWaitingOnAWriterThatIsKilledGetsTheRightAnswer) {
   ScopedStoreName name;
   Seed(name.name());
   // The writer stops itself mid-copy, holding the lock with the slot odd.
-  pid_t writer =
-      StartProcess({Worker(), "set", name.name(), "key2", "after"},
-                   {"KVSTORE_CRASH_AT=write.slot_half_copied",
-                    "KVSTORE_CRASH_SIGNAL=STOP"});
+  pid_t writer = StartProcess(
+      {Worker(), "set", name.name(), "key2", "after"},
+      {"KVSTORE_CRASH_AT=write.slot_half_copied", "KVSTORE_CRASH_SIGNAL=STOP"});
   int status;
   ASSERT_EQ(waitpid(writer, &status, WUNTRACED), writer);
   ASSERT_TRUE(WIFSTOPPED(status));
@@ -391,8 +402,8 @@ TEST(CrashTest, ReaderWaitingOnAWriterThatIsKilledGetsTheRightAnswer) {
   {
     // Wait until the reader sleeps on the lock (FUTEX_WAITERS is set).
     const int fd = shm_open(name.name().c_str(), O_RDONLY, 0);
-    void* p = mmap(nullptr, internal::kHeaderBytes, PROT_READ, MAP_SHARED,
-                   fd, 0);
+    void* p =
+        mmap(nullptr, internal::kHeaderBytes, PROT_READ, MAP_SHARED, fd, 0);
     close(fd);
     ASSERT_NE(p, MAP_FAILED);
     const auto* word = reinterpret_cast<const std::atomic<uint32_t>*>(
@@ -411,7 +422,7 @@ TEST(CrashTest, ReaderWaitingOnAWriterThatIsKilledGetsTheRightAnswer) {
   EXPECT_EQ(reader_result.out, "after\n");
   // The reader found the lock held and waited for it: counted in stats.
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   absl::StatusOr<StoreStats> stats = (*store)->Stats();
   EXPECT_GE(stats->lock_waits, 1u);
   EXPECT_GT(stats->lock_wait_time, absl::ZeroDuration());
@@ -444,17 +455,18 @@ TEST(CrashTest, UnrecoverableLockIsRevivedByResetLockKeepingData) {
     close(fd);
   }
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   absl::Status s = (*store)->Set("x", Value::Int64(1));
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_NE(s.message().find("reset-lock"), std::string::npos);
   EXPECT_EQ(*(*store)->Get<std::string>("key1"), "v1");  // Reads still work.
-  ASSERT_TRUE(Store::ResetLock(name.name()).ok());
-  EXPECT_TRUE((*store)->Set("x", Value::Int64(1)).ok());
+  ASSERT_OK(Store::ResetLock(name.name()));
+  EXPECT_OK((*store)->Set("x", Value::Int64(1)));
   before["x"] = "1";
   EXPECT_EQ(ReadAll(**store), before);
   EXPECT_EQ((*store)->Stats()->lock_resets, 1u);
-  EXPECT_TRUE(absl::IsFailedPrecondition(Store::ResetLock(name.name())));
+  EXPECT_THAT(Store::ResetLock(name.name()),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 }  // namespace

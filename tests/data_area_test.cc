@@ -10,12 +10,14 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
 namespace {
 
 using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
 
 class DataAreaTest : public ::testing::Test {
  protected:
@@ -28,12 +30,12 @@ class DataAreaTest : public ::testing::Test {
     options.memory = memory;
     options.eviction = eviction;
     auto store = Store::Open(name_.name(), options);
-    EXPECT_TRUE(store.ok()) << store.status();
+    EXPECT_OK(store);
     return store.ok() ? *std::move(store) : nullptr;
   }
   StoreStats Stats(const Store& store) {
     absl::StatusOr<StoreStats> stats = store.Stats();
-    EXPECT_TRUE(stats.ok()) << stats.status();
+    EXPECT_OK(stats);
     return stats.ok() ? *stats : StoreStats();
   }
 
@@ -44,10 +46,8 @@ TEST_F(DataAreaTest, SmallEntriesStayInTheirSlotsAndCostNoDataBytes) {
   auto store = Make(1 << 20);
   // The benchmark's entries: 14-byte keys, 64-byte values.
   for (int i = 0; i < 100; ++i) {
-    ASSERT_TRUE(store
-                    ->Set(absl::StrFormat("key%011d", i),
-                          Value::String(std::string(64, 'v')))
-                    .ok());
+    ASSERT_OK(store->Set(absl::StrFormat("key%011d", i),
+                         Value::String(std::string(64, 'v'))));
   }
   const StoreStats s = Stats(*store);
   EXPECT_EQ(s.slot_bytes, 96u);
@@ -59,51 +59,51 @@ TEST_F(DataAreaTest, SmallEntriesStayInTheirSlotsAndCostNoDataBytes) {
 TEST_F(DataAreaTest, LargeValuesAndLongKeysRoundTrip) {
   auto store = Make(72 << 20);
   const std::string huge(64 << 20, 'h');  // The default max_value_bytes.
-  ASSERT_TRUE(store->Set("huge", Value::Bytes(huge)).ok());
+  ASSERT_OK(store->Set("huge", Value::Bytes(huge)));
   const std::string long_key(4096, 'k');  // The default max_key_bytes.
-  ASSERT_TRUE(store->Set(long_key, Value::Int64(42)).ok());
+  ASSERT_OK(store->Set(long_key, Value::Int64(42)));
   absl::StatusOr<Bytes> got = store->Get<Bytes>("huge");
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_OK(got);
   EXPECT_TRUE(got->data == huge);
   EXPECT_EQ(*store->Get<int64_t>(long_key), 42);
   EXPECT_EQ(*store->Increment(long_key, 1), 43);  // Counters work there too.
   EXPECT_EQ(Stats(*store).data_entries, 2u);
-  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+  EXPECT_OK(store->Verify());
   // Over the limits: refused, nothing changed.
   absl::Status too_long =
       store->Set(std::string(4097, 'k'), Value::String("x"));
-  EXPECT_TRUE(absl::IsInvalidArgument(too_long)) << too_long;
+  EXPECT_THAT(too_long, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(Stats(*store).data_entries, 2u);
 }
 
 TEST_F(DataAreaTest, OverwritesAndDeletesGiveTheirBlocksBack) {
   auto store = Make(1 << 16);
-  ASSERT_TRUE(store->Set("k", Value::String(std::string(1000, 'a'))).ok());
+  ASSERT_OK(store->Set("k", Value::String(std::string(1000, 'a'))));
   const StoreStats one = Stats(*store);
   EXPECT_EQ(one.data_entries, 1u);
   // Key and value (1 + 1000 bytes) and the 8-byte header, rounded up to 16.
   EXPECT_EQ(one.data_used_bytes, 1024u);
   EXPECT_EQ(one.rounding_bytes, 1024u - 1001u);
-  ASSERT_TRUE(store->Set("k", Value::String(std::string(3000, 'b'))).ok());
+  ASSERT_OK(store->Set("k", Value::String(std::string(3000, 'b'))));
   EXPECT_EQ(Stats(*store).data_entries, 1u);
-  ASSERT_TRUE(store->Set("k", Value::String("small")).ok());
+  ASSERT_OK(store->Set("k", Value::String("small")));
   EXPECT_EQ(Stats(*store).data_used_bytes, 0u);
-  ASSERT_TRUE(store->Set("k", Value::String(std::string(500, 'c'))).ok());
-  ASSERT_TRUE(store->Erase("k").ok());
+  ASSERT_OK(store->Set("k", Value::String(std::string(500, 'c'))));
+  ASSERT_OK(store->Erase("k"));
   const StoreStats none = Stats(*store);
   EXPECT_EQ(none.data_used_bytes, 0u);
   EXPECT_EQ(none.largest_storable, (uint64_t{1} << 16) - 8);
   EXPECT_EQ(none.fragmented_bytes, 0u);
-  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+  EXPECT_OK(store->Verify());
 }
 
 TEST_F(DataAreaTest, AFullAreaWithoutEvictionSaysWhichLimitAndChangesNothing) {
   auto store = Make(4096);
-  ASSERT_TRUE(store->Set("a", Value::String(std::string(3000, 'a'))).ok());
-  ASSERT_TRUE(store->Set("b", Value::String("kept")).ok());
+  ASSERT_OK(store->Set("a", Value::String(std::string(3000, 'a'))));
+  ASSERT_OK(store->Set("b", Value::String("kept")));
   const StoreStats before = Stats(*store);
   absl::Status full = store->Set("b", Value::String(std::string(2000, 'b')));
-  EXPECT_TRUE(absl::IsResourceExhausted(full)) << full;
+  EXPECT_THAT(full, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_NE(full.message().find("data area"), std::string::npos) << full;
   EXPECT_NE(full.message().find("memory"), std::string::npos) << full;
   EXPECT_NE(full.message().find("2001 bytes"), std::string::npos) << full;
@@ -112,75 +112,74 @@ TEST_F(DataAreaTest, AFullAreaWithoutEvictionSaysWhichLimitAndChangesNothing) {
   EXPECT_EQ(after.data_used_bytes, before.data_used_bytes);
   EXPECT_EQ(after.entry_count, before.entry_count);
   // A value larger than the whole area is refused the same way.
-  EXPECT_TRUE(absl::IsResourceExhausted(
-      store->Set("c", Value::String(std::string(5000, 'c')))));
-  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+  EXPECT_THAT(store->Set("c", Value::String(std::string(5000, 'c'))),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_OK(store->Verify());
 }
 
 TEST_F(DataAreaTest, ExpiredEntriesAreReclaimedBeforeAFullAreaRefuses) {
   auto store = Make(4096);
   WriteOptions soon;
   soon.ttl = absl::Milliseconds(1);
-  ASSERT_TRUE(
-      store->Set("old", Value::String(std::string(3000, 'o')), soon).ok());
+  ASSERT_OK(store->Set("old", Value::String(std::string(3000, 'o')), soon));
   // Poll until it has expired (reads do not reclaim it).
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (!absl::IsNotFound(store->Get("old").status()) &&
          absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(1));
   }
-  ASSERT_TRUE(absl::IsNotFound(store->Get("old").status()));
+  ASSERT_THAT(store->Get("old").status(),
+              StatusIs(absl::StatusCode::kNotFound));
   absl::Status set = store->Set("new", Value::String(std::string(3000, 'n')));
-  EXPECT_TRUE(set.ok()) << set;
+  EXPECT_OK(set);
   EXPECT_GE(Stats(*store).expirations, 1u);
-  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+  EXPECT_OK(store->Verify());
 }
 
 TEST_F(DataAreaTest, ClockEvictsUntilTheNewValueFits) {
   auto store = Make(16384, Eviction::kClock);
   for (int i = 0; i < 100; ++i) {
-    const std::string v(500 + (i * 997) % 3000, static_cast<char>('a' + i % 26));
+    const std::string v(500 + (i * 997) % 3000,
+                        static_cast<char>('a' + i % 26));
     absl::Status s = store->Set(absl::StrCat("k", i), Value::String(v));
-    ASSERT_TRUE(s.ok()) << i << ": " << s;
+    ASSERT_OK(s) << i;
     ASSERT_EQ(*store->Get<std::string>(absl::StrCat("k", i)), v);
   }
   const StoreStats s = Stats(*store);
   EXPECT_GT(s.evictions, 0u);
   EXPECT_LE(s.data_used_bytes, s.data_bytes);
-  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+  EXPECT_OK(store->Verify());
 }
 
 TEST_F(DataAreaTest, FragmentationIsReported) {
   auto store = Make(8192);
   // Eight 1 KiB blocks fill the area; every other one freed leaves holes.
   for (int i = 0; i < 8; ++i) {
-    ASSERT_TRUE(store
-                    ->Set(absl::StrCat("k", i),
-                          Value::String(std::string(1000, 'f')))
-                    .ok());
+    ASSERT_OK(store->Set(absl::StrCat("k", i),
+                         Value::String(std::string(1000, 'f'))));
   }
-  for (int i = 0; i < 8; i += 2) ASSERT_TRUE(store->Erase(absl::StrCat("k", i)).ok());
+  for (int i = 0; i < 8; i += 2) ASSERT_OK(store->Erase(absl::StrCat("k", i)));
   const StoreStats s = Stats(*store);
   EXPECT_EQ(s.data_used_bytes + s.data_free_bytes, s.data_bytes);
   EXPECT_GT(s.fragmented_bytes, 0u);
   EXPECT_EQ(s.fragmented_bytes + s.largest_storable + 8, s.data_free_bytes);
   EXPECT_EQ(s.largest_storable, 1024u - 8);
   // Freeing a neighbour coalesces: three holes become one.
-  ASSERT_TRUE(store->Erase("k1").ok());
+  ASSERT_OK(store->Erase("k1"));
   const StoreStats merged = Stats(*store);
   EXPECT_EQ(merged.largest_storable, 3072u - 8);
   EXPECT_LT(merged.fragmented_bytes, s.fragmented_bytes);
-  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+  EXPECT_OK(store->Verify());
 }
 
 TEST_F(DataAreaTest, AStoreWithoutADataAreaRefusesLargeEntriesClearly) {
   auto store = Make(0);
-  EXPECT_TRUE(store->Set("small", Value::String(std::string(70, 's'))).ok());
+  EXPECT_OK(store->Set("small", Value::String(std::string(70, 's'))));
   absl::Status big = store->Set("big", Value::String(std::string(100, 'b')));
-  EXPECT_TRUE(absl::IsResourceExhausted(big)) << big;
+  EXPECT_THAT(big, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_NE(big.message().find("no data area"), std::string::npos) << big;
   EXPECT_EQ(Stats(*store).data_bytes, 0u);
-  EXPECT_TRUE(store->Verify().ok());
+  EXPECT_OK(store->Verify());
 }
 
 TEST_F(DataAreaTest, EveryWriteKindWorksOnLargeEntries) {
@@ -190,41 +189,40 @@ TEST_F(DataAreaTest, EveryWriteKindWorksOnLargeEntries) {
   EXPECT_FALSE(*store->SetIfAbsent("k", Value::String(b)));
   ASSERT_TRUE(*store->CompareAndSet("k", Value::String(a), Value::String(b)));
   absl::StatusOr<Entry> e = store->GetEntry("k");
-  ASSERT_TRUE(e.ok());
+  ASSERT_OK(e);
   ASSERT_TRUE(*store->CompareVersionAndSet("k", e->version, Value::String(a)));
   ASSERT_TRUE(*store->Replace("k", Value::String(b)));
-  ASSERT_TRUE(store->Expire("k", absl::Hours(1)).ok());
+  ASSERT_OK(store->Expire("k", absl::Hours(1)));
   EXPECT_LE(*store->Ttl("k"), absl::Hours(1));
-  ASSERT_TRUE(store->Persist("k").ok());
+  ASSERT_OK(store->Persist("k"));
   EXPECT_EQ(*store->Ttl("k"), absl::InfiniteDuration());
   EXPECT_EQ(*store->Get<std::string>("k"), b);
   std::vector<std::pair<std::string, Value>> batch = {
       {"m1", Value::String(a)}, {"m2", Value::String("tiny")}};
-  ASSERT_TRUE(store->MultiSet(batch).ok());
+  ASSERT_OK(store->MultiSet(batch));
   std::vector<absl::StatusOr<Value>> got = store->MultiGet({"m1", "m2", "k"});
-  ASSERT_TRUE(got[0].ok() && got[1].ok() && got[2].ok());
+  ASSERT_OK(got[0]);
+  ASSERT_OK(got[1]);
+  ASSERT_OK(got[2]);
   EXPECT_EQ(got[0]->AsString(), a);
   int seen = 0;
-  ASSERT_TRUE(store
-                  ->ForEach([&](absl::string_view, const Value&) {
-                    ++seen;
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  ASSERT_OK(store->ForEach([&](absl::string_view, const Value&) {
+    ++seen;
+    return absl::OkStatus();
+  }));
   EXPECT_EQ(seen, 3);
   absl::StatusOr<ScanBatch> scan = store->Scan(0, "m", 1000);
-  ASSERT_TRUE(scan.ok());
+  ASSERT_OK(scan);
   EXPECT_EQ(scan->entries.size(), 2u);
   absl::StatusOr<Value> taken = store->GetAndErase("k");
-  ASSERT_TRUE(taken.ok());
+  ASSERT_OK(taken);
   EXPECT_EQ(taken->AsString(), b);
   absl::StatusOr<Value> computed = store->GetOrCompute(
-      std::string(200, 'g'), [&]() -> absl::StatusOr<Value> {
-        return Value::String(a);
-      });
-  ASSERT_TRUE(computed.ok()) << computed.status();
+      std::string(200, 'g'),
+      [&]() -> absl::StatusOr<Value> { return Value::String(a); });
+  ASSERT_OK(computed);
   EXPECT_EQ(Stats(*store).data_entries, 2u);  // m1 and the computed key.
-  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+  EXPECT_OK(store->Verify());
 }
 
 }  // namespace

@@ -44,15 +44,14 @@ TEST(GetPathTest, AGetIntoAWarmValueAllocatesNothing) {
   o.max_key_bytes = 16;
   o.max_value_bytes = 64;
   auto store = Store::Open(name.name(), o);
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   std::vector<std::string> keys;
   for (int i = 0; i < 1000; ++i) {
     keys.push_back(absl::StrCat("key:", i));
-    ASSERT_TRUE(
-        (*store)->Set(keys.back(), Value::String(std::string(64, 'v'))).ok());
+    ASSERT_OK((*store)->Set(keys.back(), Value::String(std::string(64, 'v'))));
   }
   Value out;
-  ASSERT_TRUE((*store)->Get(keys[0], &out).ok());  // Sizes the buffer.
+  ASSERT_OK((*store)->Get(keys[0], &out));  // Sizes the buffer.
   const long before = g_allocations.load();
   for (int round = 0; round < 10; ++round) {
     for (const std::string& k : keys) {
@@ -69,9 +68,9 @@ TEST(GetPathTest, AMissAllocatesNothing) {
   o.capacity = 1000;
   o.max_key_bytes = 16;
   auto store = Store::Open(name.name(), o);
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   for (int i = 0; i < 500; ++i) {
-    ASSERT_TRUE((*store)->Set(absl::StrCat("key:", i), Value::Int64(i)).ok());
+    ASSERT_OK((*store)->Set(absl::StrCat("key:", i), Value::Int64(i)));
   }
   std::vector<std::string> absent;
   for (int i = 500; i < 1000; ++i) absent.push_back(absl::StrCat("key:", i));
@@ -99,10 +98,11 @@ TEST(GetPathTest, AGetSucceedsWhileAnotherProcessHoldsTheLock) {
   ASSERT_EQ(waitpid(writer, &status, WUNTRACED), writer);
   ASSERT_TRUE(WIFSTOPPED(status));
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   // Would block forever if a get took the lock.
   EXPECT_EQ(*(*store)->Get<std::string>("k"), "v");
-  EXPECT_TRUE(absl::IsNotFound((*store)->Get("absent").status()));
+  EXPECT_THAT((*store)->Get("absent").status(),
+              StatusIs(absl::StatusCode::kNotFound));
   kill(writer, SIGKILL);
   waitpid(writer, &status, 0);
 }

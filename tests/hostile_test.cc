@@ -16,12 +16,17 @@
 #include "gtest/gtest.h"
 #include "kvstore/internal/layout.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
 namespace {
 
+using ::kvstore::testing::IsOk;
 using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
+using ::testing::AnyOf;
+using ::testing::Not;
 
 // A second, raw mapping of the whole segment, for scribbling.
 class Scribbler {
@@ -70,8 +75,8 @@ class Scribbler {
   int fd() const { return fd_; }
   // The data area of a tagged store with one.
   uint8_t* data() {
-    const uint64_t table_end = header()->table_offset +
-                               header()->slot_count * header()->slot_bytes;
+    const uint64_t table_end =
+        header()->table_offset + header()->slot_count * header()->slot_bytes;
     return base_ + (table_end + 4095) / 4096 * 4096 + 4096;
   }
   internal::ArenaHeader* arena() {
@@ -109,10 +114,10 @@ class HostileTest : public ::testing::Test {
     o.max_key_bytes = 16;
     o.max_value_bytes = 32;
     auto store = Store::Open(name_.name(), o);
-    ASSERT_TRUE(store.ok());
+    ASSERT_OK(store);
     store_ = *std::move(store);
     for (int i = 0; i < 10; ++i) {
-      ASSERT_TRUE(store_->Set(absl::StrCat("k", i), Value::Int64(i)).ok());
+      ASSERT_OK(store_->Set(absl::StrCat("k", i), Value::Int64(i)));
     }
   }
 
@@ -128,9 +133,11 @@ TEST_F(HostileTest, OverlongLengthsInASlotAreDataLossNotAnOverrun) {
     s.EditMeta(
         i, [](internal::SlotMeta& m) { m.value_len = internal::kMaxValueLen; });
   }
-  EXPECT_TRUE(absl::IsDataLoss(store_->Get("k3").status()));
-  EXPECT_TRUE(absl::IsDataLoss(store_->Set("k3", Value::Int64(1))));
-  EXPECT_TRUE(absl::IsDataLoss(store_->Verify()));
+  EXPECT_THAT(store_->Get("k3").status(),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(store_->Set("k3", Value::Int64(1)),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(store_->Verify(), StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(store_->Verify().message().find("value length"), std::string::npos);
 }
 
@@ -142,9 +149,11 @@ TEST_F(HostileTest, WrongPayloadSizeForItsTypeIsDataLoss) {
     // An int64 of 3 bytes.
     s.EditMeta(i, [](internal::SlotMeta& m) { m.value_len = 3; });
   }
-  EXPECT_TRUE(absl::IsDataLoss(store_->Get("k4").status()));
-  EXPECT_TRUE(absl::IsDataLoss(store_->Increment("k4").status()));
-  EXPECT_TRUE(absl::IsDataLoss(store_->Verify()));
+  EXPECT_THAT(store_->Get("k4").status(),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(store_->Increment("k4").status(),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(store_->Verify(), StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST_F(HostileTest, OverlongKeyLengthAndMalformedMarkerAreDataLoss) {
@@ -158,9 +167,10 @@ TEST_F(HostileTest, OverlongKeyLengthAndMalformedMarkerAreDataLoss) {
       m.expires_ms = 0;
     });
   }
-  EXPECT_TRUE(absl::IsDataLoss(store_->Set("k5", Value::Int64(1))));
+  EXPECT_THAT(store_->Set("k5", Value::Int64(1)),
+              StatusIs(absl::StatusCode::kDataLoss));
   absl::Status v = store_->Verify();
-  EXPECT_TRUE(absl::IsDataLoss(v)) << v;
+  EXPECT_THAT(v, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(v.message().find("key length 4095"), std::string::npos) << v;
   EXPECT_NE(v.message().find("malformed compute marker"), std::string::npos)
       << v;
@@ -181,12 +191,12 @@ TEST_F(HostileTest, ATableWithNoEmptySlotStillTerminates) {
     }
   }
   // Every call returns; none loops forever.
-  EXPECT_FALSE(store_->Get("absent").ok());
-  EXPECT_FALSE(store_->Set("absent", Value::Int64(1)).ok());
-  EXPECT_FALSE(store_->Erase("absent").ok());
-  EXPECT_TRUE(absl::IsDataLoss(store_->Verify()));
+  EXPECT_THAT(store_->Get("absent"), Not(IsOk()));
+  EXPECT_THAT(store_->Set("absent", Value::Int64(1)), Not(IsOk()));
+  EXPECT_THAT(store_->Erase("absent"), Not(IsOk()));
+  EXPECT_THAT(store_->Verify(), StatusIs(absl::StatusCode::kDataLoss));
   absl::StatusOr<ScanBatch> scan = store_->Scan(0, "", 1000);
-  EXPECT_TRUE(scan.ok() || absl::IsDataLoss(scan.status()));
+  EXPECT_THAT(scan, AnyOf(IsOk(), StatusIs(absl::StatusCode::kDataLoss)));
 }
 
 TEST_F(HostileTest, APatchJournalForAnotherEntryIsRefusedNotApplied) {
@@ -215,7 +225,7 @@ TEST_F(HostileTest, APatchJournalForAnotherEntryIsRefusedNotApplied) {
     waitpid(child, nullptr, 0);
   }
   absl::Status s = store_->Set("k1", Value::Int64(5));
-  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(s.message().find("patch of slot"), std::string::npos) << s;
   EXPECT_EQ(*store_->Get<int64_t>("k7"), 7);  // Not overwritten.
 }
@@ -234,10 +244,11 @@ TEST_F(HostileTest, ADamagedJournalIsRefusedAndTheLockStaysUsable) {
     waitpid(child, nullptr, 0);
   }
   absl::Status s = store_->Set("k1", Value::Int64(5));
-  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(s.message().find("journal"), std::string::npos);
   // The lock was not left unrecoverable or held: later calls answer at once.
-  EXPECT_TRUE(absl::IsDataLoss(store_->Set("k1", Value::Int64(5))));
+  EXPECT_THAT(store_->Set("k1", Value::Int64(5)),
+              StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_EQ(*store_->Get<int64_t>("k1"), 1);  // Lock-free reads still work.
   absl::Status v = store_->Verify();
   EXPECT_NE(v.message().find("journal is not idle"), std::string::npos) << v;
@@ -252,10 +263,11 @@ TEST_F(HostileTest, ScribbledHeaderAfterOpenCannotSteerAccesses) {
   }
   // The handle uses the geometry it validated at open.
   EXPECT_EQ(*store_->Get<int64_t>("k2"), 2);
-  EXPECT_TRUE(store_->Set("k2", Value::Int64(3)).ok());
+  EXPECT_OK(store_->Set("k2", Value::Int64(3)));
   EXPECT_EQ(*store_->Get<int64_t>("k2"), 3);
   // A new opener validates again and refuses.
-  EXPECT_TRUE(absl::IsDataLoss(Store::Open(name_.name()).status()));
+  EXPECT_THAT(Store::Open(name_.name()).status(),
+              StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST_F(HostileTest, AShrunkSegmentIsDetectedAndWouldOtherwiseSigbus) {
@@ -265,10 +277,11 @@ TEST_F(HostileTest, AShrunkSegmentIsDetectedAndWouldOtherwiseSigbus) {
   }
   // Where it is cheap (open, check, stats, after an error) it is reported.
   absl::Status v = store_->Verify();
-  EXPECT_TRUE(absl::IsDataLoss(v)) << v;
+  EXPECT_THAT(v, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(v.message().find("SIGBUS"), std::string::npos) << v;
-  EXPECT_TRUE(absl::IsDataLoss(store_->Stats().status()));
-  EXPECT_TRUE(absl::IsDataLoss(Store::Open(name_.name()).status()));
+  EXPECT_THAT(store_->Stats().status(), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(Store::Open(name_.name()).status(),
+              StatusIs(absl::StatusCode::kDataLoss));
   // What remains: a get on the hot path does not re-check (a system call
   // per read), so touching a slot past the new end faults. Shown in a
   // child process, which dies of SIGBUS.
@@ -277,9 +290,8 @@ TEST_F(HostileTest, AShrunkSegmentIsDetectedAndWouldOtherwiseSigbus) {
     (void)store_->Get("k1");
     _exit(0);
   }
-  int status;
-  waitpid(child, &status, 0);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS) << status;
+  const testing::ProcessResult ended = testing::WaitProcess(child);
+  EXPECT_EQ(ended.signal, SIGBUS) << ended;
 }
 
 // ---- What a read writes (seen through the raw mapping) ----
@@ -291,9 +303,9 @@ TEST(ReadWritesTest, AReadSetsTheClockBitOnlyInAStoreThatEvicts) {
     o.create_if_missing = true;
     o.eviction = eviction;
     auto store = Store::Open(name.name(), o);
-    ASSERT_TRUE(store.ok());
-    ASSERT_TRUE((*store)->Set("k", Value::Int64(1)).ok());
-    ASSERT_TRUE((*store)->Get("k").ok());
+    ASSERT_OK(store);
+    ASSERT_OK((*store)->Set("k", Value::Int64(1)));
+    ASSERT_OK((*store)->Get("k"));
     Scribbler s(name.name());
     const int64_t i = s.Find("k");
     ASSERT_GE(i, 0);
@@ -312,21 +324,23 @@ class HostileDataAreaTest : public ::testing::Test {
     o.capacity = 16;
     o.memory = 8192;
     auto store = Store::Open(name_.name(), o);
-    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_OK(store);
     store_ = *std::move(store);
-    ASSERT_TRUE(store_->Set("big", Value::String(std::string(500, 'b'))).ok());
-    ASSERT_TRUE(store_->Set("big2", Value::String(std::string(300, 'c'))).ok());
+    ASSERT_OK(store_->Set("big", Value::String(std::string(500, 'b'))));
+    ASSERT_OK(store_->Set("big2", Value::String(std::string(300, 'c'))));
   }
   // Every call on "big" is DATA_LOSS, Verify reports it, and nothing reads
   // outside the mapping (ASan would say so).
   void ExpectRefused() {
     absl::Status get = store_->Get("big").status();
-    EXPECT_TRUE(absl::IsDataLoss(get)) << get;
-    EXPECT_TRUE(absl::IsDataLoss(store_->GetEntry("big").status()));
-    EXPECT_TRUE(absl::IsDataLoss(store_->Set("big", Value::String("x"))));
-    EXPECT_TRUE(absl::IsDataLoss(store_->Erase("big")));
+    EXPECT_THAT(get, StatusIs(absl::StatusCode::kDataLoss));
+    EXPECT_THAT(store_->GetEntry("big").status(),
+                StatusIs(absl::StatusCode::kDataLoss));
+    EXPECT_THAT(store_->Set("big", Value::String("x")),
+                StatusIs(absl::StatusCode::kDataLoss));
+    EXPECT_THAT(store_->Erase("big"), StatusIs(absl::StatusCode::kDataLoss));
     absl::Status verify = store_->Verify();
-    EXPECT_TRUE(absl::IsDataLoss(verify)) << verify;
+    EXPECT_THAT(verify, StatusIs(absl::StatusCode::kDataLoss));
     // Other entries still read.
     EXPECT_EQ(*store_->Get<std::string>("big2"), std::string(300, 'c'));
   }
@@ -369,7 +383,7 @@ TEST_F(HostileDataAreaTest, TwoEntriesNamingOneBlockAreReported) {
   s.ref(b)->offset = big.offset;
   s.ref(b)->block_bytes = big.block_bytes;
   absl::Status verify = store_->Verify();
-  EXPECT_TRUE(absl::IsDataLoss(verify)) << verify;
+  EXPECT_THAT(verify, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(verify.message().find("named by two entries"), std::string::npos)
       << verify;
 }
@@ -380,8 +394,8 @@ TEST_F(HostileDataAreaTest, AFreeListLeadingOutsideIsRefusedNotFollowed) {
     if (head != ~uint64_t{0}) head = (uint64_t{1} << 40) + 8;
   }
   absl::Status set = store_->Set("new", Value::String(std::string(400, 'n')));
-  EXPECT_TRUE(absl::IsDataLoss(set)) << set;
-  EXPECT_TRUE(absl::IsDataLoss(store_->Verify()));
+  EXPECT_THAT(set, StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(store_->Verify(), StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_EQ(*store_->Get<std::string>("big"), std::string(500, 'b'));
 }
 
@@ -389,9 +403,9 @@ TEST_F(HostileDataAreaTest, ADirtyFlagFoundByANormalLockerIsDataLoss) {
   Scribbler s(name_.name());
   s.arena()->dirty.store(1);
   absl::Status set = store_->Set("k", Value::Int64(1));
-  EXPECT_TRUE(absl::IsDataLoss(set)) << set;
+  EXPECT_THAT(set, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(set.message().find("data area"), std::string::npos) << set;
-  EXPECT_TRUE(absl::IsDataLoss(store_->Verify()));
+  EXPECT_THAT(store_->Verify(), StatusIs(absl::StatusCode::kDataLoss));
   // Lock-free reads still answer.
   EXPECT_EQ(*store_->Get<std::string>("big2"), std::string(300, 'c'));
 }

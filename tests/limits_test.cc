@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -19,6 +20,7 @@ using ::kvstore::testing::RunProcess;
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::ShmExists;
 using ::kvstore::testing::StartProcess;
+using ::kvstore::testing::StatusIs;
 using ::kvstore::testing::WaitProcess;
 
 TEST(LimitsTest, StoreLargerThanDevShmFailsUpFrontWithSizesAndAHint) {
@@ -33,7 +35,7 @@ TEST(LimitsTest, StoreLargerThanDevShmFailsUpFrontWithSizesAndAHint) {
   // behind).
   o.memory = 2 * total;
   absl::Status s = Store::Open(name.name(), o).status();
-  ASSERT_TRUE(absl::IsResourceExhausted(s)) << s;
+  ASSERT_THAT(s, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_NE(s.message().find("bytes needed"), std::string::npos) << s;
   EXPECT_NE(s.message().find("free in /dev/shm"), std::string::npos) << s;
   EXPECT_NE(s.message().find("--shm-size"), std::string::npos) << s;
@@ -52,7 +54,7 @@ TEST(LimitsTest, AStoreLargerThanDevShmFailsUpFrontAlsoWithProgress) {
   uint64_t reported = 0;
   o.creation_progress = [&](uint64_t done, uint64_t) { reported = done; };
   absl::Status s = Store::Open(name.name(), o).status();
-  ASSERT_TRUE(absl::IsResourceExhausted(s)) << s;
+  ASSERT_THAT(s, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_NE(s.message().find("free in /dev/shm"), std::string::npos) << s;
   EXPECT_EQ(reported, 0u);
   EXPECT_FALSE(ShmExists(name.name()));
@@ -71,17 +73,17 @@ TEST(LimitsTest, ThirtyTwoProcessesHammeringOneStoreKeepEveryInvariant) {
   for (int i = 0; i < 8; ++i) {
     pids.push_back(StartProcess(
         {worker, "pattern-write", name.name(), absl::StrCat(i), "5000"}));
-    pids.push_back(StartProcess({worker, "pattern-read", name.name(), "20000"}));
+    pids.push_back(
+        StartProcess({worker, "pattern-read", name.name(), "20000"}));
   }
   ASSERT_EQ(pids.size(), 32u);
   for (pid_t pid : pids) {
-    int status = WaitProcess(pid);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    EXPECT_EQ(WaitProcess(pid).exit_code, 0);
   }
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   EXPECT_EQ(*(*store)->Get<int64_t>("ctr"), kIncrementers * kEach);
-  EXPECT_TRUE((*store)->Verify().ok()) << (*store)->Verify();
+  EXPECT_OK((*store)->Verify());
   absl::StatusOr<StoreStats> stats = (*store)->Stats();
   EXPECT_EQ(stats->recoveries, 0u);
 }

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "gtest/gtest.h"
 #include "kvstore/internal/layout.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -37,6 +39,7 @@ using ::kvstore::testing::RunfilePath;
 using ::kvstore::testing::RunProcess;
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StartProcess;
+using ::kvstore::testing::StatusIs;
 using ::kvstore::testing::WaitProcess;
 
 std::string Worker() { return RunfilePath("tests/worker"); }
@@ -95,7 +98,8 @@ class PinnedToOneCpu {
 pid_t StartWorker(const std::vector<std::string>& args, bool idle,
                   const cpu_set_t& all) {
   std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
@@ -130,9 +134,11 @@ bool PollUntil(Fn done, absl::Duration limit) {
 }
 
 // Reaps `pid` if it has exited; returns its wait status or -1.
-int TryReap(pid_t pid) {
+// How `pid` ended, if it has; nullopt while it runs.
+std::optional<testing::ProcessResult> TryReap(pid_t pid) {
   int status = 0;
-  return waitpid(pid, &status, WNOHANG) == pid ? status : -1;
+  if (waitpid(pid, &status, WNOHANG) != pid) return std::nullopt;
+  return testing::FromWaitStatus(status);
 }
 
 TEST(LockLivenessTest, AWokenWaiterKilledBeforeItRunsStrandsNoOtherWaiter) {
@@ -155,8 +161,8 @@ TEST(LockLivenessTest, AWokenWaiterKilledBeforeItRunsStrandsNoOtherWaiter) {
       absl::Seconds(30));
   const pid_t stranded = StartWorker(
       {Worker(), "set", name.name(), "stranded", "y"}, false, pinned.others());
-  queued = queued && PollUntil([&] { return InFutexWait(stranded); },
-                               absl::Seconds(30));
+  queued = queued &&
+           PollUntil([&] { return InFutexWait(stranded); }, absl::Seconds(30));
   if (!queued) {
     pthread_mutex_unlock(mu);
     kill(doomed, SIGKILL);
@@ -176,21 +182,19 @@ TEST(LockLivenessTest, AWokenWaiterKilledBeforeItRunsStrandsNoOtherWaiter) {
   // unlock and the kill, and the doomed writer finish first; then the
   // interleaving did not happen, but the stranded writer must finish all
   // the same.
-  const int doomed_status = WaitProcess(doomed);
-  const bool killed =
-      WIFSIGNALED(doomed_status) && WTERMSIG(doomed_status) == SIGKILL;
-  EXPECT_TRUE(killed ||
-              (WIFEXITED(doomed_status) && WEXITSTATUS(doomed_status) == 0))
-      << "status " << doomed_status;
+  const testing::ProcessResult doomed_end = WaitProcess(doomed);
+  const bool killed = doomed_end.signal == SIGKILL;
+  EXPECT_TRUE(killed || doomed_end.exit_code == 0) << doomed_end;
   const bool waiters_flag_lost = (header.word() & FUTEX_WAITERS) == 0;
   pthread_mutex_unlock(mu);
 
   // The stranded writer must now get the free lock. Before the fix it
   // slept until another caller came (here: never).
   const absl::Time unlocked = absl::Now();
-  int status = -1;
-  const bool finished = PollUntil(
-      [&] { return (status = TryReap(stranded)) != -1; }, absl::Seconds(20));
+  std::optional<testing::ProcessResult> stranded_end;
+  const bool finished =
+      PollUntil([&] { return (stranded_end = TryReap(stranded)).has_value(); },
+                absl::Seconds(20));
   if (!finished) {
     kill(stranded, SIGKILL);
     WaitProcess(stranded);
@@ -201,20 +205,20 @@ TEST(LockLivenessTest, AWokenWaiterKilledBeforeItRunsStrandsNoOtherWaiter) {
   printf("stranded writer got the lock %s after the unlock%s\n",
          absl::FormatDuration(absl::Now() - unlocked).c_str(),
          waiters_flag_lost ? " (FUTEX_WAITERS had been lost)" : "");
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << "status " << status;
+  EXPECT_EQ(stranded_end->exit_code, 0) << *stranded_end;
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_OK(store);
   absl::StatusOr<std::string> value = (*store)->Get<std::string>("stranded");
-  ASSERT_TRUE(value.ok()) << value.status();
+  ASSERT_OK(value);
   EXPECT_EQ(*value, "y");
   if (killed) {
-    EXPECT_TRUE(absl::IsNotFound((*store)->Get("doomed").status()));
+    EXPECT_THAT((*store)->Get("doomed").status(),
+                StatusIs(absl::StatusCode::kNotFound));
   }
-  EXPECT_TRUE((*store)->Verify().ok());
+  EXPECT_OK((*store)->Verify());
   // The stranded writer's wait is in the statistics.
   absl::StatusOr<StoreStats> stats = (*store)->Stats();
-  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_OK(stats);
   EXPECT_GT(stats->longest_lock_wait, absl::ZeroDuration());
 }
 
@@ -233,32 +237,34 @@ TEST(LockLivenessTest, ALockTimeoutBoundsAWaitBehindAStoppedHolder) {
   Options options;
   options.lock_timeout = absl::Milliseconds(20);
   auto store = Store::Open(name.name(), options);
-  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_OK(store);
   absl::Status set = (*store)->Set("other", Value::String("v"));
-  EXPECT_TRUE(absl::IsDeadlineExceeded(set)) << set;
+  EXPECT_THAT(set, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_NE(set.message().find(name.name()), std::string::npos) << set;
   // Lock-free reads still answer (the stopped writer's value is applied
   // but not yet released, so either value may show).
   absl::StatusOr<std::string> k = (*store)->Get<std::string>("k");
-  ASSERT_TRUE(k.ok()) << k.status();
+  ASSERT_OK(k);
   EXPECT_TRUE(*k == "old" || *k == "new") << *k;
   // So does a batch read without the lock; a snapshot needs the lock.
   std::vector<absl::StatusOr<Value>> batch = (*store)->MultiGet({"k", "k"});
-  EXPECT_TRUE(batch[0].ok() && batch[1].ok()) << batch[0].status();
+  EXPECT_OK(batch[0]);
+  EXPECT_OK(batch[1]);
   MultiGetOptions snapshot;
   snapshot.snapshot = true;
   batch = (*store)->MultiGet({"k"}, snapshot);
-  EXPECT_TRUE(absl::IsDeadlineExceeded(batch[0].status())) << batch[0].status();
+  EXPECT_THAT(batch[0].status(), StatusIs(absl::StatusCode::kDeadlineExceeded));
 
   // The holder dies: its death is noticed at once, timeout or not.
   kill(holder, SIGKILL);
   WaitProcess(holder);
   set = (*store)->Set("other", Value::String("v"));
-  EXPECT_TRUE(set.ok()) << set;
+  EXPECT_OK(set);
   EXPECT_EQ(*(*store)->Get<std::string>("k"), "new");
-  EXPECT_TRUE(absl::IsNotFound((*store)->Get("never").status()));
+  EXPECT_THAT((*store)->Get("never").status(),
+              StatusIs(absl::StatusCode::kNotFound));
   absl::StatusOr<StoreStats> stats = (*store)->Stats();
-  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_OK(stats);
   EXPECT_EQ(stats->recoveries, 1u);
 }
 
@@ -268,7 +274,7 @@ TEST(LockLivenessTest, ANegativeLockTimeoutIsRefused) {
   options.create_if_missing = true;
   options.lock_timeout = -absl::Milliseconds(1);
   auto store = Store::Open(name.name(), options);
-  EXPECT_TRUE(absl::IsInvalidArgument(store.status())) << store.status();
+  EXPECT_THAT(store.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_FALSE(::kvstore::testing::ShmExists(name.name()));
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -15,13 +16,10 @@ using ::kvstore::testing::RunfilePath;
 using ::kvstore::testing::RunProcess;
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StartProcess;
+using ::kvstore::testing::StatusIs;
 using ::kvstore::testing::WaitProcess;
 
 std::string Worker() { return RunfilePath("tests/worker"); }
-
-int ExitCode(int wait_status) {
-  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
-}
 
 TEST(MultiProcessTest, StateSurvivesTheWritersExit) {
   ScopedStoreName name;
@@ -32,7 +30,7 @@ TEST(MultiProcessTest, StateSurvivesTheWritersExit) {
   EXPECT_EQ(get.exit_code, 0) << get.err;
   EXPECT_EQ(get.out, "v1\n");
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_OK(store);
   EXPECT_EQ(*(*store)->Get<std::string>("k"), "v1");
 }
 
@@ -40,16 +38,15 @@ TEST(MultiProcessTest, WritesOfOneProcessAreSeenByAnother) {
   ScopedStoreName name;
   ASSERT_EQ(RunProcess({Worker(), "create", name.name()}).exit_code, 0);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->Set("from_parent", Value::String("p")).ok());
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->Set("from_parent", Value::String("p")));
   EXPECT_EQ(RunProcess({Worker(), "get", name.name(), "from_parent"}).out,
             "p\n");
-  ASSERT_EQ(RunProcess({Worker(), "erase", name.name(), "from_parent"})
-                .exit_code,
-            0);
-  EXPECT_TRUE(absl::IsNotFound((*store)->Get("from_parent").status()));
-  EXPECT_EQ(RunProcess({Worker(), "get", name.name(), "from_parent"})
-                .exit_code,
+  ASSERT_EQ(
+      RunProcess({Worker(), "erase", name.name(), "from_parent"}).exit_code, 0);
+  EXPECT_THAT((*store)->Get("from_parent").status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(RunProcess({Worker(), "get", name.name(), "from_parent"}).exit_code,
             1);
 }
 
@@ -63,9 +60,9 @@ TEST(MultiProcessTest, ConcurrentIncrementsAreNeverLost) {
     pids.push_back(StartProcess(
         {Worker(), "incr", name.name(), "ctr", absl::StrCat(kEach)}));
   }
-  for (pid_t pid : pids) EXPECT_EQ(ExitCode(WaitProcess(pid)), 0);
+  for (pid_t pid : pids) EXPECT_EQ(WaitProcess(pid).exit_code, 0);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   EXPECT_EQ(*(*store)->Get<int64_t>("ctr"), kProcesses * kEach);
 }
 
@@ -79,23 +76,22 @@ TEST(MultiProcessTest, LockFreeReadersNeverSeeTornValues) {
     readers.push_back(
         StartProcess({Worker(), "pattern-read", name.name(), "200000"}));
   }
-  for (pid_t pid : writers) EXPECT_EQ(ExitCode(WaitProcess(pid)), 0);
-  for (pid_t pid : readers) EXPECT_EQ(ExitCode(WaitProcess(pid)), 0);
+  for (pid_t pid : writers) EXPECT_EQ(WaitProcess(pid).exit_code, 0);
+  for (pid_t pid : readers) EXPECT_EQ(WaitProcess(pid).exit_code, 0);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
-  EXPECT_TRUE((*store)->Verify().ok()) << (*store)->Verify();
+  ASSERT_OK(store);
+  EXPECT_OK((*store)->Verify());
 }
 
 TEST(MultiProcessTest, RacingCreatorsAllGetTheSameStore) {
   ScopedStoreName name;
   std::vector<pid_t> pids;
   for (int i = 0; i < 6; ++i) {
-    pids.push_back(
-        StartProcess({Worker(), "incr", name.name(), "ctr", "100"}));
+    pids.push_back(StartProcess({Worker(), "incr", name.name(), "ctr", "100"}));
   }
-  for (pid_t pid : pids) EXPECT_EQ(ExitCode(WaitProcess(pid)), 0);
+  for (pid_t pid : pids) EXPECT_EQ(WaitProcess(pid).exit_code, 0);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   EXPECT_EQ(*(*store)->Get<int64_t>("ctr"), 600);
 }
 

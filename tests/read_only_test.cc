@@ -15,8 +15,8 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <sstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -29,6 +29,7 @@
 #include "kvstore/store.h"
 #include "kvstore/typed_map.h"
 #include "kvstore/typed_store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -40,8 +41,11 @@ KVSTORE_FIELDS(Hits, n);
 
 namespace {
 
+using ::kvstore::testing::IsOk;
 using ::kvstore::testing::RunfilePath;
 using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
+using ::testing::AnyOf;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -70,7 +74,7 @@ Options ReadOnly() {
 
 std::unique_ptr<Store> OpenOrFail(const std::string& name, const Options& o) {
   absl::StatusOr<std::unique_ptr<Store>> s = Store::Open(name, o);
-  EXPECT_TRUE(s.ok()) << s.status();
+  EXPECT_OK(s);
   return s.ok() ? *std::move(s) : nullptr;
 }
 
@@ -96,13 +100,13 @@ TEST(ReadOnlyTest, ReadsWhatAWriterWroteWithoutChangingAByte) {
   ScopedStoreName name("ro_reads");
   auto writer = OpenOrFail(name.name(), Writer(Eviction::kClock));
   ASSERT_NE(writer, nullptr);
-  ASSERT_TRUE(writer->Set("small", Value::String("v")).ok());
+  ASSERT_OK(writer->Set("small", Value::String("v")));
   const std::string big(200, 'b');  // Kept in the data area.
-  ASSERT_TRUE(writer->Set("big", Value::String(big)).ok());
-  ASSERT_TRUE(writer->Set("n", Value::Int64(42)).ok());
+  ASSERT_OK(writer->Set("big", Value::String(big)));
+  ASSERT_OK(writer->Set("n", Value::Int64(42)));
   WriteOptions ttl;
   ttl.ttl = absl::Hours(1);
-  ASSERT_TRUE(writer->Set("ttl", Value::String("t"), ttl).ok());
+  ASSERT_OK(writer->Set("ttl", Value::String("t"), ttl));
 
   auto reader = OpenOrFail(name.name(), ReadOnly());
   ASSERT_NE(reader, nullptr);
@@ -111,20 +115,21 @@ TEST(ReadOnlyTest, ReadsWhatAWriterWroteWithoutChangingAByte) {
   const std::string before = ReadAll(name.path());
 
   absl::StatusOr<std::string> small = reader->Get<std::string>("small");
-  ASSERT_TRUE(small.ok()) << small.status();
+  ASSERT_OK(small);
   EXPECT_EQ(*small, "v");
   absl::StatusOr<std::string> got_big = reader->Get<std::string>("big");
-  ASSERT_TRUE(got_big.ok()) << got_big.status();
+  ASSERT_OK(got_big);
   EXPECT_EQ(*got_big, big);
   absl::StatusOr<int64_t> n = reader->Get<int64_t>("n");
-  ASSERT_TRUE(n.ok()) << n.status();
+  ASSERT_OK(n);
   EXPECT_EQ(*n, 42);
-  EXPECT_TRUE(absl::IsNotFound(reader->Get("absent").status()));
+  EXPECT_THAT(reader->Get("absent").status(),
+              StatusIs(absl::StatusCode::kNotFound));
   absl::StatusOr<Entry> entry = reader->GetEntry("big");
-  ASSERT_TRUE(entry.ok()) << entry.status();
+  ASSERT_OK(entry);
   EXPECT_NE(entry->version, 0u);
   absl::StatusOr<absl::Duration> left = reader->Ttl("ttl");
-  ASSERT_TRUE(left.ok()) << left.status();
+  ASSERT_OK(left);
   EXPECT_GT(*left, absl::Minutes(59));
   for (bool snapshot : {false, true}) {
     MultiGetOptions mo;
@@ -132,10 +137,10 @@ TEST(ReadOnlyTest, ReadsWhatAWriterWroteWithoutChangingAByte) {
     std::vector<absl::StatusOr<Value>> many =
         reader->MultiGet({"small", "absent", "big"}, mo);
     ASSERT_EQ(many.size(), 3u);
-    ASSERT_TRUE(many[0].ok()) << many[0].status();
+    ASSERT_OK(many[0]);
     EXPECT_EQ(many[0]->AsString(), "v");
-    EXPECT_TRUE(absl::IsNotFound(many[1].status())) << many[1].status();
-    ASSERT_TRUE(many[2].ok()) << many[2].status();
+    EXPECT_THAT(many[1].status(), StatusIs(absl::StatusCode::kNotFound));
+    ASSERT_OK(many[2]);
     EXPECT_EQ(many[2]->AsString(), big);
   }
   // A scan may return an entry twice (store.h): count distinct keys.
@@ -143,25 +148,23 @@ TEST(ReadOnlyTest, ReadsWhatAWriterWroteWithoutChangingAByte) {
   uint64_t cursor = 0;
   do {
     absl::StatusOr<ScanBatch> batch = reader->Scan(cursor, "", 4);
-    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_OK(batch);
     for (const auto& entry : batch->entries) scanned.insert(entry.first);
     cursor = batch->cursor;
   } while (cursor != 0);
   EXPECT_EQ(scanned.size(), 4u);
   size_t visited = 0;
-  ASSERT_TRUE(reader
-                  ->ForEach([&](absl::string_view, const Value&) {
-                    ++visited;
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  ASSERT_OK(reader->ForEach([&](absl::string_view, const Value&) {
+    ++visited;
+    return absl::OkStatus();
+  }));
   EXPECT_EQ(visited, 4u);
   absl::StatusOr<StoreStats> stats = reader->Stats();
-  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_OK(stats);
   EXPECT_EQ(stats->entry_count, 4u);
   EXPECT_EQ(stats->data_entries, 1u);
   absl::Status verify = reader->Verify();
-  EXPECT_TRUE(verify.ok()) << verify;
+  EXPECT_OK(verify);
 
   // No CLOCK bit, no counter, nothing: the segment is byte for byte the same.
   EXPECT_TRUE(ReadAll(name.path()) == before);
@@ -171,8 +174,8 @@ TEST(ReadOnlyTest, EveryWriteIsPermissionDeniedAndChangesNothing) {
   ScopedStoreName name("ro_writes");
   auto writer = OpenOrFail(name.name(), Writer());
   ASSERT_NE(writer, nullptr);
-  ASSERT_TRUE(writer->Set("k", Value::String("v")).ok());
-  ASSERT_TRUE(writer->Set("n", Value::Int64(1)).ok());
+  ASSERT_OK(writer->Set("k", Value::String("v")));
+  ASSERT_OK(writer->Set("n", Value::Int64(1)));
   auto reader = OpenOrFail(name.name(), ReadOnly());
   ASSERT_NE(reader, nullptr);
   const std::string before = ReadAll(name.path());
@@ -202,16 +205,16 @@ TEST(ReadOnlyTest, EveryWriteIsPermissionDeniedAndChangesNothing) {
                            .status()},
   };
   for (const auto& [what, status] : results) {
-    EXPECT_TRUE(absl::IsPermissionDenied(status)) << what << ": " << status;
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kPermissionDenied)) << what;
   }
   // GetOrCompute of a present key is a read, and works.
   absl::StatusOr<Value> present = reader->GetOrCompute(
       "k", []() -> absl::StatusOr<Value> { return Value::String("no"); });
-  ASSERT_TRUE(present.ok()) << present.status();
+  ASSERT_OK(present);
   EXPECT_EQ(present->AsString(), "v");
   EXPECT_TRUE(ReadAll(name.path()) == before);
   absl::StatusOr<std::string> v = writer->Get<std::string>("k");
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_EQ(*v, "v");
 }
 
@@ -220,16 +223,16 @@ TEST(ReadOnlyTest, OpenRefusesToCreateAndNegativeWait) {
   Options o = ReadOnly();
   o.create_if_missing = true;
   absl::StatusOr<std::unique_ptr<Store>> s = Store::Open(name.name(), o);
-  EXPECT_TRUE(absl::IsInvalidArgument(s.status())) << s.status();
+  EXPECT_THAT(s.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_FALSE(testing::ShmExists(name.name()));
   o = ReadOnly();
   s = Store::Open(name.name(), o);
-  EXPECT_TRUE(absl::IsNotFound(s.status())) << s.status();
+  EXPECT_THAT(s.status(), StatusIs(absl::StatusCode::kNotFound));
   auto writer = OpenOrFail(name.name(), Writer());
   ASSERT_NE(writer, nullptr);
   o.read_only_wait = absl::Milliseconds(-1);
   s = Store::Open(name.name(), o);
-  EXPECT_TRUE(absl::IsInvalidArgument(s.status())) << s.status();
+  EXPECT_THAT(s.status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ReadOnlyTest, ExpiredEntryReadsAbsentAndIsLeftForAWriter) {
@@ -238,7 +241,7 @@ TEST(ReadOnlyTest, ExpiredEntryReadsAbsentAndIsLeftForAWriter) {
   ASSERT_NE(writer, nullptr);
   WriteOptions brief;
   brief.ttl = absl::Milliseconds(1);
-  ASSERT_TRUE(writer->Set("brief", Value::String("soon gone"), brief).ok());
+  ASSERT_OK(writer->Set("brief", Value::String("soon gone"), brief));
   auto reader = OpenOrFail(name.name(), ReadOnly());
   ASSERT_NE(reader, nullptr);
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
@@ -246,21 +249,23 @@ TEST(ReadOnlyTest, ExpiredEntryReadsAbsentAndIsLeftForAWriter) {
   do {
     status = reader->Get("brief").status();
   } while (status.ok() && absl::Now() < deadline);
-  ASSERT_TRUE(absl::IsNotFound(status)) << status;
-  EXPECT_TRUE(absl::IsNotFound(reader->Ttl("brief").status()));
+  ASSERT_THAT(status, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(reader->Ttl("brief").status(),
+              StatusIs(absl::StatusCode::kNotFound));
   size_t scanned = 0;
   absl::StatusOr<ScanBatch> batch = reader->Scan(0, "", 1000);
-  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_OK(batch);
   scanned = batch->entries.size();
   EXPECT_EQ(scanned, 0u);
   // Still there: only a writer reclaims it.
   absl::StatusOr<StoreStats> stats = reader->Stats();
-  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_OK(stats);
   EXPECT_EQ(stats->entry_count, 1u);
   EXPECT_EQ(stats->expirations, 0u);
-  EXPECT_TRUE(absl::IsNotFound(writer->Get("brief").status()));
+  EXPECT_THAT(writer->Get("brief").status(),
+              StatusIs(absl::StatusCode::kNotFound));
   stats = reader->Stats();
-  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_OK(stats);
   EXPECT_EQ(stats->entry_count, 0u);
   EXPECT_EQ(stats->expirations, 1u);
 }
@@ -269,16 +274,17 @@ TEST(ReadOnlyTest, ReadsAreNotCounted) {
   ScopedStoreName name("ro_counters");
   auto writer = OpenOrFail(name.name(), Writer());
   ASSERT_NE(writer, nullptr);
-  ASSERT_TRUE(writer->Set("k", Value::String("v")).ok());
-  ASSERT_TRUE(writer->Get("k").ok());
+  ASSERT_OK(writer->Set("k", Value::String("v")));
+  ASSERT_OK(writer->Get("k"));
   auto reader = OpenOrFail(name.name(), ReadOnly());
   ASSERT_NE(reader, nullptr);
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE(reader->Get("k").ok());
-    ASSERT_TRUE(absl::IsNotFound(reader->Get("absent").status()));
+    ASSERT_OK(reader->Get("k"));
+    ASSERT_THAT(reader->Get("absent").status(),
+                StatusIs(absl::StatusCode::kNotFound));
   }
   absl::StatusOr<StoreStats> stats = writer->Stats();
-  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_OK(stats);
   EXPECT_EQ(stats->hits, 1u);
   EXPECT_EQ(stats->misses, 0u);
 }
@@ -287,20 +293,21 @@ TEST(ReadOnlyTest, FollowsAResizeReadOnly) {
   ScopedStoreName name("ro_resize");
   auto writer = OpenOrFail(name.name(), Writer());
   ASSERT_NE(writer, nullptr);
-  ASSERT_TRUE(writer->Set("k", Value::String("v")).ok());
+  ASSERT_OK(writer->Set("k", Value::String("v")));
   auto reader = OpenOrFail(name.name(), ReadOnly());
   ASSERT_NE(reader, nullptr);
-  ASSERT_TRUE(Store::Resize(name.name(), 500, 1 << 20).ok());
+  ASSERT_OK(Store::Resize(name.name(), 500, 1 << 20));
   absl::StatusOr<std::string> v = reader->Get<std::string>("k");
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_EQ(*v, "v");
   absl::StatusOr<StoreStats> stats = reader->Stats();
-  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_OK(stats);
   EXPECT_EQ(stats->capacity, 500u);
   EXPECT_TRUE(reader->read_only());
-  EXPECT_TRUE(absl::IsPermissionDenied(reader->Set("k", Value::String("w"))));
+  EXPECT_THAT(reader->Set("k", Value::String("w")),
+              StatusIs(absl::StatusCode::kPermissionDenied));
   const std::string before = ReadAll(name.path());
-  ASSERT_TRUE(reader->Get("k").ok());
+  ASSERT_OK(reader->Get("k"));
   EXPECT_TRUE(ReadAll(name.path()) == before);
 }
 
@@ -308,7 +315,7 @@ TEST(ReadOnlyTest, ResizeKilledBeforeRenamingIsUnavailableUntilRepaired) {
   ScopedStoreName name("ro_resize_killed");
   auto writer = OpenOrFail(name.name(), Writer());
   ASSERT_NE(writer, nullptr);
-  ASSERT_TRUE(writer->Set("k", Value::String("v")).ok());
+  ASSERT_OK(writer->Set("k", Value::String("v")));
   auto reader = OpenOrFail(name.name(), ReadOnly());
   ASSERT_NE(reader, nullptr);
   // Killed with the old segment marked moved but still named: no segment
@@ -319,11 +326,11 @@ TEST(ReadOnlyTest, ResizeKilledBeforeRenamingIsUnavailableUntilRepaired) {
   ASSERT_EQ(killed.signal, SIGKILL) << killed.err;
   const std::string before = ReadAll(name.path());
   absl::Status status = reader->Get("k").status();
-  EXPECT_TRUE(absl::IsUnavailable(status)) << status;
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_TRUE(ReadAll(name.path()) == before);
-  ASSERT_TRUE(writer->Set("k2", Value::String("v2")).ok());
+  ASSERT_OK(writer->Set("k2", Value::String("v2")));
   absl::StatusOr<std::string> v = reader->Get<std::string>("k");
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_EQ(*v, "v");
 }
 
@@ -334,29 +341,29 @@ TEST(ReadOnlyTest, TypedStoresReadReadOnly) {
   o.create_if_missing = true;
   o.capacity = 16;
   auto counters = Counters::Open(name.name(), o);
-  ASSERT_TRUE(counters.ok()) << counters.status();
-  ASSERT_TRUE((*counters)->Set("a", Hits{5}).ok());
+  ASSERT_OK(counters);
+  ASSERT_OK((*counters)->Set("a", Hits{5}));
   const std::string before = ReadAll(name.path());
 
   auto reader = Counters::Open(name.name(), ReadOnly());
-  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_OK(reader);
   absl::StatusOr<Hits> a = (*reader)->Get("a");
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_OK(a);
   EXPECT_EQ(a->n, 5);
   absl::Status set = (*reader)->Set("b", Hits{1});
-  EXPECT_TRUE(absl::IsPermissionDenied(set)) << set;
+  EXPECT_THAT(set, StatusIs(absl::StatusCode::kPermissionDenied));
 
   absl::StatusOr<std::unique_ptr<TypedStore>> any =
       TypedStore::OpenAny(name.name(), ReadOnly());
-  ASSERT_TRUE(any.ok()) << any.status();
+  ASSERT_OK(any);
   auto all = (*any)->Snapshot();
-  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_OK(all);
   EXPECT_EQ(all->size(), 1u);
   absl::StatusOr<RecordBatch> batch = (*any)->Scan(0, 100);
-  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_OK(batch);
   absl::Status add = (*any)->AddToField(all->front().first, "n", 1).status();
-  EXPECT_TRUE(absl::IsPermissionDenied(add)) << add;
-  EXPECT_TRUE((*any)->Verify().ok());
+  EXPECT_THAT(add, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_OK((*any)->Verify());
   EXPECT_TRUE(ReadAll(name.path()) == before);
 }
 
@@ -387,9 +394,7 @@ int RunAs(uid_t uid, gid_t gid, std::string* message,
   ssize_t n;
   while ((n = read(fds[0], buf, sizeof(buf))) > 0) message->append(buf, n);
   close(fds[0]);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
-  return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+  return testing::WaitProcess(pid).exit_code;
 }
 
 struct OtherUser {
@@ -416,7 +421,7 @@ TEST(ReadOnlyTest, GroupMemberReadsAStoreItCannotWrite) {
   o.mode = 0640;
   auto writer = OpenOrFail(name.name(), o);
   ASSERT_NE(writer, nullptr);
-  ASSERT_TRUE(writer->Set("greeting", Value::String("hello")).ok());
+  ASSERT_OK(writer->Set("greeting", Value::String("hello")));
   ASSERT_EQ(chown(name.path().c_str(), 0, other->gid), 0) << strerror(errno);
   const std::string before = ReadAll(name.path());
 
@@ -581,8 +586,9 @@ TEST(ReadOnlyTest, WritersKilledHoldingTheLockLeaveReadersWholeValues) {
       testing::WaitProcess(pid);
     }
     ASSERT_EQ(problem, "");
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-        << "the worker was to die at " << point << "; status " << status;
+    const testing::ProcessResult ended = testing::FromWaitStatus(status);
+    ASSERT_EQ(ended.signal, SIGKILL)
+        << "the worker was to die at " << point << "; " << ended;
 
     // Dead holding the lock: reads of a read-only handle repair nothing.
     const std::string before = ReadAll(name.path());
@@ -606,16 +612,16 @@ TEST(ReadOnlyTest, WritersKilledHoldingTheLockLeaveReadersWholeValues) {
 
     // A writer's next write repairs; then every read succeeds, and what
     // was read before stands, but for the key in flight.
-    ASSERT_TRUE(writer->Set("repair", Value::String("x")).ok());
+    ASSERT_OK(writer->Set("repair", Value::String("x")));
     int changed = 0;
     for (int k = 0; k < 8; ++k) {
       absl::StatusOr<Value> v = reader->Get(absl::StrCat("p", k));
-      EXPECT_TRUE(v.ok() || absl::IsNotFound(v.status())) << v.status();
+      EXPECT_THAT(v, AnyOf(IsOk(), StatusIs(absl::StatusCode::kNotFound)));
       const absl::StatusOr<Value>& was = dead_writer[k];
       if (absl::IsUnavailable(was.status())) {
         // In doubt before: the key in flight, or (mid-delete) a miss.
         if (absl::StartsWith(point, "erase.")) {
-          EXPECT_TRUE(absl::IsNotFound(v.status())) << k << ": " << v.status();
+          EXPECT_THAT(v.status(), StatusIs(absl::StatusCode::kNotFound)) << k;
         }
         continue;
       }
@@ -625,7 +631,7 @@ TEST(ReadOnlyTest, WritersKilledHoldingTheLockLeaveReadersWholeValues) {
     }
     EXPECT_LE(changed, 1);
     absl::Status verify = reader->Verify();
-    EXPECT_TRUE(verify.ok()) << verify;
+    EXPECT_OK(verify);
   }
 }
 

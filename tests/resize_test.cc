@@ -13,6 +13,7 @@
 #include "kvstore/internal/fault_injection.h"
 #include "kvstore/store.h"
 #include "kvstore/typed_map.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -32,15 +33,14 @@ using ::kvstore::testing::StartProcess;
 using ::kvstore::testing::WaitProcess;
 
 using Contents = std::map<std::string, std::string>;
+using ::kvstore::testing::StatusIs;
 
 Contents ReadAll(Store& store) {
   Contents all;
-  EXPECT_TRUE(store
-                  .ForEach([&](absl::string_view k, const Value& v) {
-                    all[std::string(k)] = v.ToText();
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  EXPECT_OK(store.ForEach([&](absl::string_view k, const Value& v) {
+    all[std::string(k)] = v.ToText();
+    return absl::OkStatus();
+  }));
   return all;
 }
 
@@ -53,7 +53,7 @@ std::unique_ptr<Store> Make(const std::string& name, uint64_t capacity,
   o.max_key_bytes = 32;
   o.max_value_bytes = 4096;
   auto store = Store::Open(name, o);
-  EXPECT_TRUE(store.ok()) << store.status();
+  EXPECT_OK(store);
   return store.ok() ? *std::move(store) : nullptr;
 }
 
@@ -61,66 +61,66 @@ TEST(ResizeTest, AFullStoreGrowsAndAnOpenHandleMovesWithIt) {
   ScopedStoreName name;
   auto store = Make(name.name(), 20);
   for (int i = 0; i < 19; ++i) {
-    ASSERT_TRUE(store->Set(absl::StrCat("k", i), Value::Int64(i)).ok());
+    ASSERT_OK(store->Set(absl::StrCat("k", i), Value::Int64(i)));
   }
-  ASSERT_TRUE(store->Set("big", Value::String(std::string(2000, 'b'))).ok());
-  EXPECT_TRUE(absl::IsResourceExhausted(store->Set("new", Value::Int64(1))));
+  ASSERT_OK(store->Set("big", Value::String(std::string(2000, 'b'))));
+  EXPECT_THAT(store->Set("new", Value::Int64(1)),
+              StatusIs(absl::StatusCode::kResourceExhausted));
   const Contents before = ReadAll(*store);
   absl::Duration pause;
   absl::Status resized = Store::Resize(name.name(), 1000, 1 << 20, &pause);
-  ASSERT_TRUE(resized.ok()) << resized;
+  ASSERT_OK(resized);
   EXPECT_GT(pause, absl::ZeroDuration());
   // The handle opened before: reads, writes and stats are the new store's.
   EXPECT_EQ(ReadAll(*store), before);
-  ASSERT_TRUE(store->Set("new", Value::Int64(1)).ok());
+  ASSERT_OK(store->Set("new", Value::Int64(1)));
   EXPECT_EQ(store->Stats()->capacity, 1000u);
   EXPECT_EQ(store->Stats()->data_bytes, uint64_t{1} << 20);
   auto reopened = Store::Open(name.name());
-  ASSERT_TRUE(reopened.ok());
+  ASSERT_OK(reopened);
   EXPECT_EQ(*(*reopened)->Get<int64_t>("new"), 1);
-  EXPECT_TRUE((*reopened)->Verify().ok()) << (*reopened)->Verify();
+  EXPECT_OK((*reopened)->Verify());
 }
 
 TEST(ResizeTest, AShrinkThatDoesNotFitIsRefusedAndChangesNothing) {
   ScopedStoreName name;
   auto store = Make(name.name(), 100);
   for (int i = 0; i < 30; ++i) {
-    ASSERT_TRUE(store
-                    ->Set(absl::StrCat("k", i),
-                          Value::String(std::string(500, 'v')))
-                    .ok());
+    ASSERT_OK(
+        store->Set(absl::StrCat("k", i), Value::String(std::string(500, 'v'))));
   }
   absl::Status few = Store::Resize(name.name(), 10, 1 << 16);
-  EXPECT_TRUE(absl::IsFailedPrecondition(few)) << few;
+  EXPECT_THAT(few, StatusIs(absl::StatusCode::kFailedPrecondition));
   absl::Status small = Store::Resize(name.name(), 100, 4096);
-  EXPECT_TRUE(absl::IsFailedPrecondition(small)) << small;
+  EXPECT_THAT(small, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(store->Stats()->capacity, 100u);
   EXPECT_EQ(ReadAll(*store).size(), 30u);
   // A shrink that fits works.
-  ASSERT_TRUE(Store::Resize(name.name(), 40, 1 << 15).ok());
+  ASSERT_OK(Store::Resize(name.name(), 40, 1 << 15));
   EXPECT_EQ(store->Stats()->capacity, 40u);
   EXPECT_EQ(ReadAll(*store).size(), 30u);
-  EXPECT_TRUE(absl::IsNotFound(Store::Resize("/kvstore-no-such", 10, 0)));
+  EXPECT_THAT(Store::Resize("/kvstore-no-such", 10, 0),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(ResizeTest, AVersionReadBeforeAResizeMatchesNoEntryAfterIt) {
   ScopedStoreName name;
   auto store = Make(name.name(), 20);
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->Set("k", Value::String("a")).ok());
+  ASSERT_OK(store->Set("k", Value::String("a")));
   const uint64_t read = store->GetEntry("k")->version;
-  ASSERT_TRUE(store->Set("k", Value::String("b")).ok());  // Another writer.
+  ASSERT_OK(store->Set("k", Value::String("b")));  // Another writer.
   const uint64_t last = store->GetEntry("k")->version;
   absl::Status resized = Store::Resize(name.name(), 40, 1 << 16);
-  ASSERT_TRUE(resized.ok()) << resized;
+  ASSERT_OK(resized);
   // The new segment goes on from the old one's versions: "k", copied
   // first, does not get the version "read" had in the old one.
   absl::StatusOr<Entry> moved = store->GetEntry("k");
-  ASSERT_TRUE(moved.ok()) << moved.status();
+  ASSERT_OK(moved);
   EXPECT_GT(moved->version, last);
   absl::StatusOr<bool> stale =
       store->CompareVersionAndSet("k", read, Value::String("lost"));
-  ASSERT_TRUE(stale.ok()) << stale.status();
+  ASSERT_OK(stale);
   EXPECT_FALSE(*stale);
   EXPECT_FALSE(*store->CompareVersionAndSet("k", last, Value::String("c")));
   EXPECT_EQ(*store->Get<std::string>("k"), "b");
@@ -135,15 +135,15 @@ TEST(ResizeTest, WritersInOtherProcessesLoseNothingAcrossResizes) {
   const std::string worker = RunfilePath("tests/worker");
   std::vector<pid_t> writers;
   for (int w = 0; w < 3; ++w) {
-    writers.push_back(StartProcess({worker, "incr", name.name(), "ctr", "20000"}));
+    writers.push_back(
+        StartProcess({worker, "incr", name.name(), "ctr", "20000"}));
   }
   for (int i = 0; i < 6; ++i) {
     absl::Status s = Store::Resize(name.name(), 64 + 32 * (i + 1), 1 << 16);
-    ASSERT_TRUE(s.ok()) << s;
+    ASSERT_OK(s);
   }
   for (pid_t pid : writers) {
-    const int status = WaitProcess(pid);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    EXPECT_EQ(WaitProcess(pid).exit_code, 0);
   }
   EXPECT_EQ(*store->Get<int64_t>("ctr"), 60000);
   EXPECT_EQ(store->Stats()->capacity, 64u + 32 * 6);
@@ -155,10 +155,8 @@ TEST(ResizeTest, AResizeKilledAtAnyStepLeavesOneCompleteStoreInUse) {
     ScopedStoreName name;
     auto store = Make(name.name(), 50);
     for (int i = 0; i < 40; ++i) {
-      ASSERT_TRUE(store
-                      ->Set(absl::StrCat("k", i),
-                            Value::String(std::string(i * 10, 'v')))
-                      .ok());
+      ASSERT_OK(store->Set(absl::StrCat("k", i),
+                           Value::String(std::string(i * 10, 'v'))));
     }
     const Contents before = ReadAll(*store);
     ProcessResult r = RunProcess(
@@ -167,17 +165,17 @@ TEST(ResizeTest, AResizeKilledAtAnyStepLeavesOneCompleteStoreInUse) {
     ASSERT_EQ(r.signal, SIGKILL) << point << " " << r.err;
     // The handle opened before and a new one agree, and both can write.
     EXPECT_EQ(ReadAll(*store), before) << point;
-    ASSERT_TRUE(store->Set("after", Value::Int64(1)).ok()) << point;
+    ASSERT_OK(store->Set("after", Value::Int64(1))) << point;
     auto reopened = Store::Open(name.name());
-    ASSERT_TRUE(reopened.ok()) << point;
+    ASSERT_OK(reopened) << point;
     EXPECT_EQ(*(*reopened)->Get<int64_t>("after"), 1) << point;
     EXPECT_EQ(ReadAll(**reopened).size(), before.size() + 1) << point;
-    EXPECT_TRUE((*reopened)->Verify().ok()) << point;
+    EXPECT_OK((*reopened)->Verify()) << point;
     const uint64_t capacity = (*reopened)->Stats()->capacity;
     EXPECT_EQ(capacity, std::string(point) == "resize.renamed" ? 500u : 50u)
         << point;
     // And the store can be resized again.
-    ASSERT_TRUE(Store::Resize(name.name(), 600, 1 << 20).ok()) << point;
+    ASSERT_OK(Store::Resize(name.name(), 600, 1 << 20)) << point;
     EXPECT_EQ(store->Stats()->capacity, 600u) << point;
   }
 }
@@ -189,11 +187,11 @@ TEST(ResizeTest, ATypedStoreMovesToo) {
   o.create_if_missing = true;
   o.capacity = 4;
   auto counters = Counters::Open(name.name(), o);
-  ASSERT_TRUE(counters.ok()) << counters.status();
-  ASSERT_TRUE((*counters)->Set("a", Counter{5}).ok());
-  ASSERT_TRUE(Store::Resize(name.name(), 100, 0).ok());
+  ASSERT_OK(counters);
+  ASSERT_OK((*counters)->Set("a", Counter{5}));
+  ASSERT_OK(Store::Resize(name.name(), 100, 0));
   EXPECT_EQ((*counters)->Get("a")->n, 5);
-  ASSERT_TRUE((*counters)->Set("b", Counter{6}).ok());
+  ASSERT_OK((*counters)->Set("b", Counter{6}));
   EXPECT_EQ((*counters)->Stats()->capacity, 100u);
 }
 

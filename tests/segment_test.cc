@@ -16,6 +16,7 @@
 #include "kvstore/internal/layout.h"
 #include "kvstore/internal/robust_mutex.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -23,6 +24,7 @@ namespace {
 
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::ShmExists;
+using ::kvstore::testing::StatusIs;
 
 Options CreateOptions() {
   Options o;
@@ -60,40 +62,44 @@ TEST(SegmentTest, BadNamesAreInvalidArgument) {
            std::string("/nul\0x", 6), "/" + std::string(255, 'a')}) {
     absl::StatusOr<std::unique_ptr<Store>> s =
         Store::Open(bad, CreateOptions());
-    EXPECT_TRUE(absl::IsInvalidArgument(s.status())) << bad << s.status();
-    EXPECT_TRUE(absl::IsInvalidArgument(Store::Destroy(bad))) << bad;
+    EXPECT_THAT(s.status(), StatusIs(absl::StatusCode::kInvalidArgument))
+        << bad;
+    EXPECT_THAT(Store::Destroy(bad),
+                StatusIs(absl::StatusCode::kInvalidArgument))
+        << bad;
   }
-  EXPECT_TRUE(internal::ValidateName("/" + std::string(254, 'a')).ok());
-  EXPECT_TRUE(internal::ValidateName("/A-z_0.9").ok());
+  EXPECT_OK(internal::ValidateName("/" + std::string(254, 'a')));
+  EXPECT_OK(internal::ValidateName("/A-z_0.9"));
 }
 
 TEST(SegmentTest, OpenMissingIsNotFoundAndCreatesNothing) {
   ScopedStoreName name;
   absl::StatusOr<std::unique_ptr<Store>> s = Store::Open(name.name());
-  EXPECT_TRUE(absl::IsNotFound(s.status())) << s.status();
+  EXPECT_THAT(s.status(), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_NE(s.status().message().find(name.name()), std::string::npos);
   EXPECT_FALSE(ShmExists(name.name()));
 }
 
 TEST(SegmentTest, ErrorIfExistsIsAlreadyExists) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   Options o = CreateOptions();
   o.error_if_exists = true;
-  EXPECT_TRUE(absl::IsAlreadyExists(Store::Open(name.name(), o).status()));
+  EXPECT_THAT(Store::Open(name.name(), o).status(),
+              StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
 TEST(SegmentTest, ExistingStoreKeepsItsLimitsUnlessRequired) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   Options other = CreateOptions();
   other.capacity = 99;
   auto reopened = Store::Open(name.name(), other);
-  ASSERT_TRUE(reopened.ok());
+  ASSERT_OK(reopened);
   EXPECT_EQ((*reopened)->Stats()->capacity, 16u);
   other.require_same_limits = true;
   absl::Status s = Store::Open(name.name(), other).status();
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_NE(s.message().find("99"), std::string::npos);
 }
 
@@ -116,7 +122,7 @@ TEST(SegmentTest, LimitsOutOfRangeAreRefusedAndCreateNothing) {
         with([](Options& o) { o.mode = 0400; }),
         with([](Options& o) { o.mode = 01600; })}) {
     absl::Status s = Store::Open(name.name(), o).status();
-    EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_FALSE(ShmExists(name.name()));
   }
 }
@@ -128,7 +134,7 @@ TEST(SegmentTest, ModeIsAppliedExactlyWhateverTheUmask) {
   o.mode = 0664;
   auto store = Store::Open(name.name(), o);
   umask(old);
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   struct stat st;
   ASSERT_EQ(stat(name.path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0664u);
@@ -145,7 +151,7 @@ TEST(SegmentTest, ObjectThatIsNotAStoreIsRefusedUntouched) {
   Options o = CreateOptions();
   o.creation_wait = absl::Milliseconds(50);
   absl::Status s = Store::Open(name.name(), o).status();
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   std::string back(8192, '\0');
   ASSERT_EQ(pread(fd, &back[0], back.size(), 0),
             static_cast<ssize_t>(back.size()));
@@ -155,20 +161,20 @@ TEST(SegmentTest, ObjectThatIsNotAStoreIsRefusedUntouched) {
 
 TEST(SegmentTest, WrongMagicIsNotAStore) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   {
     HeaderEditor e(name.name());
     e.header()->magic = 0x1234;
     e.Reseal();
   }
   absl::Status s = Store::Open(name.name()).status();
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_NE(s.message().find("not a kvstore"), std::string::npos) << s;
 }
 
 TEST(SegmentTest, OtherByteOrderIsNamed) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   {
     HeaderEditor e(name.name());
     e.header()->magic = __builtin_bswap64(internal::kMagic);
@@ -179,7 +185,7 @@ TEST(SegmentTest, OtherByteOrderIsNamed) {
 
 TEST(SegmentTest, AStoreFromAnotherByteOrderIsRefusedAtOnce) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   {
     // What a big-endian machine would have written: every word swapped,
     // the ready marker included (so Open must not wait for it).
@@ -191,7 +197,7 @@ TEST(SegmentTest, AStoreFromAnotherByteOrderIsRefusedAtOnce) {
   o.creation_wait = absl::Seconds(30);
   absl::Time start = absl::Now();
   absl::Status s = Store::Open(name.name(), o).status();
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_NE(s.message().find("byte order"), std::string::npos) << s;
   EXPECT_LT(absl::Now() - start, absl::Seconds(20)) << "it waited";
 }
@@ -200,66 +206,70 @@ TEST(SegmentTest, ErrorIfExistsWorksWithoutCreateIfMissing) {
   ScopedStoreName name;
   Options o;
   o.error_if_exists = true;
-  EXPECT_TRUE(absl::IsNotFound(Store::Open(name.name(), o).status()));
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
-  EXPECT_TRUE(absl::IsAlreadyExists(Store::Open(name.name(), o).status()));
+  EXPECT_THAT(Store::Open(name.name(), o).status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
+  EXPECT_THAT(Store::Open(name.name(), o).status(),
+              StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
 TEST(SegmentTest, RobustMutexesWorkOnThisSystem) {
   // The self-test every process runs once before its first Open.
-  EXPECT_TRUE(internal::RobustMutexSelfTest().ok());
+  EXPECT_OK(internal::RobustMutexSelfTest());
 }
 
 TEST(SegmentTest, UnsupportedVersionIsFailedPrecondition) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   {
     HeaderEditor e(name.name());
     e.header()->format_version = 99;
     e.Reseal();
   }
   absl::Status s = Store::Open(name.name()).status();
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_NE(s.message().find("version 99"), std::string::npos) << s;
 }
 
 TEST(SegmentTest, AbiMismatchIsFailedPrecondition) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   {
     HeaderEditor e(name.name());
     e.header()->abi_tag ^= 1;
     e.Reseal();
   }
-  EXPECT_TRUE(absl::IsFailedPrecondition(Store::Open(name.name()).status()));
+  EXPECT_THAT(Store::Open(name.name()).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST(SegmentTest, DamagedChecksumIsDataLoss) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   {
     HeaderEditor e(name.name());
     e.header()->capacity = 1000;  // Not resealed.
   }
   absl::Status s = Store::Open(name.name()).status();
-  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(s.message().find("checksum"), std::string::npos);
 }
 
 TEST(SegmentTest, InconsistentSizesAreDataLoss) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   {
     HeaderEditor e(name.name());
     e.header()->slot_count += 1;
     e.Reseal();
   }
-  EXPECT_TRUE(absl::IsDataLoss(Store::Open(name.name()).status()));
+  EXPECT_THAT(Store::Open(name.name()).status(),
+              StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST(SegmentTest, ResizedObjectIsDataLoss) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   {
     HeaderEditor e(name.name());
     struct stat st;
@@ -267,13 +277,13 @@ TEST(SegmentTest, ResizedObjectIsDataLoss) {
     ASSERT_EQ(ftruncate(e.fd(), st.st_size + 4096), 0);
   }
   absl::Status s = Store::Open(name.name()).status();
-  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(s.message().find("resized"), std::string::npos) << s;
 }
 
 TEST(SegmentTest, HalfCreatedStoreTimesOutWithUnavailable) {
   ScopedStoreName name;
-  ASSERT_TRUE(Store::Open(name.name(), CreateOptions()).ok());
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
   {
     HeaderEditor e(name.name());
     e.header()->init_state.store(internal::kCreating);
@@ -282,7 +292,7 @@ TEST(SegmentTest, HalfCreatedStoreTimesOutWithUnavailable) {
   Options o;
   o.creation_wait = absl::Milliseconds(100);
   absl::Status s = Store::Open(name.name(), o).status();
-  EXPECT_TRUE(absl::IsUnavailable(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST(SegmentTest, EmptyObjectTimesOutWithUnavailable) {
@@ -293,38 +303,40 @@ TEST(SegmentTest, EmptyObjectTimesOutWithUnavailable) {
   Options o;
   o.creation_wait = absl::Milliseconds(50);
   absl::Status s = Store::Open(name.name(), o).status();
-  EXPECT_TRUE(absl::IsUnavailable(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST(SegmentTest, DestroyRemovesNameButMappedHandleKeepsWorking) {
   ScopedStoreName name;
   auto store = Store::Open(name.name(), CreateOptions());
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->Set("k", Value::Int64(7)).ok());
-  ASSERT_TRUE(Store::Destroy(name.name()).ok());
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->Set("k", Value::Int64(7)));
+  ASSERT_OK(Store::Destroy(name.name()));
   EXPECT_FALSE(ShmExists(name.name()));
-  EXPECT_TRUE(absl::IsNotFound(Store::Destroy(name.name())));
-  EXPECT_TRUE(absl::IsNotFound(Store::Open(name.name()).status()));
+  EXPECT_THAT(Store::Destroy(name.name()),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(Store::Open(name.name()).status(),
+              StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(*(*store)->Get<int64_t>("k"), 7);
-  EXPECT_TRUE((*store)->Set("k", Value::Int64(8)).ok());
+  EXPECT_OK((*store)->Set("k", Value::Int64(8)));
   EXPECT_EQ(*(*store)->Get<int64_t>("k"), 8);
 }
 
 TEST(SegmentTest, GeometryOverflowIsImpossibleAtTheEdges) {
   absl::StatusOr<internal::Geometry> g = internal::ComputeGeometry(
       internal::kKindTyped, uint64_t{1} << 31, 4095, (1u << 24) - 1, 0);
-  ASSERT_TRUE(g.ok()) << g.status();
+  ASSERT_OK(g);
   EXPECT_GT(g->segment_bytes, (uint64_t{1} << 31) * ((1u << 24) - 1));
   EXPECT_GT(g->slot_count, g->capacity);
-  g = internal::ComputeGeometry(internal::kKindTagged, uint64_t{1} << 31,
-                                65535, 1u << 30, uint64_t{1} << 40);
-  ASSERT_TRUE(g.ok()) << g.status();
+  g = internal::ComputeGeometry(internal::kKindTagged, uint64_t{1} << 31, 65535,
+                                1u << 30, uint64_t{1} << 40);
+  ASSERT_OK(g);
   EXPECT_GT(g->segment_bytes, (uint64_t{1} << 40) + (uint64_t{1} << 31) * 96);
   EXPECT_EQ(g->data_offset, g->arena_offset + 4096);
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      internal::ComputeGeometry(internal::kKindTagged, 1, 1, 8,
-                                (uint64_t{1} << 40) + 1)
-          .status()));
+  EXPECT_THAT(internal::ComputeGeometry(internal::kKindTagged, 1, 1, 8,
+                                        (uint64_t{1} << 40) + 1)
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

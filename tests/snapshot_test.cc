@@ -24,6 +24,7 @@
 #include "kvstore/internal/layout.h"
 #include "kvstore/store.h"
 #include "kvstore/typed_map.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -45,6 +46,7 @@ using ::kvstore::testing::RunfilePath;
 using ::kvstore::testing::RunProcess;
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::ShmExists;
+using ::kvstore::testing::StatusIs;
 
 using Contents = std::map<std::string, std::string>;  // key -> type:text
 
@@ -60,13 +62,11 @@ void WriteFile(const std::string& path, const std::string& bytes) {
 
 Contents ReadAll(Store& store) {
   Contents all;
-  EXPECT_TRUE(store
-                  .ForEach([&](absl::string_view k, const Value& v) {
-                    all[std::string(k)] =
-                        absl::StrCat(ValueTypeName(v.type()), ":", v.ToText());
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  EXPECT_OK(store.ForEach([&](absl::string_view k, const Value& v) {
+    all[std::string(k)] =
+        absl::StrCat(ValueTypeName(v.type()), ":", v.ToText());
+    return absl::OkStatus();
+  }));
   return all;
 }
 
@@ -107,22 +107,22 @@ class SnapshotTest : public ::testing::Test {
     o.eviction = Eviction::kClock;
     o.mode = 0640;
     auto store = Store::Open(source_.name(), o);
-    EXPECT_TRUE(store.ok()) << store.status();
+    EXPECT_OK(store);
     if (!store.ok()) return nullptr;
     Store& s = **store;
-    EXPECT_TRUE(s.Set("s", Value::String("hello")).ok());
-    EXPECT_TRUE(s.Set("b", Value::Bytes(std::string("a\0b", 3))).ok());
-    EXPECT_TRUE(s.Set("i", Value::Int64(-42)).ok());
-    EXPECT_TRUE(s.Set("d", Value::Double(2.5)).ok());
-    EXPECT_TRUE(s.Set("t", Value::Bool(true)).ok());
-    EXPECT_TRUE(s.Set("big", Value::String(std::string(50000, 'x'))).ok());
-    EXPECT_TRUE(s.Set(std::string(300, 'k'), Value::Int64(7)).ok());
+    EXPECT_OK(s.Set("s", Value::String("hello")));
+    EXPECT_OK(s.Set("b", Value::Bytes(std::string("a\0b", 3))));
+    EXPECT_OK(s.Set("i", Value::Int64(-42)));
+    EXPECT_OK(s.Set("d", Value::Double(2.5)));
+    EXPECT_OK(s.Set("t", Value::Bool(true)));
+    EXPECT_OK(s.Set("big", Value::String(std::string(50000, 'x'))));
+    EXPECT_OK(s.Set(std::string(300, 'k'), Value::Int64(7)));
     for (int i = 0; i < 100; ++i) {
-      EXPECT_TRUE(s.Set(absl::StrCat("n", i), Value::Int64(i)).ok());
+      EXPECT_OK(s.Set(absl::StrCat("n", i), Value::Int64(i)));
     }
     WriteOptions hour;
     hour.ttl = absl::Hours(1);
-    EXPECT_TRUE(s.Set("ttl", Value::String("soon"), hour).ok());
+    EXPECT_OK(s.Set("ttl", Value::String("soon"), hour));
     return *std::move(store);
   }
   std::string Path(const std::string& file) {
@@ -138,16 +138,16 @@ TEST_F(SnapshotTest, ARestoreHasEveryEntryTypeExpiryAndTheStoresLimits) {
   ASSERT_NE(source, nullptr);
   const std::string file = Path("round_trip.kvdump");
   absl::StatusOr<SnapshotStats> dumped = DumpStore(source_.name(), file);
-  ASSERT_TRUE(dumped.ok()) << dumped.status();
+  ASSERT_OK(dumped);
   EXPECT_EQ(dumped->entries, 108u);
   absl::StatusOr<SnapshotStats> restored = RestoreStore(target_.name(), file);
-  ASSERT_TRUE(restored.ok()) << restored.status();
+  ASSERT_OK(restored);
   EXPECT_EQ(restored->entries, 108u);
   auto target = Store::Open(target_.name());
-  ASSERT_TRUE(target.ok()) << target.status();
+  ASSERT_OK(target);
   EXPECT_EQ(ReadAll(**target), ReadAll(*source));
   absl::StatusOr<absl::Duration> ttl = (*target)->Ttl("ttl");
-  ASSERT_TRUE(ttl.ok());
+  ASSERT_OK(ttl);
   EXPECT_LE(*ttl, absl::Hours(1));
   EXPECT_GT(*ttl, absl::Minutes(59));
   EXPECT_EQ(*(*target)->Ttl("s"), absl::InfiniteDuration());
@@ -158,7 +158,7 @@ TEST_F(SnapshotTest, ARestoreHasEveryEntryTypeExpiryAndTheStoresLimits) {
   EXPECT_EQ(b.max_value_bytes, a.max_value_bytes);
   EXPECT_EQ(b.eviction, a.eviction);
   EXPECT_EQ(b.mode, a.mode);
-  EXPECT_TRUE((*target)->Verify().ok()) << (*target)->Verify();
+  EXPECT_OK((*target)->Verify());
   EXPECT_TRUE(NoTemporaries());
 }
 
@@ -166,22 +166,21 @@ TEST_F(SnapshotTest, ADumpWhileOthersWriteHasEveryStableEntryAndWholeValues) {
   auto source = MakeSource();
   ASSERT_NE(source, nullptr);
   const Contents stable = ReadAll(*source);
-  ASSERT_TRUE(source->Set("ctr", Value::Int64(0)).ok());
+  ASSERT_OK(source->Set("ctr", Value::Int64(0)));
   // Another process increments a counter and rewrites large values while
   // the dumps run.
   const std::string worker = RunfilePath("tests/worker");
-  const pid_t writer =
-      ::kvstore::testing::StartProcess({worker, "incr", source_.name(), "ctr",
-                                        "200000"});
+  const pid_t writer = ::kvstore::testing::StartProcess(
+      {worker, "incr", source_.name(), "ctr", "200000"});
   for (int round = 0; round < 5; ++round) {
     const int64_t before = *source->Get<int64_t>("ctr");
     const std::string file = Path(absl::StrCat("busy", round, ".kvdump"));
-    ASSERT_TRUE(DumpStore(source_.name(), file).ok());
+    ASSERT_OK(DumpStore(source_.name(), file));
     const int64_t after = *source->Get<int64_t>("ctr");
     ScopedStoreName copy("copy");
-    ASSERT_TRUE(RestoreStore(copy.name(), file).ok());
+    ASSERT_OK(RestoreStore(copy.name(), file));
     auto restored = Store::Open(copy.name());
-    ASSERT_TRUE(restored.ok());
+    ASSERT_OK(restored);
     // Every entry present throughout is there, as it was.
     Contents got = ReadAll(**restored);
     const std::string counter = got["ctr"];
@@ -201,20 +200,20 @@ TEST_F(SnapshotTest, AnExistingStoreIsReplacedOnlyWhenAsked) {
   auto source = MakeSource();
   ASSERT_NE(source, nullptr);
   const std::string file = Path("replace.kvdump");
-  ASSERT_TRUE(DumpStore(source_.name(), file).ok());
+  ASSERT_OK(DumpStore(source_.name(), file));
   Options o;
   o.create_if_missing = true;
   auto existing = Store::Open(target_.name(), o);
-  ASSERT_TRUE(existing.ok());
-  ASSERT_TRUE((*existing)->Set("old", Value::String("kept")).ok());
+  ASSERT_OK(existing);
+  ASSERT_OK((*existing)->Set("old", Value::String("kept")));
   absl::StatusOr<SnapshotStats> refused = RestoreStore(target_.name(), file);
-  EXPECT_TRUE(absl::IsAlreadyExists(refused.status())) << refused.status();
+  EXPECT_THAT(refused.status(), StatusIs(absl::StatusCode::kAlreadyExists));
   EXPECT_EQ(*(*existing)->Get<std::string>("old"), "kept");
   RestoreOptions replace;
   replace.replace = true;
-  ASSERT_TRUE(RestoreStore(target_.name(), file, replace).ok());
+  ASSERT_OK(RestoreStore(target_.name(), file, replace));
   auto reopened = Store::Open(target_.name());
-  ASSERT_TRUE(reopened.ok());
+  ASSERT_OK(reopened);
   EXPECT_EQ(ReadAll(**reopened), ReadAll(*source));
   // The old handle keeps the store it had until it reopens.
   EXPECT_EQ(*(*existing)->Get<std::string>("old"), "kept");
@@ -225,7 +224,7 @@ TEST_F(SnapshotTest, DamagedTruncatedOrForeignFilesChangeNothing) {
   auto source = MakeSource();
   ASSERT_NE(source, nullptr);
   const std::string file = Path("good.kvdump");
-  ASSERT_TRUE(DumpStore(source_.name(), file).ok());
+  ASSERT_OK(DumpStore(source_.name(), file));
   const std::string good = ReadFile(file);
   const std::string bad = Path("bad.kvdump");
   auto expect_refused = [&](const std::string& bytes, absl::StatusCode code,
@@ -237,17 +236,17 @@ TEST_F(SnapshotTest, DamagedTruncatedOrForeignFilesChangeNothing) {
     EXPECT_TRUE(NoTemporaries()) << what;
   };
   // Every truncation.
-  for (size_t cut : {size_t{0}, size_t{4}, size_t{20}, size_t{70},
-                     good.size() / 3, good.size() / 2, good.size() - 30,
-                     good.size() - 1}) {
+  for (size_t cut :
+       {size_t{0}, size_t{4}, size_t{20}, size_t{70}, good.size() / 3,
+        good.size() / 2, good.size() - 30, good.size() - 1}) {
     expect_refused(good.substr(0, cut),
                    cut < 8 ? absl::StatusCode::kFailedPrecondition
                            : absl::StatusCode::kDataLoss,
                    absl::StrCat("cut at ", cut));
   }
   // A flipped byte anywhere after the magic number.
-  for (size_t at : {size_t{12}, size_t{40}, good.size() / 2,
-                    good.size() - 20, good.size() - 3}) {
+  for (size_t at : {size_t{12}, size_t{40}, good.size() / 2, good.size() - 20,
+                    good.size() - 3}) {
     std::string flipped = good;
     flipped[at] ^= 0x40;
     expect_refused(flipped, absl::StatusCode::kDataLoss,
@@ -259,8 +258,8 @@ TEST_F(SnapshotTest, DamagedTruncatedOrForeignFilesChangeNothing) {
   std::string future = good;
   future[8] = 9;  // Dump format version 9.
   expect_refused(future, absl::StatusCode::kFailedPrecondition, "version");
-  EXPECT_TRUE(absl::IsNotFound(
-      RestoreStore(target_.name(), Path("missing.kvdump")).status()));
+  EXPECT_THAT(RestoreStore(target_.name(), Path("missing.kvdump")).status(),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(SnapshotTest, EntriesPastTheirEndAreNotRestored) {
@@ -279,20 +278,23 @@ TEST_F(SnapshotTest, EntriesPastTheirEndAreNotRestored) {
     h.max_value_bytes = 64;
     h.capacity = 10;
     h.memory = 4096;
-    ASSERT_TRUE(w.WriteHeader(h).ok());
+    ASSERT_OK(w.WriteHeader(h));
     const int64_t now = absl::ToUnixMillis(absl::Now());
     internal::DumpEntry gone{1, now - 1000, "gone", "x"};
     internal::DumpEntry live{1, now + 3600 * 1000, "live", "y"};
-    ASSERT_TRUE(w.Add(gone).ok() && w.Add(live).ok() && w.Finish().ok());
+    ASSERT_OK(w.Add(gone));
+    ASSERT_OK(w.Add(live));
+    ASSERT_OK(w.Finish());
     fclose(f);
   }
   absl::StatusOr<SnapshotStats> r = RestoreStore(target_.name(), file);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_EQ(r->entries, 1u);
   EXPECT_EQ(r->skipped, 1u);
   auto target = Store::Open(target_.name());
-  ASSERT_TRUE(target.ok());
-  EXPECT_TRUE(absl::IsNotFound((*target)->Get("gone").status()));
+  ASSERT_OK(target);
+  EXPECT_THAT((*target)->Get("gone").status(),
+              StatusIs(absl::StatusCode::kNotFound));
   EXPECT_GT(*(*target)->Ttl("live"), absl::Minutes(59));
 }
 
@@ -302,24 +304,24 @@ TEST_F(SnapshotTest, TypedStoresKeepTheirSchemaAndAreCheckedOnReplace) {
   o.create_if_missing = true;
   o.capacity = 10;
   auto visits = Visits::Open(source_.name(), o);
-  ASSERT_TRUE(visits.ok()) << visits.status();
-  ASSERT_TRUE((*visits)->Set("home", Visit{3, 0.5}).ok());
+  ASSERT_OK(visits);
+  ASSERT_OK((*visits)->Set("home", Visit{3, 0.5}));
   const std::string file = Path("typed.kvdump");
-  ASSERT_TRUE(DumpStore(source_.name(), file).ok());
-  ASSERT_TRUE(RestoreStore(target_.name(), file).ok());
+  ASSERT_OK(DumpStore(source_.name(), file));
+  ASSERT_OK(RestoreStore(target_.name(), file));
   auto restored = Visits::Open(target_.name(), Options());
-  ASSERT_TRUE(restored.ok()) << restored.status();
+  ASSERT_OK(restored);
   absl::StatusOr<Visit> v = (*restored)->Get("home");
-  ASSERT_TRUE(v.ok());
+  ASSERT_OK(v);
   EXPECT_EQ(v->count, 3u);
   // A store of another schema is not replaced by this dump.
   ScopedStoreName other("other");
   auto others = TypedMap<FixedString<16>, OtherVisit>::Open(other.name(), o);
-  ASSERT_TRUE(others.ok());
+  ASSERT_OK(others);
   RestoreOptions replace;
   replace.replace = true;
   absl::StatusOr<SnapshotStats> r = RestoreStore(other.name(), file, replace);
-  EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(NoTemporaries());
 }
 
@@ -327,9 +329,9 @@ TEST_F(SnapshotTest, ADumpKilledAnywhereLeavesThePreviousFileIntact) {
   auto source = MakeSource();
   ASSERT_NE(source, nullptr);
   const std::string file = Path("kept.kvdump");
-  ASSERT_TRUE(DumpStore(source_.name(), file).ok());
+  ASSERT_OK(DumpStore(source_.name(), file));
   const std::string before = ReadFile(file);
-  ASSERT_TRUE(source->Set("s", Value::String("changed")).ok());
+  ASSERT_OK(source->Set("s", Value::String("changed")));
   for (const char* point : {"dump.batch_written", "dump.synced"}) {
     ProcessResult r =
         RunProcess({RunfilePath("tests/worker"), "dump", source_.name(), file},
@@ -338,7 +340,7 @@ TEST_F(SnapshotTest, ADumpKilledAnywhereLeavesThePreviousFileIntact) {
     EXPECT_EQ(ReadFile(file), before) << point;
   }
   // Finished, the new dump replaces it.
-  ASSERT_TRUE(DumpStore(source_.name(), file).ok());
+  ASSERT_OK(DumpStore(source_.name(), file));
   EXPECT_NE(ReadFile(file), before);
 }
 
@@ -346,7 +348,7 @@ TEST_F(SnapshotTest, ARestoreKilledAnywhereShowsNoHalfStore) {
   auto source = MakeSource();
   ASSERT_NE(source, nullptr);
   const std::string file = Path("killed_restore.kvdump");
-  ASSERT_TRUE(DumpStore(source_.name(), file).ok());
+  ASSERT_OK(DumpStore(source_.name(), file));
   for (const char* point : {"restore.batch_written", "restore.filled"}) {
     ProcessResult r = RunProcess(
         {RunfilePath("tests/worker"), "restore", target_.name(), file},
@@ -355,9 +357,9 @@ TEST_F(SnapshotTest, ARestoreKilledAnywhereShowsNoHalfStore) {
     EXPECT_FALSE(ShmExists(target_.name())) << point;
   }
   // The next restore removes the dead one's temporary store and works.
-  ASSERT_TRUE(RestoreStore(target_.name(), file).ok());
+  ASSERT_OK(RestoreStore(target_.name(), file));
   auto target = Store::Open(target_.name());
-  ASSERT_TRUE(target.ok());
+  ASSERT_OK(target);
   EXPECT_EQ(ReadAll(**target), ReadAll(*source));
   EXPECT_EQ(AllTemporaries(), 0) << "a dead restore's store is left";
 }
@@ -373,16 +375,16 @@ TEST(UpgradeTest, AStoreOfThePreviousFormatIsUpgradedKeepingEveryEntry) {
   WriteFile(name.path(), image);
   chmod(name.path().c_str(), 0640);
   absl::Status refused = Store::Open(name.name()).status();
-  EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_NE(refused.message().find("format version 2"), std::string::npos)
       << refused;
   EXPECT_NE(refused.message().find("upgrade"), std::string::npos) << refused;
 
   absl::StatusOr<SnapshotStats> upgraded = UpgradeStore(name.name());
-  ASSERT_TRUE(upgraded.ok()) << upgraded.status();
+  ASSERT_OK(upgraded);
   EXPECT_EQ(upgraded->entries, 7u);
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_OK(store);
   EXPECT_EQ(*(*store)->Get<std::string>("greeting"), "hello");
   EXPECT_EQ(*(*store)->Get<int64_t>("visits"), 41);
   EXPECT_EQ(*(*store)->Get<double>("pi"), 3.25);
@@ -395,9 +397,9 @@ TEST(UpgradeTest, AStoreOfThePreviousFormatIsUpgradedKeepingEveryEntry) {
   EXPECT_EQ(s.max_value_bytes, 256u);
   EXPECT_EQ(s.eviction, Eviction::kClock);
   EXPECT_EQ(s.mode & 0777, 0640u);
-  EXPECT_TRUE((*store)->Verify().ok()) << (*store)->Verify();
+  EXPECT_OK((*store)->Verify());
   absl::StatusOr<SnapshotStats> again = UpgradeStore(name.name());
-  EXPECT_TRUE(absl::IsFailedPrecondition(again.status())) << again.status();
+  EXPECT_THAT(again.status(), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(NoTemporaries());
 }
 

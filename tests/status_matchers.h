@@ -4,6 +4,8 @@
 //   EXPECT_OK(store->Set("k", v));             // Status or StatusOr
 //   ASSERT_OK_AND_ASSIGN(auto store, Store::Open(name, options));
 //   EXPECT_THAT(store->Get("x"), StatusIs(absl::StatusCode::kNotFound));
+//   EXPECT_THAT(store->Get("y"), Not(IsOk()));       // any error
+//   EXPECT_THAT(map->Contains(k), IsOkAndHolds(true));
 //
 // Each evaluates its expression once.
 #ifndef TESTS_STATUS_MATCHERS_H_
@@ -47,6 +49,24 @@ MATCHER_P(StatusIs, code,
   return status.code() == code;
 }
 
+// Matches an OK Status or StatusOr; prints the status otherwise.
+MATCHER(IsOk, negation ? "is not OK" : "is OK") {
+  const absl::Status& status = ::kvstore::testing::StatusOf(arg);
+  *result_listener << "whose status is " << status.ToString();
+  return status.ok();
+}
+
+// Matches an OK StatusOr whose value matches `value_matcher`.
+MATCHER_P(IsOkAndHolds, value_matcher,
+          negation ? "is not OK or holds a value that does not match"
+                   : "is OK and holds a value that matches") {
+  if (!arg.ok()) {
+    *result_listener << "whose status is " << arg.status().ToString();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(value_matcher, *arg, result_listener);
+}
+
 }  // namespace testing
 }  // namespace kvstore
 
@@ -59,8 +79,8 @@ MATCHER_P(StatusIs, code,
 #define KVSTORE_STATUS_CONCAT_(a, b) KVSTORE_STATUS_CONCAT_INNER_(a, b)
 // Asserts that `rexpr` (a StatusOr) is OK and moves its value into `lhs`
 // (a declaration such as `auto x` or an existing variable).
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                   \
-  KVSTORE_ASSERT_OK_AND_ASSIGN_IMPL_(                                      \
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
+  KVSTORE_ASSERT_OK_AND_ASSIGN_IMPL_(    \
       KVSTORE_STATUS_CONCAT_(kvstore_status_or_, __LINE__), lhs, rexpr)
 #define KVSTORE_ASSERT_OK_AND_ASSIGN_IMPL_(status_or, lhs, rexpr) \
   auto status_or = (rexpr);                                       \

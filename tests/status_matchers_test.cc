@@ -51,6 +51,38 @@ TEST(StatusMatchersTest, StatusIsMatchesTheCodeOnly) {
                           "ABORTED: raced");
 }
 
+TEST(StatusMatchersTest, IsOkMatchesStatusAndStatusOr) {
+  EXPECT_THAT(absl::OkStatus(), IsOk());
+  EXPECT_THAT(absl::StatusOr<int>(3), IsOk());
+  EXPECT_THAT(absl::NotFoundError("x"), ::testing::Not(IsOk()));
+  EXPECT_THAT(absl::StatusOr<int>(absl::DataLossError("torn")),
+              ::testing::Not(IsOk()));
+  EXPECT_NONFATAL_FAILURE(EXPECT_THAT(absl::AbortedError("raced"), IsOk()),
+                          "ABORTED: raced");
+  EXPECT_NONFATAL_FAILURE(EXPECT_THAT(absl::OkStatus(), ::testing::Not(IsOk())),
+                          "is not OK");
+}
+
+TEST(StatusMatchersTest, IsOkAndHoldsChecksTheValue) {
+  EXPECT_THAT(absl::StatusOr<int>(3), IsOkAndHolds(3));
+  EXPECT_THAT(absl::StatusOr<int>(3), IsOkAndHolds(::testing::Gt(2)));
+  EXPECT_THAT(absl::StatusOr<int>(3), ::testing::Not(IsOkAndHolds(4)));
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_THAT(absl::StatusOr<int>(absl::NotFoundError("no key 'k'")),
+                  IsOkAndHolds(3)),
+      "NOT_FOUND: no key 'k'");
+}
+
+TEST(StatusMatchersTest, StatusOrArgumentsWorkWithEveryMacro) {
+  absl::StatusOr<std::string> good = std::string("v");
+  EXPECT_OK(good);
+  ASSERT_OK(good);
+  EXPECT_THAT(good, StatusIs(absl::StatusCode::kOk));
+  const absl::StatusOr<std::string> bad = absl::NotFoundError("gone");
+  EXPECT_THAT(bad, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_NONFATAL_FAILURE(EXPECT_OK(bad), "NOT_FOUND: gone");
+}
+
 }  // namespace
 }  // namespace testing
 }  // namespace kvstore

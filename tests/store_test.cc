@@ -12,12 +12,14 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
 namespace {
 
 using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
 
 class StoreTest : public ::testing::Test {
  protected:
@@ -30,7 +32,7 @@ class StoreTest : public ::testing::Test {
     options.max_value_bytes = value;
     absl::StatusOr<std::unique_ptr<Store>> store =
         Store::Open(name_.name(), options);
-    EXPECT_TRUE(store.ok()) << store.status();
+    EXPECT_OK(store);
     return store.ok() ? *std::move(store) : nullptr;
   }
 
@@ -48,29 +50,31 @@ TEST_F(StoreTest, CreationReportsTheBytesReservedOnlyWhenItCreates) {
   };
   absl::StatusOr<std::unique_ptr<Store>> store =
       Store::Open(name_.name(), options);
-  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_OK(store);
   const uint64_t size = (*store)->Stats()->segment_bytes;
   ASSERT_GE(calls.size(), 2u);
   for (size_t i = 0; i < calls.size(); ++i) {
     EXPECT_EQ(calls[i].second, size);
-    if (i > 0) EXPECT_GT(calls[i].first, calls[i - 1].first);
+    if (i > 0) {
+      EXPECT_GT(calls[i].first, calls[i - 1].first);
+    }
   }
   EXPECT_EQ(calls.back().first, size);
   calls.clear();
-  ASSERT_TRUE(Store::Open(name_.name(), options).ok());  // Exists now.
+  ASSERT_OK(Store::Open(name_.name(), options));  // Exists now.
   EXPECT_TRUE(calls.empty());
 }
 
 TEST_F(StoreTest, VerifyReportsTheSlotsWalked) {
   auto store = Make(100000);
-  ASSERT_TRUE(store->Set("k", Value::Int64(1)).ok());
+  ASSERT_OK(store->Set("k", Value::Int64(1)));
   std::vector<uint64_t> done;
   uint64_t total = 0;
   absl::Status verified = store->Verify([&](uint64_t d, uint64_t t) {
     done.push_back(d);
     total = t;
   });
-  ASSERT_TRUE(verified.ok()) << verified;
+  ASSERT_OK(verified);
   EXPECT_EQ(total, store->Stats()->slot_count);
   ASSERT_GE(done.size(), 2u);
   EXPECT_EQ(done.front(), 65536u);
@@ -79,11 +83,11 @@ TEST_F(StoreTest, VerifyReportsTheSlotsWalked) {
 
 TEST_F(StoreTest, SetThenGetEachType) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("s", Value::String("hello")).ok());
-  ASSERT_TRUE(store->Set("b", Value::Bytes(std::string("\0\1\2", 3))).ok());
-  ASSERT_TRUE(store->Set("i", Value::Int64(-42)).ok());
-  ASSERT_TRUE(store->Set("d", Value::Double(2.5)).ok());
-  ASSERT_TRUE(store->Set("t", Value::Bool(true)).ok());
+  ASSERT_OK(store->Set("s", Value::String("hello")));
+  ASSERT_OK(store->Set("b", Value::Bytes(std::string("\0\1\2", 3))));
+  ASSERT_OK(store->Set("i", Value::Int64(-42)));
+  ASSERT_OK(store->Set("d", Value::Double(2.5)));
+  ASSERT_OK(store->Set("t", Value::Bool(true)));
   EXPECT_EQ(*store->Get<std::string>("s"), "hello");
   EXPECT_EQ(store->Get<Bytes>("b")->data, std::string("\0\1\2", 3));
   EXPECT_EQ(*store->Get<int64_t>("i"), -42);
@@ -96,67 +100,72 @@ TEST_F(StoreTest, ExtremeNumbersRoundTrip) {
   auto store = Make();
   for (int64_t v : {std::numeric_limits<int64_t>::min(), int64_t{0},
                     std::numeric_limits<int64_t>::max()}) {
-    ASSERT_TRUE(store->Set("i", Value::Int64(v)).ok());
+    ASSERT_OK(store->Set("i", Value::Int64(v)));
     EXPECT_EQ(*store->Get<int64_t>("i"), v);
   }
-  ASSERT_TRUE(store->Set("d", Value::Double(-0.0)).ok());
+  ASSERT_OK(store->Set("d", Value::Double(-0.0)));
   EXPECT_TRUE(std::signbit(*store->Get<double>("d")));
-  ASSERT_TRUE(store->Set("d", Value::Double(std::nan(""))).ok());
+  ASSERT_OK(store->Set("d", Value::Double(std::nan(""))));
   EXPECT_TRUE(std::isnan(*store->Get<double>("d")));
 }
 
 TEST_F(StoreTest, GetMissingKeyIsNotFound) {
   auto store = Make();
   absl::StatusOr<Value> v = store->Get("nope");
-  EXPECT_TRUE(absl::IsNotFound(v.status()));
+  EXPECT_THAT(v.status(), StatusIs(absl::StatusCode::kNotFound));
   // The miss status is shared by every miss: it names the store.
   EXPECT_EQ(v.status().message(), "key not found in store " + store->name());
 }
 
 TEST_F(StoreTest, GetWithWrongTypeIsFailedPrecondition) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("n", Value::Int64(1)).ok());
+  ASSERT_OK(store->Set("n", Value::Int64(1)));
   absl::StatusOr<std::string> s = store->Get<std::string>("n");
-  EXPECT_TRUE(absl::IsFailedPrecondition(s.status()));
+  EXPECT_THAT(s.status(), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_NE(s.status().message().find("int64"), std::string::npos);
-  EXPECT_TRUE(absl::IsFailedPrecondition(store->Get<Bytes>("n").status()));
+  EXPECT_THAT(store->Get<Bytes>("n").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST_F(StoreTest, OverwriteChangesTypeAndValue) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("k", Value::Int64(1)).ok());
-  ASSERT_TRUE(store->Set("k", Value::String("one")).ok());
+  ASSERT_OK(store->Set("k", Value::Int64(1)));
+  ASSERT_OK(store->Set("k", Value::String("one")));
   EXPECT_EQ(*store->Get<std::string>("k"), "one");
   EXPECT_EQ(store->Stats()->entry_count, 1u);
 }
 
 TEST_F(StoreTest, BadKeysAndValuesAreRefusedAndChangeNothing) {
   auto store = Make(8, 4, 8);
-  ASSERT_TRUE(store->Set("k", Value::String("old")).ok());
-  EXPECT_TRUE(absl::IsInvalidArgument(store->Set("", Value::Int64(1))));
-  EXPECT_TRUE(absl::IsInvalidArgument(store->Set("12345", Value::Int64(1))));
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(store->Set("k", Value::String("123456789"))));
-  EXPECT_TRUE(absl::IsInvalidArgument(store->Get("12345").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(store->Erase("")));
+  ASSERT_OK(store->Set("k", Value::String("old")));
+  EXPECT_THAT(store->Set("", Value::Int64(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store->Set("12345", Value::Int64(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store->Set("k", Value::String("123456789")),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store->Get("12345").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store->Erase(""), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(*store->Get<std::string>("k"), "old");
   EXPECT_EQ(store->Stats()->entry_count, 1u);
   // Limits are exact: a key of exactly max_key_bytes is accepted.
-  EXPECT_TRUE(store->Set("1234", Value::String("12345678")).ok());
+  EXPECT_OK(store->Set("1234", Value::String("12345678")));
 }
 
 TEST_F(StoreTest, FullStoreRefusesNewKeysButOverwrites) {
   auto store = Make(3);
   for (std::string k : {"a", "b", "c"}) {
-    ASSERT_TRUE(store->Set(k, Value::Int64(1)).ok());
+    ASSERT_OK(store->Set(k, Value::Int64(1)));
   }
   absl::Status full = store->Set("d", Value::Int64(1));
-  EXPECT_TRUE(absl::IsResourceExhausted(full)) << full;
-  EXPECT_TRUE(absl::IsResourceExhausted(store->Increment("d").status()));
-  EXPECT_TRUE(store->Set("a", Value::Int64(2)).ok());
+  EXPECT_THAT(full, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(store->Increment("d").status(),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_OK(store->Set("a", Value::Int64(2)));
   EXPECT_EQ(*store->Get<int64_t>("a"), 2);
-  ASSERT_TRUE(store->Erase("b").ok());
-  EXPECT_TRUE(store->Set("d", Value::Int64(1)).ok());
+  ASSERT_OK(store->Erase("b"));
+  EXPECT_OK(store->Set("d", Value::Int64(1)));
 }
 
 TEST_F(StoreTest, IncrementCreatesAtZeroAndAdds) {
@@ -169,16 +178,17 @@ TEST_F(StoreTest, IncrementCreatesAtZeroAndAdds) {
 
 TEST_F(StoreTest, IncrementOverflowIsOutOfRangeAndChangesNothing) {
   auto store = Make();
-  ASSERT_TRUE(
-      store->Set("c", Value::Int64(std::numeric_limits<int64_t>::max())).ok());
-  EXPECT_TRUE(absl::IsOutOfRange(store->Increment("c").status()));
+  ASSERT_OK(store->Set("c", Value::Int64(std::numeric_limits<int64_t>::max())));
+  EXPECT_THAT(store->Increment("c").status(),
+              StatusIs(absl::StatusCode::kOutOfRange));
   EXPECT_EQ(*store->Get<int64_t>("c"), std::numeric_limits<int64_t>::max());
 }
 
 TEST_F(StoreTest, IncrementOfNonIntegerIsFailedPrecondition) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("s", Value::String("x")).ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(store->Increment("s").status()));
+  ASSERT_OK(store->Set("s", Value::String("x")));
+  EXPECT_THAT(store->Increment("s").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(*store->Get<std::string>("s"), "x");
 }
 
@@ -191,9 +201,10 @@ TEST_F(StoreTest, SetIfAbsentStoresOnlyOnce) {
 
 TEST_F(StoreTest, CompareAndSetSwapsOnlyOnEqualTypeAndBytes) {
   auto store = Make();
-  EXPECT_TRUE(absl::IsNotFound(
-      store->CompareAndSet("k", Value::Int64(1), Value::Int64(2)).status()));
-  ASSERT_TRUE(store->Set("k", Value::Int64(1)).ok());
+  EXPECT_THAT(
+      store->CompareAndSet("k", Value::Int64(1), Value::Int64(2)).status(),
+      StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(store->Set("k", Value::Int64(1)));
   EXPECT_FALSE(*store->CompareAndSet("k", Value::Int64(5), Value::Int64(2)));
   // Same bytes, other type: not equal.
   EXPECT_FALSE(*store->CompareAndSet(
@@ -205,68 +216,62 @@ TEST_F(StoreTest, CompareAndSetSwapsOnlyOnEqualTypeAndBytes) {
 
 TEST_F(StoreTest, EraseRemovesAndReportsMissing) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("k", Value::Int64(1)).ok());
-  EXPECT_TRUE(store->Erase("k").ok());
-  EXPECT_TRUE(absl::IsNotFound(store->Get("k").status()));
-  EXPECT_TRUE(absl::IsNotFound(store->Erase("k")));
+  ASSERT_OK(store->Set("k", Value::Int64(1)));
+  EXPECT_OK(store->Erase("k"));
+  EXPECT_THAT(store->Get("k").status(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->Erase("k"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(store->Stats()->entry_count, 0u);
 }
 
 TEST_F(StoreTest, ForEachVisitsEntriesWithPrefix) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("user:1", Value::String("ann")).ok());
-  ASSERT_TRUE(store->Set("user:2", Value::String("bob")).ok());
-  ASSERT_TRUE(store->Set("other", Value::Int64(3)).ok());
+  ASSERT_OK(store->Set("user:1", Value::String("ann")));
+  ASSERT_OK(store->Set("user:2", Value::String("bob")));
+  ASSERT_OK(store->Set("other", Value::Int64(3)));
   std::map<std::string, std::string> seen;
-  ASSERT_TRUE(store
-                  ->ForEach(
-                      [&](absl::string_view k, const Value& v) {
-                        seen[std::string(k)] = v.ToText();
-                        return absl::OkStatus();
-                      },
-                      "user:")
-                  .ok());
+  ASSERT_OK(store->ForEach(
+      [&](absl::string_view k, const Value& v) {
+        seen[std::string(k)] = v.ToText();
+        return absl::OkStatus();
+      },
+      "user:"));
   EXPECT_EQ(seen, (std::map<std::string, std::string>{{"user:1", "ann"},
                                                       {"user:2", "bob"}}));
   int all = 0;
-  ASSERT_TRUE(store
-                  ->ForEach([&](absl::string_view, const Value&) {
-                    ++all;
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  ASSERT_OK(store->ForEach([&](absl::string_view, const Value&) {
+    ++all;
+    return absl::OkStatus();
+  }));
   EXPECT_EQ(all, 3);
 }
 
 TEST_F(StoreTest, ForEachStopsAtCallbackError) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
-  ASSERT_TRUE(store->Set("b", Value::Int64(2)).ok());
+  ASSERT_OK(store->Set("a", Value::Int64(1)));
+  ASSERT_OK(store->Set("b", Value::Int64(2)));
   int calls = 0;
   absl::Status s = store->ForEach([&](absl::string_view, const Value&) {
     ++calls;
     return absl::CancelledError("stop");
   });
-  EXPECT_TRUE(absl::IsCancelled(s));
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kCancelled));
   EXPECT_EQ(calls, 1);
 }
 
 TEST_F(StoreTest, ForEachCallbackMayWriteTheStore) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
-  ASSERT_TRUE(store
-                  ->ForEach([&](absl::string_view k, const Value&) {
-                    return store->Increment(k).status();
-                  })
-                  .ok());
+  ASSERT_OK(store->Set("a", Value::Int64(1)));
+  ASSERT_OK(store->ForEach([&](absl::string_view k, const Value&) {
+    return store->Increment(k).status();
+  }));
   EXPECT_EQ(*store->Get<int64_t>("a"), 2);
 }
 
 TEST_F(StoreTest, StatsReportLimitsCountsAndOwnership) {
   auto store = Make(100, 16, 32);
-  ASSERT_TRUE(store->Set("a", Value::Int64(1)).ok());
+  ASSERT_OK(store->Set("a", Value::Int64(1)));
   absl::StatusOr<StoreStats> stats = store->Stats();
-  ASSERT_TRUE(stats.ok());
+  ASSERT_OK(stats);
   EXPECT_EQ(stats->name, name_.name());
   EXPECT_EQ(stats->capacity, 100u);
   EXPECT_GT(stats->slot_count, stats->capacity);
@@ -288,16 +293,16 @@ TEST_F(StoreTest, StatsReportLimitsCountsAndOwnership) {
 TEST_F(StoreTest, VerifyPassesOnAHealthyStore) {
   auto store = Make(200);
   for (int i = 0; i < 200; ++i) {
-    ASSERT_TRUE(store->Set("k" + std::to_string(i), Value::Int64(i)).ok());
+    ASSERT_OK(store->Set("k" + std::to_string(i), Value::Int64(i)));
   }
   for (int i = 0; i < 200; i += 3) {
-    ASSERT_TRUE(store->Erase("k" + std::to_string(i)).ok());
+    ASSERT_OK(store->Erase("k" + std::to_string(i)));
   }
-  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+  EXPECT_OK(store->Verify());
   for (int i = 0; i < 200; ++i) {
     absl::StatusOr<int64_t> v = store->Get<int64_t>("k" + std::to_string(i));
     if (i % 3 == 0) {
-      EXPECT_TRUE(absl::IsNotFound(v.status())) << i;
+      EXPECT_THAT(v.status(), StatusIs(absl::StatusCode::kNotFound)) << i;
     } else {
       EXPECT_EQ(*v, i);
     }
@@ -306,11 +311,12 @@ TEST_F(StoreTest, VerifyPassesOnAHealthyStore) {
 
 TEST_F(StoreTest, GetIntoReusesTheCallersValue) {
   auto store = Make();
-  ASSERT_TRUE(store->Set("k", Value::String("abc")).ok());
+  ASSERT_OK(store->Set("k", Value::String("abc")));
   Value out;
-  ASSERT_TRUE(store->Get("k", &out).ok());
+  ASSERT_OK(store->Get("k", &out));
   EXPECT_EQ(out, Value::String("abc"));
-  EXPECT_TRUE(absl::IsNotFound(store->Get("missing", &out)));
+  EXPECT_THAT(store->Get("missing", &out),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(ValueTest, ParseAcceptsEachTypeAndRefusesGarbage) {
@@ -319,15 +325,16 @@ TEST(ValueTest, ParseAcceptsEachTypeAndRefusesGarbage) {
   EXPECT_EQ(*Value::Parse(ValueType::kBool, "false"), Value::Bool(false));
   EXPECT_EQ(*Value::Parse(ValueType::kString, " x "), Value::String(" x "));
   for (const char* bad : {"", "12a", " 1", "1 ", "99999999999999999999"}) {
-    EXPECT_TRUE(
-        absl::IsInvalidArgument(Value::Parse(ValueType::kInt64, bad).status()))
+    EXPECT_THAT(Value::Parse(ValueType::kInt64, bad).status(),
+                StatusIs(absl::StatusCode::kInvalidArgument))
         << bad;
   }
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(Value::Parse(ValueType::kDouble, "x").status()));
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(Value::Parse(ValueType::kBool, "yes").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(ParseValueType("float").status()));
+  EXPECT_THAT(Value::Parse(ValueType::kDouble, "x").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Value::Parse(ValueType::kBool, "yes").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseValueType("float").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(*ParseValueType("bytes"), ValueType::kBytes);
 }
 

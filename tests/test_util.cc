@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -16,12 +17,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "tools/cpp/runfiles/runfiles.h"
 
 extern char** environ;
 
 namespace kvstore {
 namespace testing {
 namespace {
+
+using ::bazel::tools::cpp::runfiles::Runfiles;
 
 std::vector<char*> MakeEnv(const std::vector<std::string>& extra,
                            std::vector<std::string>* storage) {
@@ -70,17 +74,22 @@ ScopedStoreName::ScopedStoreName(const std::string& tag) {
 
 ScopedStoreName::~ScopedStoreName() { shm_unlink(name_.c_str()); }
 
+bool ScopedStoreName::Exists() const { return ShmExists(name_); }
+
 bool ShmExists(const std::string& name) {
   struct stat st;
   return stat(("/dev/shm" + name).c_str(), &st) == 0;
 }
 
 std::string RunfilePath(const std::string& relative) {
-  const char* srcdir = getenv("TEST_SRCDIR");
+  // Created once and kept: Bazel's runfiles library reads the runfiles
+  // directory or manifest that `bazel test` (and a test's children, which
+  // inherit its environment) are given.
+  static const Runfiles* const runfiles = Runfiles::CreateForTest();
+  if (runfiles == nullptr) return relative;  // Not run by Bazel.
   const char* workspace = getenv("TEST_WORKSPACE");
-  if (srcdir == nullptr) return relative;
-  return absl::StrCat(srcdir, "/", workspace ? workspace : "kvstore", "/",
-                      relative);
+  return runfiles->Rlocation(
+      absl::StrCat(workspace ? workspace : "kvstore", "/", relative));
 }
 
 ProcessResult RunProcess(const std::vector<std::string>& argv,
@@ -110,9 +119,9 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
     }
   }
   if (pid < 0) return result;
-  int status = WaitProcess(pid);
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  const ProcessResult ended = WaitProcess(pid);
+  result.exit_code = ended.exit_code;
+  result.signal = ended.signal;
   return result;
 }
 
@@ -121,11 +130,30 @@ pid_t StartProcess(const std::vector<std::string>& argv,
   return Spawn(argv, env, -1, -1);
 }
 
-int WaitProcess(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+std::ostream& operator<<(std::ostream& os, const ProcessResult& r) {
+  if (r.signal != 0) {
+    os << "killed by signal " << r.signal << " (" << strsignal(r.signal) << ")";
+  } else if (r.exit_code >= 0) {
+    os << "exit " << r.exit_code;
+  } else {
+    os << "did not run";
   }
-  return status;
+  return os << "\nstdout: " << r.out << "\nstderr: " << r.err;
+}
+
+ProcessResult FromWaitStatus(int wait_status) {
+  ProcessResult r;
+  if (WIFEXITED(wait_status)) r.exit_code = WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) r.signal = WTERMSIG(wait_status);
+  return r;
+}
+
+ProcessResult WaitProcess(pid_t pid) {
+  int status = 0;
+  while (true) {
+    if (waitpid(pid, &status, 0) == pid) return FromWaitStatus(status);
+    if (errno != EINTR) return ProcessResult();
+  }
 }
 
 std::string TortureBigValue(int64_t n, size_t len) {

@@ -18,8 +18,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <random>
@@ -33,6 +33,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -82,8 +83,7 @@ std::optional<InFlight> ReplayLog(const std::string& path, Model& model,
   std::string data = ReadLog(path);
   // Complete records end in '\n'; what follows the last one is a record
   // cut short by the kill, or the zeroed rest of the mapped log.
-  data.resize(data.rfind('\n') == std::string::npos ? 0
-                                                     : data.rfind('\n') + 1);
+  data.resize(data.rfind('\n') == std::string::npos ? 0 : data.rfind('\n') + 1);
   std::vector<std::string> lines = absl::StrSplit(data, '\n');
   std::optional<InFlight> pending;
   for (const std::string& line : lines) {
@@ -157,14 +157,13 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
     options.max_key_bytes = 32;
     options.max_value_bytes = 4096;
     options.memory = 8 << 10;
-    ASSERT_TRUE(Store::Open(name.name(), options).ok());
+    ASSERT_OK(Store::Open(name.name(), options));
   }
   const absl::Time deadline = absl::Now() + absl::Seconds(seconds);
   std::mt19937_64 rng(12345);
   Model model;
   int64_t counter = 0;
-  int64_t kills = 0, rounds = 0, killed_in_flight = 0, acked = 0,
-          refused = 0;
+  int64_t kills = 0, rounds = 0, killed_in_flight = 0, acked = 0, refused = 0;
   absl::Duration longest_stall;
   uint64_t last_recoveries = 0;
   while (kills < min_kills || absl::Now() < deadline) {
@@ -172,12 +171,12 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
     std::vector<pid_t> pids;
     std::vector<std::string> logs;
     for (int w = 0; w < kWriters; ++w) {
-      logs.push_back(absl::StrCat(::testing::TempDir(), "/torture_", w, "_",
-                                  rounds % 2));
+      logs.push_back(
+          absl::StrCat(::testing::TempDir(), "/torture_", w, "_", rounds % 2));
       std::remove(logs.back().c_str());
-      pids.push_back(StartProcess({worker, "torture", name.name(),
-                                   absl::StrCat(w), logs.back(),
-                                   absl::StrCat(rng())}));
+      pids.push_back(
+          StartProcess({worker, "torture", name.name(), absl::StrCat(w),
+                        logs.back(), absl::StrCat(rng())}));
     }
     // Each writer stops itself once ready; all go on together, so that a
     // slow start (a sanitizer build, a loaded machine) neither turns the
@@ -196,11 +195,9 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
       absl::SleepFor(absl::Microseconds(rng() % 5000));
       const pid_t pid = pids[order[k]];
       kill(pid, SIGKILL);
-      int status;
-      waitpid(pid, &status, 0);
-      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-          << "a writer failed on its own (exit "
-          << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << ")";
+      const testing::ProcessResult ended = testing::WaitProcess(pid);
+      ASSERT_EQ(ended.signal, SIGKILL)
+          << "a writer failed on its own: " << ended;
       ++kills;
       // Every survivor must make progress after the kill.
       for (size_t s = k + 1; s < order.size(); ++s) {
@@ -214,10 +211,10 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
               pids[order[s]]) {
             for (pid_t p : pids) kill(p, SIGKILL);
             for (size_t r = k + 1; r < order.size(); ++r) {
-              if (r != s) waitpid(pids[order[r]], &status, 0);
+              if (r != s) testing::WaitProcess(pids[order[r]]);
             }
-            FAIL() << "round " << rounds << ": a writer failed on its own "
-                   << "(wait status " << exit_status << ")";
+            FAIL() << "round " << rounds << ": a writer failed on its own: "
+                   << testing::FromWaitStatus(exit_status);
           }
           absl::SleepFor(absl::Microseconds(100));
         }
@@ -226,7 +223,7 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
         if (stall >= kHangLimit) {
           for (pid_t p : pids) kill(p, SIGKILL);
           for (size_t r = k + 1; r < order.size(); ++r) {
-            waitpid(pids[order[r]], &status, 0);
+            testing::WaitProcess(pids[order[r]]);
           }
           FAIL() << "round " << rounds << ": a writer acknowledged nothing "
                  << "for " << kHangLimit << " after another was killed";
@@ -237,25 +234,23 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
     // one may or may not have happened.
     std::vector<InFlight> pending;
     for (const std::string& log : logs) {
-      std::optional<InFlight> p = ReplayLog(log, model, counter, acked, refused);
+      std::optional<InFlight> p =
+          ReplayLog(log, model, counter, acked, refused);
       if (p) pending.push_back(*p);
     }
     auto store = Store::Open(name.name());
-    ASSERT_TRUE(store.ok()) << store.status();
-    ASSERT_TRUE((*store)->Verify().ok()) << "round " << rounds << ": "
-                                         << (*store)->Verify();
+    ASSERT_OK(store);
+    ASSERT_OK((*store)->Verify()) << "round " << rounds;
     Model actual;
     int64_t actual_counter = 0;
-    ASSERT_TRUE((*store)
-                    ->ForEach([&](absl::string_view k, const Value& v) {
-                      if (k == "ctr") {
-                        actual_counter = v.AsInt64();
-                      } else {
-                        actual[std::string(k)] = Logged(v.ToText());
-                      }
-                      return absl::OkStatus();
-                    })
-                    .ok());
+    ASSERT_OK((*store)->ForEach([&](absl::string_view k, const Value& v) {
+      if (k == "ctr") {
+        actual_counter = v.AsInt64();
+      } else {
+        actual[std::string(k)] = Logged(v.ToText());
+      }
+      return absl::OkStatus();
+    }));
     int64_t incr_in_flight = 0;
     for (const InFlight& p : pending) {
       if (p.op == "incr") {
@@ -269,7 +264,8 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
       Apply(with, p);
       auto new_it = with.find(p.key);
       auto same = [](auto a, auto a_end, auto b, auto b_end) {
-        return (a == a_end) == (b == b_end) && (a == a_end || a->second == b->second);
+        return (a == a_end) == (b == b_end) &&
+               (a == a_end || a->second == b->second);
       };
       bool is_old = same(now_it, actual.end(), old_it, model.end());
       bool is_new = same(now_it, actual.end(), new_it, with.end());
@@ -286,25 +282,27 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
     last_recoveries = (*store)->Stats()->recoveries;
   }
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   absl::StatusOr<StoreStats> stats = (*store)->Stats();
-  printf("torture: %lld rounds, %lld kills, %lld acknowledged operations, "
-         "%lld sets refused for a full data area, %llu recoveries, longest repair %s, %lld in-flight writes found "
-         "applied, counter %lld\n"
-         "torture: %llu lock waits, %llu longer than 1 ms, longest lock wait "
-         "%s, longest survivor stall after a kill %s\n",
-         static_cast<long long>(rounds), static_cast<long long>(kills),
-         static_cast<long long>(acked), static_cast<long long>(refused),
-         static_cast<unsigned long long>(stats->recoveries),
-         absl::FormatDuration(stats->longest_repair).c_str(),
-         static_cast<long long>(killed_in_flight),
-         static_cast<long long>(counter),
-         static_cast<unsigned long long>(stats->lock_waits),
-         static_cast<unsigned long long>(stats->long_lock_waits),
-         absl::FormatDuration(stats->longest_lock_wait).c_str(),
-         absl::FormatDuration(longest_stall).c_str());
+  printf(
+      "torture: %lld rounds, %lld kills, %lld acknowledged operations, "
+      "%lld sets refused for a full data area, %llu recoveries, longest repair "
+      "%s, %lld in-flight writes found "
+      "applied, counter %lld\n"
+      "torture: %llu lock waits, %llu longer than 1 ms, longest lock wait "
+      "%s, longest survivor stall after a kill %s\n",
+      static_cast<long long>(rounds), static_cast<long long>(kills),
+      static_cast<long long>(acked), static_cast<long long>(refused),
+      static_cast<unsigned long long>(stats->recoveries),
+      absl::FormatDuration(stats->longest_repair).c_str(),
+      static_cast<long long>(killed_in_flight), static_cast<long long>(counter),
+      static_cast<unsigned long long>(stats->lock_waits),
+      static_cast<unsigned long long>(stats->long_lock_waits),
+      absl::FormatDuration(stats->longest_lock_wait).c_str(),
+      absl::FormatDuration(longest_stall).c_str());
   EXPECT_GE(kills, min_kills);
-  EXPECT_GT(last_recoveries, 0u) << "no writer was ever killed holding the lock";
+  EXPECT_GT(last_recoveries, 0u)
+      << "no writer was ever killed holding the lock";
 }
 
 }  // namespace

@@ -6,33 +6,27 @@
 #include "cli/commands.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cli/cli_fixture.h"
 #include "tests/cli/json_checker.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
+#include "tests/status_matchers.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ScopedStoreName;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-class AdminCommandsTest : public ::testing::Test {
- protected:
-  RunResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), store_.flag());
-    return RunCli(args);
-  }
-
-  TestStore store_;
-};
+class AdminCommandsTest : public CliTest {};
 
 TEST_F(AdminCommandsTest, CreateUsesTheGivenLimitsAndMode) {
   RunResult r = Run({"create", "--capacity=10", "--max-key-bytes=16",
-                     "--max-value-bytes", "64", "--mode=0640",
-                     "--memory=64K"});
+                     "--max-value-bytes", "64", "--mode=0640", "--memory=64K"});
   ASSERT_EQ(r.code, kExitOk) << r;
   EXPECT_THAT(r.out, IsEmpty());
   EXPECT_THAT(r.err, IsEmpty());
@@ -156,7 +150,7 @@ TEST_F(AdminCommandsTest, StatsJsonIsOneObject) {
   RunResult r = Run({"stats", "--json"});
   ASSERT_EQ(r.code, kExitOk);
   absl::StatusOr<JsonValue> v = ParseJson(r.out);
-  ASSERT_TRUE(v.ok()) << v.status() << "\n" << r.out;
+  ASSERT_OK(v) << "\n" << r.out;
   ASSERT_EQ(v->kind, JsonValue::Kind::kObject);
   for (const char* field :
        {"size_bytes", "owner_uid", "owner_gid", "capacity", "slots",

@@ -9,14 +9,17 @@
 #include "cli/commands.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cli/cli_fixture.h"
 #include "tests/cli/json_checker.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
+#include "tests/status_matchers.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ScopedStoreName;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::MatchesRegex;
@@ -26,18 +29,8 @@ using ::testing::StartsWith;
 // however loaded the machine is: expiry follows the clock, not scheduling.
 constexpr absl::Duration kPastExpiry = absl::Milliseconds(600);
 
-class CacheCommandsTest : public ::testing::Test {
+class CacheCommandsTest : public CliTest {
  protected:
-  RunResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), store_.flag());
-    return RunCli(args);
-  }
-  std::string Ok(std::vector<std::string> args) {
-    RunResult r = Run(args);
-    EXPECT_EQ(r.code, kExitOk) << r;
-    EXPECT_THAT(r.err, IsEmpty());
-    return r.out;
-  }
   // Expects a usage error naming `command` that printed nothing on stdout.
   void ExpectUsage(const std::vector<std::string>& args) {
     RunResult r = Run(args);
@@ -49,14 +42,12 @@ class CacheCommandsTest : public ::testing::Test {
   // none.
   double TtlMs(const std::string& key) {
     absl::StatusOr<JsonValue> v = ParseJson(Ok({"ttl", key, "--json"}));
-    EXPECT_TRUE(v.ok()) << v.status();
+    EXPECT_OK(v);
     if (!v.ok()) return -2;
     EXPECT_EQ(v->Find("key")->text, key);
     const JsonValue* ms = v->Find("ttl_ms");
     return ms->kind == JsonValue::Kind::kNull ? -1 : ms->number;
   }
-
-  TestStore store_;
 };
 
 TEST_F(CacheCommandsTest, SetWithTtlGivesTheEntryATimeToLive) {
@@ -227,7 +218,7 @@ TEST_F(CacheCommandsTest, MGetJsonMarksEachKeyFoundOrNot) {
   EXPECT_EQ(r.code, kExitNotFound);
   EXPECT_THAT(r.err, IsEmpty());
   absl::StatusOr<JsonValue> v = ParseJson(r.out);
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   ASSERT_EQ(v->array.size(), 2u);
   EXPECT_TRUE(v->array[0].Find("found")->boolean);
   EXPECT_FALSE(v->array[1].Find("found")->boolean);

@@ -7,31 +7,20 @@
 #include "cli/commands.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cli/cli_fixture.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ScopedStoreName;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-class InputTest : public ::testing::Test {
- protected:
-  RunResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), store_.flag());
-    return RunCli(args);
-  }
-  RunResult RunWithInput(std::vector<std::string> args,
-                         const std::string& input) {
-    args.insert(args.begin(), store_.flag());
-    return RunCliWithInput(args, input);
-  }
-
-  TestStore store_;
-};
+class InputTest : public CliTest {};
 
 TEST_F(InputTest, DoublesFollowOneGrammar) {
   const struct {
@@ -49,10 +38,10 @@ TEST_F(InputTest, DoublesFollowOneGrammar) {
     ASSERT_EQ(set.code, kExitOk) << set;
     EXPECT_EQ(Run({"get", "d"}).out, std::string(c.printed) + "\n");
   }
-  const char* bad[] = {"1e400", "-1e400", "1e-400", "0x10",  "0x1p3",
-                       "infinity", "NaN",  "Inf",   " 1",    "1 ",
-                       "1e",     "e5",     ".",     "",      "1.2.3",
-                       "--1",    "+inf",   "-nan",  "1_000"};
+  const char* bad[] = {"1e400",    "-1e400", "1e-400", "0x10", "0x1p3",
+                       "infinity", "NaN",    "Inf",    " 1",   "1 ",
+                       "1e",       "e5",     ".",      "",     "1.2.3",
+                       "--1",      "+inf",   "-nan",   "1_000"};
   ASSERT_EQ(Run({"set", "d", "7", "--type=double"}).code, kExitOk);
   for (const char* text : bad) {
     SCOPED_TRACE(text);
@@ -87,7 +76,9 @@ TEST_F(InputTest, BoolsAreTrueOrFalseOnly) {
 
 TEST_F(InputTest, KeysInErrorMessagesStayOnOneLine) {
   ASSERT_EQ(Run({"set", "k", "v"}).code, kExitOk);
-  const std::string key = "a\nb\x1b[31m\xff\xc2\x9b" "end";
+  const std::string key =
+      "a\nb\x1b[31m\xff\xc2\x9b"
+      "end";
   const std::string shown = "a\\nb\\x1b[31m\\xff\\xc2\\x9bend";
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{{"get", key},

@@ -11,30 +11,19 @@
 #include "cli/commands.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cli/cli_fixture.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ScopedStoreName;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-class KeyCommandsTest : public ::testing::Test {
- protected:
-  RunResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), store_.flag());
-    return RunCli(args);
-  }
-  std::string Ok(std::vector<std::string> args) {
-    RunResult r = Run(args);
-    EXPECT_EQ(r.code, kExitOk) << r;
-    return r.out;
-  }
-
-  TestStore store_;
-};
+class KeyCommandsTest : public CliTest {};
 
 TEST_F(KeyCommandsTest, ExistsExitsZeroOrOneAndPrintsNothing) {
   Ok({"set", "k", "v"});
@@ -73,8 +62,8 @@ TEST_F(KeyCommandsTest, DelTakesSeveralKeysAndReportsTheMissingOnes) {
   Ok({"mset", "a", "1", "b", "2", "c", "3"});
   RunResult r = Run({"del", "a", "nope", "b"});
   EXPECT_EQ(r.code, kExitNotFound);
-  EXPECT_EQ(r.err, "kvstore: key 'nope' not found in store " + store_.name() +
-                       "\n");
+  EXPECT_EQ(r.err,
+            "kvstore: key 'nope' not found in store " + store_.name() + "\n");
   EXPECT_EQ(Ok({"list"}), "c\tstring\t3\n");
   EXPECT_EQ(Run({"del"}).code, kExitUsage);
 }

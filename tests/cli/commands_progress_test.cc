@@ -12,13 +12,15 @@
 #include "cli/commands.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cli/cli_fixture.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ScopedStoreName;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -41,15 +43,7 @@ std::vector<std::string> Lines(const std::string& err) {
   return lines;
 }
 
-class ProgressTest : public ::testing::Test {
- protected:
-  RunResult Run(std::vector<std::string> args, const Env& env) {
-    args.insert(args.begin(), store_.flag());
-    return RunCli(args, env);
-  }
-
-  TestStore store_;
-};
+class ProgressTest : public CliTest {};
 
 TEST_F(ProgressTest, CheckShowsSlotsWalkedOnATerminalAndErasesTheLine) {
   // More than 65536 slots: Verify reports every 65536.

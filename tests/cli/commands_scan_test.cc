@@ -14,30 +14,23 @@
 #include "cli/commands.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cli/cli_fixture.h"
 #include "tests/cli/json_checker.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
+#include "tests/status_matchers.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ScopedStoreName;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-class ScanCommandsTest : public ::testing::Test {
+class ScanCommandsTest : public CliTest {
  protected:
-  RunResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), store_.flag());
-    return RunCli(args);
-  }
-  std::string Ok(std::vector<std::string> args) {
-    RunResult r = Run(args);
-    EXPECT_EQ(r.code, kExitOk) << r;
-    EXPECT_THAT(r.err, IsEmpty());
-    return r.out;
-  }
   // Stores keys "k0000" .. with values "v0", "v1", ...
   void Fill(int n) {
     std::vector<std::string> args = {"mset"};
@@ -73,12 +66,10 @@ class ScanCommandsTest : public ::testing::Test {
   // The number `stats --json` reports for `field`.
   double Stat(const std::string& field) {
     absl::StatusOr<JsonValue> v = ParseJson(Ok({"stats", "--json"}));
-    EXPECT_TRUE(v.ok()) << v.status();
+    EXPECT_OK(v);
     if (!v.ok() || v->Find(field) == nullptr) return -1;
     return v->Find(field)->number;
   }
-
-  TestStore store_;
 };
 
 TEST_F(ScanCommandsTest, ScanOverManyBatchesReturnsEveryKeyAtLeastOnce) {
@@ -167,7 +158,7 @@ TEST_F(ScanCommandsTest, ListOfAStoreLargerThanOneBatchHasEveryKeyOnce) {
     EXPECT_EQ(lines[i], absl::StrFormat("k%04d\tstring\tv%d", i, i));
   }
   absl::StatusOr<JsonValue> json = ParseJson(Ok({"list", "--json"}));
-  ASSERT_TRUE(json.ok()) << json.status();
+  ASSERT_OK(json);
   EXPECT_EQ(json->array.size(), 2500u);
 }
 
@@ -211,14 +202,29 @@ TEST_F(ScanCommandsTest, StatsCountsExpirationsAndEvictions) {
 TEST_F(ScanCommandsTest, StatsJsonHasEveryField) {
   ASSERT_EQ(Run({"create", "--eviction=clock"}).code, kExitOk);
   absl::StatusOr<JsonValue> v = ParseJson(Ok({"stats", "--json"}));
-  ASSERT_TRUE(v.ok()) << v.status();
-  for (const char* field :
-       {"tombstones", "hits", "misses", "sets", "deletes", "expirations",
-        "evictions", "recoveries", "longest_repair_us", "lock_resets",
-        "lock_waits", "lock_wait_time_us", "long_lock_waits",
-        "data_bytes", "data_used_bytes", "data_free_bytes", "data_entries",
-        "largest_storable_bytes", "rounding_bytes", "fragmented_bytes",
-        "longest_lock_wait_us", "load_factor"}) {
+  ASSERT_OK(v);
+  for (const char* field : {"tombstones",
+                            "hits",
+                            "misses",
+                            "sets",
+                            "deletes",
+                            "expirations",
+                            "evictions",
+                            "recoveries",
+                            "longest_repair_us",
+                            "lock_resets",
+                            "lock_waits",
+                            "lock_wait_time_us",
+                            "long_lock_waits",
+                            "data_bytes",
+                            "data_used_bytes",
+                            "data_free_bytes",
+                            "data_entries",
+                            "largest_storable_bytes",
+                            "rounding_bytes",
+                            "fragmented_bytes",
+                            "longest_lock_wait_us",
+                            "load_factor"}) {
     const JsonValue* f = v->Find(field);
     ASSERT_NE(f, nullptr) << field;
     EXPECT_EQ(f->kind, JsonValue::Kind::kNumber) << field;
@@ -235,7 +241,7 @@ TEST_F(ScanCommandsTest, StatsFlagsAStoreOthersCanWrite) {
   EXPECT_EQ(r.code, kExitOk);
   EXPECT_THAT(r.out, HasSubstr("\nmode: 0660\nwritable_by_others: yes\n"));
   absl::StatusOr<JsonValue> v = ParseJson(Run({"stats", "--json"}).out);
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_TRUE(v->Find("writable_by_others")->boolean);
 }
 

@@ -9,12 +9,16 @@
 #include "gtest/gtest.h"
 #include "tests/cli/run_binary.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
+#include "tests/status_matchers.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ProcessResult;
+using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -30,30 +34,32 @@ TEST(SplitWordsTest, SplitsAsAShellWouldWithoutExpansions) {
               ElementsAre("set", "a b", "c \"d\" \\ $x", "e f"));
   EXPECT_THAT(*SplitWords("set k ''"), ElementsAre("set", "k", ""));
   EXPECT_TRUE(SplitWords("").value().empty());
-  EXPECT_TRUE(absl::IsInvalidArgument(SplitWords("set 'k").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(SplitWords("set \"k").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(SplitWords("set k\\").status()));
+  EXPECT_THAT(SplitWords("set 'k").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(SplitWords("set \"k").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(SplitWords("set k\\").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ScriptTest, EachLineIsAnsweredInOrderWithTheGlobalFlags) {
-  TestStore store;
-  RunResult r = RunCliWithInput(
-      {store.flag()},
-      "set n 5 --type=int64\n"
-      "# a comment, then a blank line\n"
-      "\n"
-      "incr n\n"
-      "get n\n"
-      "set 'two words' \"x y\"\n"
-      "get 'two words'\n",
-      Piped());
+  ScopedStoreName store;
+  RunResult r = RunCliWithInput({store.flag()},
+                                "set n 5 --type=int64\n"
+                                "# a comment, then a blank line\n"
+                                "\n"
+                                "incr n\n"
+                                "get n\n"
+                                "set 'two words' \"x y\"\n"
+                                "get 'two words'\n",
+                                Piped());
   EXPECT_EQ(r.code, kExitOk) << r;
   EXPECT_EQ(r.out, "6\n6\nx y\n");
   EXPECT_EQ(r.err, "");
 }
 
 TEST(ScriptTest, AFailingLineSaysItsNumberAndTheRestStillRun) {
-  TestStore store;
+  ScopedStoreName store;
   RunResult r = RunCliWithInput({store.flag()},
                                 "set k v\n"
                                 "get missing\n"
@@ -70,7 +76,7 @@ TEST(ScriptTest, AFailingLineSaysItsNumberAndTheRestStillRun) {
 }
 
 TEST(ScriptTest, OnATerminalNoCommandStartsASessionInstead) {
-  TestStore store;
+  ScopedStoreName store;
   // Env(): a terminal. Prompts, and exits 0 whatever the lines did.
   RunResult r = RunCliWithInput({store.flag()}, "get k\n");
   EXPECT_EQ(r.code, kExitOk) << r;
@@ -80,10 +86,10 @@ TEST(ScriptTest, OnATerminalNoCommandStartsASessionInstead) {
 }
 
 TEST(ScriptTest, TheBinaryReadsCommandsFromAPipe) {
-  TestStore store;
-  Result r = RunBinaryWithInput({store.flag()},
-                                "set greeting hello\nget greeting\nexists x\n");
-  EXPECT_EQ(r.code, 1) << r;  // `exists x`: absent.
+  ScopedStoreName store;
+  ProcessResult r = RunBinaryWithInput(
+      {store.flag()}, "set greeting hello\nget greeting\nexists x\n");
+  EXPECT_EQ(r.exit_code, 1) << r;  // `exists x`: absent.
   EXPECT_EQ(r.out, "hello\n");
 }
 

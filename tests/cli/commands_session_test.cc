@@ -11,12 +11,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ScopedStoreName;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -27,7 +28,7 @@ class SessionTest : public ::testing::Test {
     return RunCliWithInput({store_.flag()}, lines, Env());
   }
 
-  TestStore store_;
+  ScopedStoreName store_;
 };
 
 TEST_F(SessionTest, RunsEachLineAfterAPromptAndEndsAtEndOfInput) {

@@ -7,34 +7,22 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/cli/cli_fixture.h"
 #include "tests/cli/json_checker.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
+#include "tests/status_matchers.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ScopedStoreName;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-class CommandsTest : public ::testing::Test {
- protected:
-  RunResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), store_.flag());
-    return RunCli(args);
-  }
-  // Runs a command that must succeed and returns its stdout.
-  std::string Ok(std::vector<std::string> args) {
-    RunResult r = Run(args);
-    EXPECT_EQ(r.code, kExitOk) << r;
-    EXPECT_THAT(r.err, IsEmpty());
-    return r.out;
-  }
-
-  TestStore store_;
-};
+class CommandsTest : public CliTest {};
 
 TEST_F(CommandsTest, SetThenGetPrintsValueAndNewline) {
   EXPECT_THAT(Ok({"set", "greeting", "hello world"}), IsEmpty());
@@ -172,7 +160,7 @@ TEST_F(CommandsTest, IncrOverflowExitsThreeAndChangesNothing) {
 TEST_F(CommandsTest, SetAndIncrCreateAMissingStore) {
   Ok({"set", "k", "v"});
   EXPECT_TRUE(store_.Exists());
-  TestStore other;
+  ScopedStoreName other;
   EXPECT_EQ(RunCli({"incr", "n", other.flag()}).code, kExitOk);
   EXPECT_TRUE(other.Exists());
 }
@@ -258,7 +246,7 @@ TEST_F(CommandsTest, ListJsonIsOneArray) {
                  R"({"key":"b","type":"int64","value":2}])"
                  "\n");
   absl::StatusOr<JsonValue> v = ParseJson(out);
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_EQ(v->array.size(), 2u);
 }
 

@@ -8,12 +8,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ScopedStoreName;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
@@ -104,21 +105,21 @@ TEST(UsageTest, MisuseIsAUsageErrorOnStderr) {
 }
 
 TEST(UsageTest, FlagsMayComeBeforeOrAfterTheCommand) {
-  TestStore store;
+  ScopedStoreName store;
   EXPECT_EQ(RunCli({"--store", store.name(), "set", "k", "v"}).code, kExitOk);
   EXPECT_EQ(RunCli({"get", "k", "--store", store.name()}).out, "v\n");
   EXPECT_EQ(RunCli({store.flag(), "get", "--json", "k"}).code, kExitOk);
 }
 
 TEST(UsageTest, DoubleDashLetsArgumentsStartWithADash) {
-  TestStore store;
+  ScopedStoreName store;
   EXPECT_EQ(RunCli({store.flag(), "set", "--", "--key", "-value"}).code,
             kExitOk);
   EXPECT_EQ(RunCli({store.flag(), "get", "--", "--key"}).out, "-value\n");
 }
 
 TEST(UsageTest, NegativeNumbersNeedNoDoubleDash) {
-  TestStore store;
+  ScopedStoreName store;
   EXPECT_EQ(RunCli({store.flag(), "set", "n", "-5", "--type=int64"}).code,
             kExitOk);
   EXPECT_EQ(RunCli({store.flag(), "incr", "n", "-3"}).out, "-8\n");
@@ -128,21 +129,21 @@ TEST(UsageTest, NegativeNumbersNeedNoDoubleDash) {
 }
 
 TEST(UsageTest, LastOfARepeatedFlagWins) {
-  TestStore a, b;
+  ScopedStoreName a, b;
   EXPECT_EQ(RunCli({a.flag(), "set", "k", "v", b.flag()}).code, kExitOk);
   EXPECT_FALSE(a.Exists());
   EXPECT_TRUE(b.Exists());
 }
 
 TEST(StoreSelectionTest, EnvironmentVariableSelectsTheStore) {
-  TestStore store;
+  ScopedStoreName store;
   EXPECT_EQ(RunCli({"set", "k", "v"}, EnvWithStore(store.name())).code,
             kExitOk);
   EXPECT_EQ(RunCli({"get", "k", store.flag()}).out, "v\n");
 }
 
 TEST(StoreSelectionTest, FlagWinsOverEnvironmentVariable) {
-  TestStore from_env, from_flag;
+  ScopedStoreName from_env, from_flag;
   EXPECT_EQ(
       RunCli({"set", "k", "v", from_flag.flag()}, EnvWithStore(from_env.name()))
           .code,

@@ -28,6 +28,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
@@ -43,13 +44,6 @@ struct Example {
   std::vector<std::string> setup;
   std::vector<Command> commands;
 };
-
-std::string Runfile(const std::string& path) {
-  const char* srcdir = getenv("TEST_SRCDIR");
-  const char* workspace = getenv("TEST_WORKSPACE");
-  return absl::StrCat(srcdir ? srcdir : ".", "/",
-                      workspace ? workspace : "kvstore", "/", path);
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -96,11 +90,12 @@ class DocsExamplesTest : public ::testing::Test {
     const char* tmp = getenv("TEST_TMPDIR");
     dir_ = absl::StrCat(tmp ? tmp : "/tmp", "/docs_examples_", getpid());
     prefix_ = absl::StrCat("doctest", getpid(), "_");
-    ASSERT_EQ(system(absl::StrCat("mkdir -p '", dir_, "/bin' && ln -sf '",
-                                  Runfile("cli/kvstore"), "' '", dir_,
-                                  "/bin/kvstore'")
-                         .c_str()),
-              0);
+    ASSERT_EQ(
+        system(absl::StrCat("mkdir -p '", dir_, "/bin' && ln -sf '",
+                            ::kvstore::testing::RunfilePath("cli/kvstore"),
+                            "' '", dir_, "/bin/kvstore'")
+                   .c_str()),
+        0);
   }
   void TearDown() override { RemoveStores(); }
 
@@ -128,9 +123,8 @@ class DocsExamplesTest : public ::testing::Test {
   // Runs one example; returns what each command printed.
   std::vector<std::string> Run(const Example& example) {
     std::string script = absl::StrCat(
-        "export PATH='", dir_, "/bin':\"$PATH\"\n",
-        "export KVSTORE_STORE=/", prefix_, "kvstore\n", "cd '", dir_, "'\n",
-        "__rc=0\n");
+        "export PATH='", dir_, "/bin':\"$PATH\"\n", "export KVSTORE_STORE=/",
+        prefix_, "kvstore\n", "cd '", dir_, "'\n", "__rc=0\n");
     for (const std::string& setup : example.setup) {
       absl::StrAppend(&script, "{ ", Rename(setup), "\n} >/dev/null 2>&1\n");
     }
@@ -156,7 +150,8 @@ class DocsExamplesTest : public ::testing::Test {
 };
 
 TEST_F(DocsExamplesTest, EveryConsoleExampleOfCliMdPrintsWhatItShows) {
-  const std::string markdown = ReadFile(Runfile("docs/cli.md"));
+  const std::string markdown =
+      ReadFile(::kvstore::testing::RunfilePath("docs/cli.md"));
   ASSERT_FALSE(markdown.empty());
   const std::vector<Example> examples = ParseExamples(markdown);
   EXPECT_GE(examples.size(), 10u);

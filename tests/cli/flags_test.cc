@@ -5,19 +5,23 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/status_matchers.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::IsOk;
+using ::kvstore::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
 ParsedArgs Parse(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, KnownFlags());
-  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_OK(parsed);
   return parsed.ok() ? *parsed : ParsedArgs();
 }
 
@@ -79,14 +83,14 @@ TEST(ParseArgsTest, LastOfARepeatedFlagWins) {
 TEST(ParseArgsTest, ValueFlagWithoutValueIsAnError) {
   absl::StatusOr<ParsedArgs> p =
       ParseArgs({"get", "k", "--store"}, KnownFlags());
-  ASSERT_FALSE(p.ok());
+  ASSERT_THAT(p, Not(IsOk()));
   EXPECT_THAT(p.status().message(), HasSubstr("--store needs a value"));
 }
 
 TEST(ParseArgsTest, BooleanFlagWithValueIsAnError) {
   absl::StatusOr<ParsedArgs> p =
       ParseArgs({"get", "k", "--json=1"}, KnownFlags());
-  ASSERT_FALSE(p.ok());
+  ASSERT_THAT(p, Not(IsOk()));
   EXPECT_THAT(p.status().message(), HasSubstr("--json takes no value"));
 }
 
@@ -108,7 +112,7 @@ TEST(ParseUnsignedFlagTest, RejectsEverythingElse) {
   for (const char* bad : {"", "11", "-1", "+1", " 1", "1 ", "0x10", "abc",
                           "1.5", "99999999999999999999999"}) {
     absl::StatusOr<uint64_t> v = ParseUnsignedFlag("capacity", bad, 10);
-    ASSERT_FALSE(v.ok()) << bad;
+    ASSERT_THAT(v, Not(IsOk())) << bad;
     EXPECT_THAT(v.status().message(), HasSubstr("--capacity='"));
   }
 }
@@ -130,7 +134,8 @@ TEST(ParseSizeFlagTest, RejectsEverythingElse) {
                           "2T", "99999999999999999999"}) {
     absl::StatusOr<uint64_t> v =
         ParseSizeFlag("memory", bad, uint64_t{1} << 40);
-    EXPECT_TRUE(absl::IsInvalidArgument(v.status())) << bad;
+    EXPECT_THAT(v.status(), StatusIs(absl::StatusCode::kInvalidArgument))
+        << bad;
     EXPECT_NE(v.status().message().find("--memory"), std::string::npos);
   }
 }
@@ -143,7 +148,7 @@ TEST(ParseOctalModeTest, AcceptsOctalUpTo0777) {
 
 TEST(ParseOctalModeTest, RejectsNonOctalAndLargeModes) {
   for (const char* bad : {"", "0800", "abc", "1777", "07777", "-600", "6 00"}) {
-    EXPECT_FALSE(ParseOctalMode(bad).ok()) << bad;
+    EXPECT_THAT(ParseOctalMode(bad), Not(IsOk())) << bad;
   }
 }
 
@@ -151,7 +156,7 @@ TEST(ParseEvictionTest, AcceptsNoneAndClockOnly) {
   EXPECT_EQ(*ParseEviction("none"), Eviction::kNone);
   EXPECT_EQ(*ParseEviction("clock"), Eviction::kClock);
   for (const char* bad : {"", "lru", "Clock", "1"}) {
-    EXPECT_FALSE(ParseEviction(bad).ok()) << bad;
+    EXPECT_THAT(ParseEviction(bad), Not(IsOk())) << bad;
   }
 }
 
@@ -171,7 +176,7 @@ TEST(ParseDurationTest, AcceptsUnitsAndCombinations) {
   };
   for (const auto& [text, want] : cases) {
     absl::StatusOr<absl::Duration> got = ParseDuration(text);
-    ASSERT_TRUE(got.ok()) << text << ": " << got.status();
+    ASSERT_OK(got) << text;
     EXPECT_EQ(*got, want) << text;
   }
 }
@@ -197,7 +202,7 @@ TEST(ParseDurationTest, RejectsZeroNegativesAndGarbageSayingWhy) {
   };
   for (const auto& [text, why] : cases) {
     absl::StatusOr<absl::Duration> got = ParseDuration(text);
-    ASSERT_FALSE(got.ok()) << text;
+    ASSERT_THAT(got, Not(IsOk())) << text;
     EXPECT_THAT(got.status().message(), HasSubstr(why)) << text;
     EXPECT_THAT(got.status().message(), HasSubstr("not a valid duration"));
   }

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cli/json_checker.h"
+#include "tests/status_matchers.h"
 
 namespace kvstore {
 namespace cli {
@@ -45,7 +46,7 @@ TEST(FormatEntryJsonTest, EachTypeHasItsJsonForm) {
   };
   for (const auto& [value, json] : cases) {
     EXPECT_EQ(FormatEntryJson("k", value), json);
-    EXPECT_TRUE(ParseJson(json).ok());
+    EXPECT_OK(ParseJson(json));
   }
 }
 
@@ -223,7 +224,7 @@ TEST(FormatStatsJsonTest, OneObjectWithTheSameFields) {
             R"("longest_repair_us":1500,"lock_resets":0,"lock_waits":6,)"
             R"("lock_wait_time_us":7000,"long_lock_waits":2,)"
             R"("longest_lock_wait_us":2500})");
-  EXPECT_TRUE(ParseJson(json).ok());
+  EXPECT_OK(ParseJson(json));
   StoreStats s = SampleStats();
   s.last_recovery = absl::InfinitePast();
   EXPECT_THAT(FormatStatsJson(s), HasSubstr(R"("last_recovery":null,)"));

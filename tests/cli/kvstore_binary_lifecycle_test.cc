@@ -15,16 +15,18 @@
 #include "gtest/gtest.h"
 #include "kvstore/internal/layout.h"
 #include "tests/cli/run_binary.h"
-#include "tests/cli/test_store.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ProcessResult;
+using ::kvstore::testing::ScopedStoreName;
 using ::testing::HasSubstr;
 
 // Writes `bytes` as the whole object of `store`, as another program would.
-void WriteObject(const TestStore& store, const std::string& bytes) {
+void WriteObject(const ScopedStoreName& store, const std::string& bytes) {
   const int fd = open(store.path().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(write(fd, bytes.data(), bytes.size()),
@@ -55,10 +57,10 @@ std::string HalfBuilt(pid_t creator, bool with_magic) {
 }
 
 TEST(DestroyTest, RefusesAnObjectThatIsNotAStore) {
-  TestStore store;
+  ScopedStoreName store;
   WriteObject(store, "random bytes of another program, not a kvstore");
-  Result r = RunBinary({"destroy", store.flag()});
-  EXPECT_EQ(r.code, 3) << r;
+  ProcessResult r = RunBinary({"destroy", store.flag()});
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_EQ(r.err, "kvstore: " + store.name() +
                        " is not a kvstore store (its first bytes are not a "
                        "kvstore header); not destroyed. If nothing else uses "
@@ -66,49 +68,49 @@ TEST(DestroyTest, RefusesAnObjectThatIsNotAStore) {
                        "removes it\n");
   EXPECT_TRUE(store.Exists());
   r = RunBinary({"destroy", "--force", store.flag()});
-  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.exit_code, 0) << r;
   EXPECT_FALSE(store.Exists());
 }
 
 TEST(DestroyTest, RefusesAnEmptyObjectWithoutForce) {
-  TestStore store;
+  ScopedStoreName store;
   WriteObject(store, "");
-  Result r = RunBinary({"destroy", store.flag()});
-  EXPECT_EQ(r.code, 3) << r;
+  ProcessResult r = RunBinary({"destroy", store.flag()});
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_THAT(r.err, HasSubstr("it is empty"));
   EXPECT_TRUE(store.Exists());
-  EXPECT_EQ(RunBinary({"destroy", store.flag(), "--force"}).code, 0);
+  EXPECT_EQ(RunBinary({"destroy", store.flag(), "--force"}).exit_code, 0);
   EXPECT_FALSE(store.Exists());
 }
 
 TEST(DestroyTest, RemovesADamagedStore) {
-  TestStore store;
-  ASSERT_EQ(RunBinary({"create", store.flag()}).code, 0);
+  ScopedStoreName store;
+  ASSERT_EQ(RunBinary({"create", store.flag()}).exit_code, 0);
   const int fd = open(store.path().c_str(), O_WRONLY);
   ASSERT_GE(fd, 0);
   const char junk[8] = {1, 2, 3, 4, 5, 6, 7, 8};
   ASSERT_EQ(pwrite(fd, junk, sizeof(junk), 32), 8);  // Capacity: checksum.
   close(fd);
-  ASSERT_EQ(RunBinary({"get", "k", store.flag()}).code, 3);
-  Result r = RunBinary({"destroy", store.flag()});
-  EXPECT_EQ(r.code, 0) << r;
+  ASSERT_EQ(RunBinary({"get", "k", store.flag()}).exit_code, 3);
+  ProcessResult r = RunBinary({"destroy", store.flag()});
+  EXPECT_EQ(r.exit_code, 0) << r;
   EXPECT_FALSE(store.Exists());
 }
 
 TEST(DestroyTest, RemovesAHalfCreatedStore) {
-  TestStore store;
+  ScopedStoreName store;
   WriteObject(store, HalfBuilt(DeadPid(), /*with_magic=*/false));
-  EXPECT_EQ(RunBinary({"destroy", store.flag()}).code, 0);
+  EXPECT_EQ(RunBinary({"destroy", store.flag()}).exit_code, 0);
   EXPECT_FALSE(store.Exists());
 }
 
 TEST(KilledCreateTest, OpenersSayTheCreatorDied) {
   for (bool with_magic : {false, true}) {
-    TestStore store;
+    ScopedStoreName store;
     const pid_t dead = DeadPid();
     WriteObject(store, HalfBuilt(dead, with_magic));
-    Result r = RunBinary({"get", "k", store.flag()});
-    EXPECT_EQ(r.code, 3) << r;
+    ProcessResult r = RunBinary({"get", "k", store.flag()});
+    EXPECT_EQ(r.exit_code, 3) << r;
     EXPECT_EQ(r.err, "kvstore: store " + store.name() +
                          " was left half-created by process " +
                          std::to_string(dead) +
@@ -119,11 +121,11 @@ TEST(KilledCreateTest, OpenersSayTheCreatorDied) {
 
 TEST(KilledCreateTest, CreateReplacesAStoreWhoseCreatorDied) {
   for (bool with_magic : {false, true}) {
-    TestStore store;
+    ScopedStoreName store;
     WriteObject(store, HalfBuilt(DeadPid(), with_magic));
-    Result r = RunBinary({"create", "--capacity=10", store.flag()});
-    EXPECT_EQ(r.code, 0) << r;
-    EXPECT_EQ(RunBinary({"set", "k", "v", store.flag()}).code, 0);
+    ProcessResult r = RunBinary({"create", "--capacity=10", store.flag()});
+    EXPECT_EQ(r.exit_code, 0) << r;
+    EXPECT_EQ(RunBinary({"set", "k", "v", store.flag()}).exit_code, 0);
     EXPECT_EQ(RunBinary({"get", "k", store.flag()}).out, "v\n");
     EXPECT_THAT(RunBinary({"stats", store.flag()}).out,
                 HasSubstr("capacity: 10\n"));
@@ -131,10 +133,10 @@ TEST(KilledCreateTest, CreateReplacesAStoreWhoseCreatorDied) {
 }
 
 TEST(KilledCreateTest, CreateLeavesAStoreWhoseCreatorLives) {
-  TestStore store;
+  ScopedStoreName store;
   WriteObject(store, HalfBuilt(getpid(), /*with_magic=*/false));
-  Result r = RunBinary({"create", store.flag()});
-  EXPECT_EQ(r.code, 3) << r;
+  ProcessResult r = RunBinary({"create", store.flag()});
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_EQ(r.err, "kvstore: create store " + store.name() +
                        ": it already exists, being created by process " +
                        std::to_string(getpid()) + "\n");
@@ -142,24 +144,24 @@ TEST(KilledCreateTest, CreateLeavesAStoreWhoseCreatorLives) {
 }
 
 TEST(KilledCreateTest, CreateNeverReplacesAnotherProgramsObject) {
-  TestStore store;
+  ScopedStoreName store;
   WriteObject(store, "not a store");
-  Result r = RunBinary({"create", store.flag()});
-  EXPECT_EQ(r.code, 3) << r;
+  ProcessResult r = RunBinary({"create", store.flag()});
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_THAT(r.err, HasSubstr("is not a kvstore store"));
   EXPECT_TRUE(store.Exists());
 }
 
 TEST(TruncatedStoreTest, SaysItIsDamagedNotBeingCreated) {
-  TestStore store;
-  ASSERT_EQ(RunBinary({"create", store.flag()}).code, 0);
+  ScopedStoreName store;
+  ASSERT_EQ(RunBinary({"create", store.flag()}).exit_code, 0);
   ASSERT_EQ(truncate(store.path().c_str(), 100), 0);
-  Result r = RunBinary({"get", "k", store.flag()});
-  EXPECT_EQ(r.code, 3) << r;
+  ProcessResult r = RunBinary({"get", "k", store.flag()});
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_EQ(r.err, "kvstore: store " + store.name() +
                        " is damaged: 100 bytes, too small for its 4096-byte "
                        "header (truncated by another program); destroy it\n");
-  EXPECT_EQ(RunBinary({"destroy", store.flag()}).code, 0);
+  EXPECT_EQ(RunBinary({"destroy", store.flag()}).exit_code, 0);
 }
 
 }  // namespace

@@ -18,12 +18,14 @@
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
 #include "tests/cli/run_binary.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ProcessResult;
 using ::kvstore::testing::RunfilePath;
 using ::kvstore::testing::ScopedStoreName;
 
@@ -39,8 +41,8 @@ void CreateStore(const std::string& name, mode_t mode) {
   o.create_if_missing = true;
   o.mode = mode;
   absl::StatusOr<std::unique_ptr<Store>> s = Store::Open(name, o);
-  ASSERT_TRUE(s.ok()) << s.status();
-  ASSERT_TRUE((*s)->Set("greeting", Value::String("hello")).ok());
+  ASSERT_OK(s);
+  ASSERT_OK((*s)->Set("greeting", Value::String("hello")));
 }
 
 TEST(ReadOnlyCliTest, ReadOnlyFlagReadsAndRefusesWrites) {
@@ -49,32 +51,32 @@ TEST(ReadOnlyCliTest, ReadOnlyFlagReadsAndRefusesWrites) {
   const std::string flag = "--store=" + store.name();
   const std::string before = ReadAll(store.path());
 
-  Result r = RunBinary({"--read-only", "get", "greeting", flag});
-  EXPECT_EQ(r.code, 0) << r;
+  ProcessResult r = RunBinary({"--read-only", "get", "greeting", flag});
+  EXPECT_EQ(r.exit_code, 0) << r;
   EXPECT_EQ(r.out, "hello\n");
   r = RunBinary({"list", "--read-only", flag});
-  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.exit_code, 0) << r;
   EXPECT_EQ(r.out, "greeting\tstring\thello\n");
   r = RunBinary({"--read-only", "check", flag});
-  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.exit_code, 0) << r;
   r = RunBinary({"--read-only", "stats", flag});
-  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.exit_code, 0) << r;
   r = RunBinary({"--read-only", "get", "absent", flag});
-  EXPECT_EQ(r.code, 1) << r;
+  EXPECT_EQ(r.exit_code, 1) << r;
 
   r = RunBinary({"--read-only", "set", "greeting", "bye", flag});
-  EXPECT_EQ(r.code, 3) << r;
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_TRUE(absl::StrContains(r.err, "is open read-only")) << r;
   r = RunBinary({"--read-only", "del", "greeting", flag});
-  EXPECT_EQ(r.code, 3) << r;
+  EXPECT_EQ(r.exit_code, 3) << r;
   r = RunBinary({"--read-only", "incr", "n", flag});
-  EXPECT_EQ(r.code, 3) << r;
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_TRUE(ReadAll(store.path()) == before);
 
   // Commands that make, replace or remove a store do not take it.
   for (const char* command : {"create", "destroy", "resize", "dump"}) {
     r = RunBinary({"--read-only", command, flag});
-    EXPECT_EQ(r.code, 2) << command << ": " << r;
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r;
     EXPECT_TRUE(absl::StrContains(r.err, "--read-only does not apply")) << r;
   }
   EXPECT_TRUE(ReadAll(store.path()) == before);
@@ -82,9 +84,9 @@ TEST(ReadOnlyCliTest, ReadOnlyFlagReadsAndRefusesWrites) {
 
 TEST(ReadOnlyCliTest, ReadOnlyOfAMissingStoreCreatesNothing) {
   ScopedStoreName store("rocli_missing");
-  Result r =
+  ProcessResult r =
       RunBinary({"--read-only", "set", "k", "v", "--store=" + store.name()});
-  EXPECT_EQ(r.code, 3) << r;
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_TRUE(absl::StrContains(r.err, "does not exist")) << r;
   EXPECT_FALSE(testing::ShmExists(store.name()));
 }
@@ -119,8 +121,8 @@ class PublicBinary {
 };
 
 // Runs `binary` with `args` as user `uid` in group `gid` alone.
-Result RunAs(const std::string& binary, uid_t uid, gid_t gid,
-             const std::vector<std::string>& args) {
+ProcessResult RunAs(const std::string& binary, uid_t uid, gid_t gid,
+                    const std::vector<std::string>& args) {
   const char* tmp = getenv("TEST_TMPDIR");
   const std::string dir = tmp != nullptr ? tmp : "/tmp";
   const std::string out_path = dir + "/rocli_out";
@@ -144,12 +146,9 @@ Result RunAs(const std::string& binary, uid_t uid, gid_t gid,
     execv(argv[0], argv.data());
     _exit(123);
   }
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
+  ProcessResult r = ::kvstore::testing::WaitProcess(pid);
   close(out);
   close(err);
-  Result r;
-  r.code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
   r.out = ReadAll(out_path);
   r.err = ReadAll(err_path);
   return r;
@@ -173,31 +172,31 @@ TEST(ReadOnlyCliTest, GroupMemberReadsWithoutTheFlag) {
   const std::string flag = "--store=" + store.name();
   const std::string before = ReadAll(store.path());
 
-  Result r = RunAs(binary.path(), uid, gid, {"get", "greeting", flag});
-  EXPECT_EQ(r.code, 0) << r;
+  ProcessResult r = RunAs(binary.path(), uid, gid, {"get", "greeting", flag});
+  EXPECT_EQ(r.exit_code, 0) << r;
   EXPECT_EQ(r.out, "hello\n");
   r = RunAs(binary.path(), uid, gid, {"list", flag});
-  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.exit_code, 0) << r;
   EXPECT_EQ(r.out, "greeting\tstring\thello\n");
   r = RunAs(binary.path(), uid, gid, {"stats", flag});
-  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.exit_code, 0) << r;
   r = RunAs(binary.path(), uid, gid, {"check", flag});
-  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.exit_code, 0) << r;
   r = RunAs(binary.path(), uid, gid, {"dump", "-", flag});
-  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_EQ(r.exit_code, 0) << r;
   EXPECT_FALSE(r.out.empty());
 
   r = RunAs(binary.path(), uid, gid, {"set", "greeting", "hacked", flag});
-  EXPECT_EQ(r.code, 3) << r;
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_TRUE(absl::StrContains(r.err, "is open read-only")) << r;
   r = RunAs(binary.path(), uid, gid, {"destroy", flag});
-  EXPECT_EQ(r.code, 3) << r;
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_TRUE(ReadAll(store.path()) == before);
 
   // Without group read permission: permission denied, exit 3.
   ASSERT_EQ(chmod(store.path().c_str(), 0600), 0);
   r = RunAs(binary.path(), uid, gid, {"get", "greeting", flag});
-  EXPECT_EQ(r.code, 3) << r;
+  EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_TRUE(absl::StrContains(r.err, "Permission denied")) << r;
 }
 

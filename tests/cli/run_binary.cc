@@ -19,12 +19,7 @@ namespace kvstore {
 namespace cli {
 namespace {
 
-std::string BinaryPath(const std::string& program) {
-  const char* srcdir = getenv("TEST_SRCDIR");
-  const char* workspace = getenv("TEST_WORKSPACE");
-  return absl::StrCat(srcdir ? srcdir : ".", "/",
-                      workspace ? workspace : "kvstore", "/", program);
-}
+using ::kvstore::testing::ProcessResult;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -34,11 +29,6 @@ std::string ReadFile(const std::string& path) {
 }
 
 }  // namespace
-
-std::ostream& operator<<(std::ostream& os, const Result& r) {
-  return os << "exit " << r.code << "\nstdout: " << r.out
-            << "\nstderr: " << r.err;
-}
 
 Child::Child(const std::vector<std::string>& args,
              std::optional<std::string> store_env,
@@ -55,7 +45,8 @@ Child::Child(const std::vector<std::string>& args,
     in_path_ = base + ".in";
     std::ofstream(in_path_, std::ios::binary) << *input;
   }
-  std::vector<std::string> argv_strings = {BinaryPath(program)};
+  std::vector<std::string> argv_strings = {
+      ::kvstore::testing::RunfilePath(program)};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -88,12 +79,9 @@ Child::Child(const std::vector<std::string>& args,
   if (rc != 0) pid_ = -1;
 }
 
-Result Child::Wait() {
-  Result r{-1, "", ""};
-  int status = 0;
-  if (pid_ > 0 && waitpid(pid_, &status, 0) == pid_) {
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+ProcessResult Child::Wait() {
+  ProcessResult r;
+  if (pid_ > 0) r = ::kvstore::testing::WaitProcess(pid_);
   r.out = ReadFile(out_path_);
   r.err = ReadFile(err_path_);
   unlink(out_path_.c_str());
@@ -102,23 +90,23 @@ Result Child::Wait() {
   return r;
 }
 
-Result RunBinary(const std::vector<std::string>& args,
-                 std::optional<std::string> store_env) {
+ProcessResult RunBinary(const std::vector<std::string>& args,
+                        std::optional<std::string> store_env) {
   return Child(args, store_env).Wait();
 }
 
-Result RunBinaryWithInput(const std::vector<std::string>& args,
-                          const std::string& input) {
+ProcessResult RunBinaryWithInput(const std::vector<std::string>& args,
+                                 const std::string& input) {
   return Child(args, std::nullopt, input).Wait();
 }
 
-Result RunBinaryWithStdout(const std::vector<std::string>& args,
-                           const std::string& target) {
+ProcessResult RunBinaryWithStdout(const std::vector<std::string>& args,
+                                  const std::string& target) {
   return Child(args, std::nullopt, std::nullopt, "cli/kvstore", target).Wait();
 }
 
-Result RunProgram(const std::string& program,
-                  const std::vector<std::string>& args) {
+ProcessResult RunProgram(const std::string& program,
+                         const std::vector<std::string>& args) {
   return Child(args, std::nullopt, std::nullopt, program).Wait();
 }
 

@@ -1,9 +1,9 @@
 // Runs the real //cli:kvstore binary in a child process, as a shell would,
-// and captures its exit code, stdout and stderr. The test target needs
-// `data = ["//cli:kvstore"]`.
+// and captures how it ended, its stdout and stderr (a ProcessResult of
+// tests/test_util.h). The test target needs `data = ["//cli:kvstore"]`.
 //
-//   Result r = RunBinary({"get", "k", store.flag()});
-//   EXPECT_EQ(r.code, 1);
+//   ProcessResult r = RunBinary({"get", "k", store.flag()});
+//   EXPECT_EQ(r.exit_code, 1) << r;
 //   Child a({"incr", "n"}), b({"incr", "n"});  // Running at once.
 //   a.Wait(); b.Wait();
 #ifndef TESTS_CLI_RUN_BINARY_H_
@@ -12,20 +12,13 @@
 #include <sys/types.h>
 
 #include <optional>
-#include <ostream>
 #include <string>
 #include <vector>
 
+#include "tests/test_util.h"
+
 namespace kvstore {
 namespace cli {
-
-struct Result {
-  int code;  // The exit status, or 128 + the signal that killed it.
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const Result& r);
 
 // A child process running the binary, its output going to temporary files.
 class Child {
@@ -45,7 +38,7 @@ class Child {
   Child& operator=(const Child&) = delete;
 
   // Waits for the child to exit and returns what it did.
-  Result Wait();
+  ::kvstore::testing::ProcessResult Wait();
 
  private:
   pid_t pid_ = -1;
@@ -54,20 +47,21 @@ class Child {
   std::string in_path_;
 };
 
-Result RunBinary(const std::vector<std::string>& args,
-                 std::optional<std::string> store_env = std::nullopt);
+::kvstore::testing::ProcessResult RunBinary(
+    const std::vector<std::string>& args,
+    std::optional<std::string> store_env = std::nullopt);
 
-Result RunBinaryWithInput(const std::vector<std::string>& args,
-                          const std::string& input);
+::kvstore::testing::ProcessResult RunBinaryWithInput(
+    const std::vector<std::string>& args, const std::string& input);
 
 // Runs the binary with its stdout opened on `target` ("" for a closed
-// stdout); Result::out is then empty.
-Result RunBinaryWithStdout(const std::vector<std::string>& args,
-                           const std::string& target);
+// stdout); the result's `out` is then empty.
+::kvstore::testing::ProcessResult RunBinaryWithStdout(
+    const std::vector<std::string>& args, const std::string& target);
 
 // Runs another binary of the workspace, e.g. "tests/cli/typed_writer".
-Result RunProgram(const std::string& program,
-                  const std::vector<std::string>& args);
+::kvstore::testing::ProcessResult RunProgram(
+    const std::string& program, const std::vector<std::string>& args);
 
 }  // namespace cli
 }  // namespace kvstore

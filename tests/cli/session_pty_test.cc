@@ -20,20 +20,16 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "tests/cli/test_store.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
-constexpr absl::Duration kDeadline = absl::Seconds(20);
+using ::kvstore::testing::ProcessResult;
+using ::kvstore::testing::ScopedStoreName;
 
-std::string BinaryPath() {
-  const char* srcdir = getenv("TEST_SRCDIR");
-  const char* workspace = getenv("TEST_WORKSPACE");
-  return absl::StrCat(srcdir ? srcdir : ".", "/",
-                      workspace ? workspace : "kvstore", "/cli/kvstore");
-}
+constexpr absl::Duration kDeadline = absl::Seconds(20);
 
 // `kvstore ARGS...` with a pseudo-terminal as stdin, stdout and stderr.
 class PtySession {
@@ -42,7 +38,7 @@ class PtySession {
     pid_ = forkpty(&master_, nullptr, nullptr, nullptr);
     if (pid_ == 0) {
       std::vector<char*> argv;
-      std::string program = BinaryPath();
+      std::string program = ::kvstore::testing::RunfilePath("cli/kvstore");
       argv.push_back(program.data());
       std::vector<std::string> copy = args;
       for (std::string& a : copy) argv.push_back(a.data());
@@ -96,19 +92,20 @@ class PtySession {
     return false;
   }
 
-  // Waits for the child to exit; its exit status, or -1 past the deadline.
-  int WaitExit() {
+  // Waits for the child to end and returns how it did; past the deadline,
+  // exit_code -1 and signal 0 (it still runs).
+  ProcessResult WaitExit() {
     const absl::Time deadline = absl::Now() + kDeadline;
     while (absl::Now() < deadline) {
       int status = 0;
       const pid_t r = waitpid(pid_, &status, WNOHANG);
       if (r == pid_) {
         reaped_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return ::kvstore::testing::FromWaitStatus(status);
       }
       ReadSome(absl::Now() + absl::Milliseconds(100));  // Drain the pty.
     }
-    return -1;
+    return ProcessResult();
   }
 
   // Everything the terminal showed so far.
@@ -138,7 +135,7 @@ class PtySession {
 };
 
 TEST(SessionPtyTest, ASessionAnswersEachLineGoesOnAfterErrorsAndEndsAtQuit) {
-  TestStore store;
+  ScopedStoreName store;
   PtySession s({store.flag()});
   ASSERT_TRUE(s.started());
   ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
@@ -156,11 +153,12 @@ TEST(SessionPtyTest, ASessionAnswersEachLineGoesOnAfterErrorsAndEndsAtQuit) {
   ASSERT_TRUE(s.WaitFor("41\r\n")) << s.seen();
   ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
   s.Type("quit\n");
-  EXPECT_EQ(s.WaitExit(), 0) << s.seen();
+  const ProcessResult ended = s.WaitExit();
+  EXPECT_EQ(ended.exit_code, 0) << ended << s.seen();
 }
 
 TEST(SessionPtyTest, TheUpArrowRecallsTheLastLine) {
-  TestStore store;
+  ScopedStoreName store;
   PtySession s({store.flag()});
   ASSERT_TRUE(s.started());
   ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
@@ -172,21 +170,23 @@ TEST(SessionPtyTest, TheUpArrowRecallsTheLastLine) {
   ASSERT_TRUE(s.WaitFor("2\r\n")) << s.seen();
   ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
   s.Type("quit\n");
-  EXPECT_EQ(s.WaitExit(), 0) << s.seen();
+  const ProcessResult ended = s.WaitExit();
+  EXPECT_EQ(ended.exit_code, 0) << ended << s.seen();
 }
 
 TEST(SessionPtyTest, EndOfInputEndsTheSession) {
-  TestStore store;
+  ScopedStoreName store;
   PtySession s({store.flag()});
   ASSERT_TRUE(s.started());
   ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
   ASSERT_TRUE(s.WaitForTheEditor()) << s.seen();
   s.Type("\x04");  // Ctrl-D on an empty line.
-  EXPECT_EQ(s.WaitExit(), 0) << s.seen();
+  const ProcessResult ended = s.WaitExit();
+  EXPECT_EQ(ended.exit_code, 0) << ended << s.seen();
 }
 
 TEST(SessionPtyTest, CheckShowsProgressOnATerminalAndErasesIt) {
-  TestStore store;
+  ScopedStoreName store;
   PtySession s({store.flag()});
   ASSERT_TRUE(s.started());
   ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
@@ -199,22 +199,25 @@ TEST(SessionPtyTest, CheckShowsProgressOnATerminalAndErasesIt) {
   ASSERT_TRUE(s.WaitFor("ok\r\n")) << s.seen();
   ASSERT_TRUE(s.WaitFor("kvstore> ")) << s.seen();
   s.Type("exit\n");
-  EXPECT_EQ(s.WaitExit(), 0) << s.seen();
+  const ProcessResult ended = s.WaitExit();
+  EXPECT_EQ(ended.exit_code, 0) << ended << s.seen();
 }
 
 TEST(SessionPtyTest, ACommandOnATerminalShowsProgress) {
-  TestStore store;
+  ScopedStoreName store;
   {
     PtySession s({store.flag(), "create", "--capacity=70000"});
     ASSERT_TRUE(s.started());
     ASSERT_TRUE(s.WaitFor("kvstore: create: 100% (")) << s.seen();
-    EXPECT_EQ(s.WaitExit(), 0) << s.seen();
+    const ProcessResult ended = s.WaitExit();
+    EXPECT_EQ(ended.exit_code, 0) << ended << s.seen();
   }
   PtySession s({store.flag(), "check"});
   ASSERT_TRUE(s.started());
   ASSERT_TRUE(s.WaitFor("kvstore: check: 100% (")) << s.seen();
   ASSERT_TRUE(s.WaitFor("ok\r\n")) << s.seen();
-  EXPECT_EQ(s.WaitExit(), 0) << s.seen();
+  const ProcessResult ended = s.WaitExit();
+  EXPECT_EQ(ended.exit_code, 0) << ended << s.seen();
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
 #include "tests/cli/run_binary.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -43,15 +44,17 @@ TEST(SystemdRecipeTest, ItsStopDumpsAndItsStartRestoresAcrossAReboot) {
   ScopedStoreName name("systemd");
   const std::string instance = name.name().substr(1);
   const std::string dir = ::testing::TempDir() + "/state";
-  const std::string start = UnitCommand(unit.str(), "ExecStart=", instance, dir);
+  const std::string start =
+      UnitCommand(unit.str(), "ExecStart=", instance, dir);
   const std::string stop = UnitCommand(unit.str(), "ExecStop=", instance, dir);
   ASSERT_FALSE(start.empty());
   ASSERT_FALSE(stop.empty());
   // /bin/sh -c '...' as systemd runs it: strip the quoting.
   auto run = [](const std::string& command) {
     const size_t open = command.find('\'');
-    return RunProcess({"/bin/sh", "-c",
-                       command.substr(open + 1, command.rfind('\'') - open - 1)});
+    return RunProcess(
+        {"/bin/sh", "-c",
+         command.substr(open + 1, command.rfind('\'') - open - 1)});
   };
   // First boot: no dump yet, the start does nothing and succeeds.
   ASSERT_EQ(run(start).exit_code, 0);
@@ -60,20 +63,20 @@ TEST(SystemdRecipeTest, ItsStopDumpsAndItsStartRestoresAcrossAReboot) {
   o.create_if_missing = true;
   {
     auto store = Store::Open(name.name(), o);
-    ASSERT_TRUE(store.ok());
+    ASSERT_OK(store);
     WriteOptions day;
     day.ttl = absl::Hours(24);
-    ASSERT_TRUE((*store)->Set("greeting", Value::String("hello")).ok());
-    ASSERT_TRUE((*store)->Set("session", Value::Int64(7), day).ok());
+    ASSERT_OK((*store)->Set("greeting", Value::String("hello")));
+    ASSERT_OK((*store)->Set("session", Value::Int64(7), day));
   }
   // Shutdown, reboot (the store is gone), boot.
   testing::ProcessResult stopped = run(stop);
   ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
-  ASSERT_TRUE(Store::Destroy(name.name()).ok());
+  ASSERT_OK(Store::Destroy(name.name()));
   testing::ProcessResult started = run(start);
   ASSERT_EQ(started.exit_code, 0) << started.err;
   auto store = Store::Open(name.name());
-  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_OK(store);
   EXPECT_EQ(*(*store)->Get<std::string>("greeting"), "hello");
   EXPECT_EQ(*(*store)->Get<int64_t>("session"), 7);
   EXPECT_GT(*(*store)->Ttl("session"), absl::Hours(23));

@@ -11,14 +11,16 @@
 #include "gtest/gtest.h"
 #include "tests/cli/json_checker.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
 #include "tests/cli/typed_fixture.h"
 #include "tests/cli/typed_test_types.h"
+#include "tests/status_matchers.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::ScopedStoreName;
 using ::kvstore_cli_test::Ann;
 using ::kvstore_cli_test::Bob;
 using ::kvstore_cli_test::kAnnJson;
@@ -46,7 +48,7 @@ TEST_F(TypedReadTest, SchemaJsonDescribesEveryField) {
   RunResult r = Run({"schema", "--json"});
   ASSERT_EQ(r.code, kExitOk) << r;
   absl::StatusOr<JsonValue> v = ParseJson(r.out);
-  ASSERT_TRUE(v.ok()) << v.status() << r.out;
+  ASSERT_OK(v) << r.out;
   EXPECT_EQ(v->Find("store")->text, store_.name());
   EXPECT_EQ(v->Find("kind")->text, "typed");
   EXPECT_EQ(v->Find("key")->Find("name")->text, "uint64");
@@ -60,7 +62,7 @@ TEST_F(TypedReadTest, SchemaJsonDescribesEveryField) {
 }
 
 TEST(TypedSchemaTest, TaggedStoreSaysSoAndExitsZero) {
-  TestStore store;
+  ScopedStoreName store;
   ASSERT_EQ(RunCli({"set", "k", "v", store.flag()}).code, kExitOk);
   RunResult r = RunCli({"schema", store.flag()});
   EXPECT_EQ(r.code, kExitOk) << r;
@@ -74,7 +76,7 @@ TEST(TypedSchemaTest, TaggedStoreSaysSoAndExitsZero) {
 }
 
 TEST(TypedSchemaTest, MissingStoreIsExitThree) {
-  TestStore store;
+  ScopedStoreName store;
   RunResult r = RunCli({"schema", store.flag()});
   EXPECT_EQ(r.code, kExitFailure) << r;
   EXPECT_THAT(r.err, HasSubstr("does not exist"));
@@ -90,7 +92,7 @@ TEST_F(TypedReadTest, GetPrintsTheRecordAsJson) {
   EXPECT_EQ(r.out, absl::StrCat(R"({"key":1,"type":"Player","value":)",
                                 kAnnJson, "}\n"));
   absl::StatusOr<JsonValue> v = ParseJson(r.out);
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_EQ(v->Find("value")->kind, JsonValue::Kind::kObject);  // Not text.
   EXPECT_EQ(v->Find("value")->Find("pos")->Find("y")->number, -2);
 }
@@ -117,7 +119,7 @@ TEST_F(TypedReadTest, KeyThatDoesNotParseIsUsageError) {
 }
 
 TEST_F(TypedReadTest, ListSortsIntegerKeysByNumber) {
-  ASSERT_TRUE(players_->Set(10, Ann()).ok());
+  ASSERT_OK(players_->Set(10, Ann()));
   RunResult r = Run({"list"});
   EXPECT_EQ(r.code, kExitOk) << r;
   EXPECT_EQ(r.out,
@@ -125,7 +127,7 @@ TEST_F(TypedReadTest, ListSortsIntegerKeysByNumber) {
                          "\n", "10\tPlayer\t", kAnnJson, "\n"));
   r = Run({"list", "--json"});
   absl::StatusOr<JsonValue> v = ParseJson(r.out);
-  ASSERT_TRUE(v.ok()) << v.status() << r.out;
+  ASSERT_OK(v) << r.out;
   ASSERT_EQ(v->array.size(), 3u);
   EXPECT_EQ(v->array[2].Find("key")->number, 10);
   EXPECT_EQ(v->array[1].Find("value")->Find("name")->text, "bob");
@@ -133,7 +135,7 @@ TEST_F(TypedReadTest, ListSortsIntegerKeysByNumber) {
 
 TEST_F(TypedReadTest, ScanVisitsEveryEntry) {
   for (uint64_t id = 3; id <= 50; ++id) {
-    ASSERT_TRUE(players_->Set(id, Bob()).ok());
+    ASSERT_OK(players_->Set(id, Bob()));
   }
   std::vector<int> seen(51, 0);
   std::string cursor = "0";
@@ -142,7 +144,7 @@ TEST_F(TypedReadTest, ScanVisitsEveryEntry) {
     RunResult r = Run({"scan", cursor, "--count=16", "--json"});
     ASSERT_EQ(r.code, kExitOk) << r;
     absl::StatusOr<JsonValue> v = ParseJson(r.out);
-    ASSERT_TRUE(v.ok()) << v.status() << r.out;
+    ASSERT_OK(v) << r.out;
     cursor = v->Find("cursor")->text;
     for (const JsonValue& e : v->Find("entries")->array) {
       EXPECT_EQ(e.Find("value")->kind, JsonValue::Kind::kObject);
@@ -167,7 +169,7 @@ TEST_F(TypedReadTest, ScanPastTheTableIsExitThree) {
 }
 
 TEST(TypedKeysTest, StructKeyIsGivenAsJsonOrAssignments) {
-  TestStore store;
+  ScopedStoreName store;
   auto map = CreateTyped<kvstore_cli_test::PlayersByTeam>(store);
   ASSERT_NE(map, nullptr);
   const std::string s = store.flag();
@@ -175,7 +177,7 @@ TEST(TypedKeysTest, StructKeyIsGivenAsJsonOrAssignments) {
   EXPECT_EQ(RunCli({"set", "team=1,id=3", kBobJson, s}).code, 0);
   EXPECT_EQ(RunCli({"set", "team=2 id=1", kBobJson, s}).code, 0);
   absl::StatusOr<kvstore_cli_test::Player> p = map->Get({1, 2});
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_OK(p);
   EXPECT_TRUE(*p == Ann());
   EXPECT_EQ(RunCli({"get", "id=3,team=1", s}).out,
             absl::StrCat(kBobJson, "\n"));
@@ -186,7 +188,7 @@ TEST(TypedKeysTest, StructKeyIsGivenAsJsonOrAssignments) {
                          R"({"team":2,"id":1})", "\tPlayer\t", kBobJson, "\n"));
   r = RunCli({"get", "team=1,id=3", "--json", s});
   absl::StatusOr<JsonValue> v = ParseJson(r.out);
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_EQ(v->Find("key")->Find("id")->number, 3);
   r = RunCli({"get", "team=1", s});
   EXPECT_EQ(r.code, kExitUsage) << r;
@@ -197,12 +199,12 @@ TEST(TypedKeysTest, StructKeyIsGivenAsJsonOrAssignments) {
 }
 
 TEST(TypedKeysTest, FixedStringKeyIsPlainText) {
-  TestStore store;
+  ScopedStoreName store;
   auto map = CreateTyped<kvstore_cli_test::PlayersByName>(store);
   ASSERT_NE(map, nullptr);
   const std::string s = store.flag();
   EXPECT_EQ(RunCli({"set", "ann smith", kAnnJson, s}).code, kExitOk);
-  ASSERT_TRUE(map->Get("ann smith").ok());
+  ASSERT_OK(map->Get("ann smith"));
   EXPECT_EQ(RunCli({"list", s}).out,
             absl::StrCat("ann smith\tPlayer\t", kAnnJson, "\n"));
   EXPECT_EQ(RunCli({"list", "--json", s}).out,
@@ -213,7 +215,7 @@ TEST(TypedKeysTest, FixedStringKeyIsPlainText) {
 }
 
 TEST(TypedKeysTest, ScalarValuesPrintAsText) {
-  TestStore store;
+  ScopedStoreName store;
   auto map = CreateTyped<kvstore_cli_test::Counts>(store);
   ASSERT_NE(map, nullptr);
   const std::string s = store.flag();
@@ -243,7 +245,7 @@ TEST_F(TypedReadTest, TtlStatsCheckAndDestroyWork) {
                                              "\n");
   EXPECT_EQ(Run({"ttl", "9"}).code, kExitNotFound);
   absl::StatusOr<JsonValue> stats = ParseJson(Run({"stats", "--json"}).out);
-  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_OK(stats);
   EXPECT_EQ(stats->Find("entries")->number, 2);
   EXPECT_EQ(stats->Find("max_value_bytes")->number, 32);
   EXPECT_EQ(Run({"check"}).out, "ok\n");
@@ -253,7 +255,7 @@ TEST_F(TypedReadTest, TtlStatsCheckAndDestroyWork) {
 }
 
 TEST(TypedWarningTest, StoreWritableByOthersIsWarnedAbout) {
-  TestStore store;
+  ScopedStoreName store;
   Options options;
   options.mode = 0666;
   auto map = CreateTyped<kvstore_cli_test::Counts>(store, options);

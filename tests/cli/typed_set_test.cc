@@ -14,9 +14,10 @@
 #include "gtest/gtest.h"
 #include "tests/cli/json_checker.h"
 #include "tests/cli/run_cli.h"
-#include "tests/cli/test_store.h"
 #include "tests/cli/typed_fixture.h"
 #include "tests/cli/typed_test_types.h"
+#include "tests/status_matchers.h"
+#include "tests/test_util.h"
 
 namespace kvstore {
 namespace cli {
@@ -31,6 +32,10 @@ using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
 using TypedSetTest = TypedStoreTest;
+using ::kvstore::testing::IsOk;
+using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
+using ::testing::Not;
 
 // Fields of a valid Player (Cy), as separate field=value arguments.
 std::vector<std::string> CyFields() {
@@ -48,7 +53,7 @@ TEST_F(TypedSetTest, JsonObjectRoundTripsThroughTypedMap) {
   EXPECT_THAT(r.out, IsEmpty());
   EXPECT_THAT(r.err, IsEmpty());
   absl::StatusOr<Player> p = players_->Get(3);
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_OK(p);
   EXPECT_TRUE(*p == Ann());
   EXPECT_EQ(Run({"get", "3"}).out, absl::StrCat(kAnnJson, "\n"));
 }
@@ -59,7 +64,7 @@ TEST_F(TypedSetTest, FieldArgumentsRoundTripThroughTypedMap) {
   RunResult r = Run(args);
   ASSERT_EQ(r.code, kExitOk) << r;
   absl::StatusOr<Player> p = players_->Get(1);
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_OK(p);
   EXPECT_TRUE(*p == Cy());
   EXPECT_TRUE(*players_->Get(2) == Bob());  // Others untouched.
 }
@@ -91,7 +96,7 @@ TEST_F(TypedSetTest, OneArgumentWithAssignmentsWorksToo) {
 TEST_F(TypedSetTest, TtlFlagApplies) {
   ASSERT_EQ(Run({"set", "3", kAnnJson, "--ttl=1h"}).code, kExitOk);
   auto entry = players_->GetEntry(3);
-  ASSERT_TRUE(entry.ok()) << entry.status();
+  ASSERT_OK(entry);
   EXPECT_GT(entry->ttl, absl::Minutes(59));
   EXPECT_LE(entry->ttl, absl::Hours(1));
 }
@@ -153,7 +158,7 @@ TEST_F(TypedSetTest, EveryMalformedRecordIsRefusedChangingNothing) {
     EXPECT_EQ(Dump(), before) << absl::StrJoin(c.args, " ");
   }
   absl::StatusOr<JsonValue> stats = ParseJson(Run({"stats", "--json"}).out);
-  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_OK(stats);
   EXPECT_EQ(stats->Find("sets")->number, 2);  // The fixture's two.
 }
 
@@ -164,7 +169,7 @@ TEST_F(TypedSetTest, IncrAddsToAFieldAndPrintsIt) {
   EXPECT_EQ(Run({"incr", "1", "score"}).out, "16\n");
   EXPECT_EQ(Run({"incr", "1", "pos.y", "-3"}).out, "-5\n");
   absl::StatusOr<Player> p = players_->Get(1);
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   EXPECT_EQ(p->score, 16u);
   EXPECT_EQ(p->pos.y, -5);
   EXPECT_EQ(p->name, Ann().name);
@@ -196,12 +201,12 @@ TEST_F(TypedSetTest, IncrRefusalsChangeNothing) {
     EXPECT_THAT(r.err, HasSubstr(c.error)) << r;
   }
   EXPECT_EQ(Dump(), before);
-  EXPECT_FALSE(players_->Get(9).ok());  // incr creates no record.
+  EXPECT_THAT(players_->Get(9), Not(IsOk()));  // incr creates no record.
 }
 
 TEST_F(TypedSetTest, DelRemovesTheRecord) {
   EXPECT_EQ(Run({"del", "2"}).code, kExitOk);
-  EXPECT_TRUE(absl::IsNotFound(players_->Get(2).status()));
+  EXPECT_THAT(players_->Get(2).status(), StatusIs(absl::StatusCode::kNotFound));
   RunResult r = Run({"del", "2"});
   EXPECT_EQ(r.code, kExitNotFound) << r;
   EXPECT_THAT(r.err, HasSubstr("key '2' not found"));
@@ -210,7 +215,7 @@ TEST_F(TypedSetTest, DelRemovesTheRecord) {
 TEST_F(TypedSetTest, ExpireAndPersistKeepTheRecord) {
   ASSERT_EQ(Run({"expire", "1", "30m"}).code, kExitOk);
   auto entry = players_->GetEntry(1);
-  ASSERT_TRUE(entry.ok());
+  ASSERT_OK(entry);
   EXPECT_GT(entry->ttl, absl::Minutes(29));
   EXPECT_LE(entry->ttl, absl::Minutes(30));
   EXPECT_TRUE(entry->value == Ann());
@@ -256,7 +261,7 @@ TEST_F(TypedSetTest, TaggedOnlyCommandsAndFlagsAreRefused) {
 }
 
 TEST(TypedSetFullTest, FullStoreNamesTheKeyAsText) {
-  TestStore store;
+  ScopedStoreName store;
   Options options;
   options.capacity = 1;
   auto map = CreateTyped<kvstore_cli_test::Counts>(store, options);
@@ -268,7 +273,7 @@ TEST(TypedSetFullTest, FullStoreNamesTheKeyAsText) {
 }
 
 TEST(TypedSetTaggedTest, TaggedSetAndIncrStillCountArguments) {
-  TestStore store;
+  ScopedStoreName store;
   RunResult r = RunCli({"set", "a", "b", "c", store.flag()});
   EXPECT_EQ(r.code, kExitUsage) << r;
   EXPECT_THAT(r.err, StartsWith("kvstore: set: expected 2 arguments, got 3"));

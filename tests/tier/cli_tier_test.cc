@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "kvstore/tier/tier_stats.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 #include "tests/tier/redis_fixture.h"
 
@@ -67,8 +68,8 @@ TEST(CliTierTest, GetSetDelIncrGoThroughTheTier) {
   EXPECT_TRUE(absl::StrContains(stats.out, "tier_sync_running: yes\n"));
   EXPECT_TRUE(
       absl::StrContains(Kvstore({s, "stats", "--json"}).out, "\"tier\":{"));
-  const int status = sync.Stop();
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  const ProcessResult stopped = sync.Stop();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped;
 }
 
 TEST(CliTierTest, SyncStopsCleanlyOnSigterm) {
@@ -78,11 +79,11 @@ TEST(CliTierTest, SyncStopsCleanlyOnSigterm) {
   const std::string log = redis->dir() + "/sync.log";
   ChildProcess sync = StartSync(store.name(), redis->url(), "app:", log);
   ASSERT_TRUE(WaitForHeartbeat(store.name(), sync.pid()));
-  const int status = sync.Stop();
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  const ProcessResult stopped = sync.Stop();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped;
   EXPECT_TRUE(absl::StrContains(ReadFile(log), "kvstore sync: stopped"));
   absl::StatusOr<TierStats> t = ReadTierStats(store.name());
-  ASSERT_TRUE(t.ok());
+  ASSERT_OK(t);
   EXPECT_EQ(t->heartbeat_age, absl::InfiniteDuration());  // Untrusted.
   EXPECT_FALSE(t->sync_running);
 }

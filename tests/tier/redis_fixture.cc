@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
@@ -40,14 +41,16 @@ std::string FindRedisServer() {
 
 // Reaps `pid` if it has exited, within `deadline`. Returns the status, or
 // -1 if it is still running.
-int ReapWithin(pid_t pid, absl::Duration deadline) {
+// How the child `pid` ended once reaped within `deadline`; nullopt if it
+// still runs then. "Did not run" if it is no child of ours (any more).
+std::optional<ProcessResult> ReapWithin(pid_t pid, absl::Duration deadline) {
   const absl::Time end = absl::Now() + deadline;
   while (true) {
     int status = 0;
     const pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) return status;
-    if (r < 0 && errno != EINTR) return 0;
-    if (absl::Now() >= end) return -1;
+    if (r == pid) return FromWaitStatus(status);
+    if (r < 0 && errno != EINTR) return ProcessResult();
+    if (absl::Now() >= end) return std::nullopt;
     absl::SleepFor(absl::Milliseconds(1));
   }
 }
@@ -107,34 +110,35 @@ ChildProcess::~ChildProcess() {
   if (pid_ > 0) Kill();
 }
 
-int ChildProcess::Kill(int signal) {
-  if (pid_ <= 0) return 0;
+ProcessResult ChildProcess::Kill(int signal) {
+  if (pid_ <= 0) return ProcessResult();
   kill(pid_, signal);
-  int status = ReapWithin(pid_, absl::Seconds(30));
-  if (status == -1) {
+  std::optional<ProcessResult> ended = ReapWithin(pid_, absl::Seconds(30));
+  if (!ended) {
     kill(pid_, SIGKILL);
-    status = ReapWithin(pid_, absl::Seconds(30));
+    ended = ReapWithin(pid_, absl::Seconds(30));
   }
   pid_ = -1;
-  return status;
+  return ended.value_or(ProcessResult());
 }
 
-int ChildProcess::Stop(absl::Duration grace) {
-  if (pid_ <= 0) return 0;
+ProcessResult ChildProcess::Stop(absl::Duration grace) {
+  if (pid_ <= 0) return ProcessResult();
   kill(pid_, SIGTERM);
-  const int status = ReapWithin(pid_, grace);
-  if (status != -1) {
+  std::optional<ProcessResult> ended = ReapWithin(pid_, grace);
+  if (ended) {
     pid_ = -1;
-    return status;
+    return *ended;
   }
   return Kill(SIGKILL);
 }
 
-int ChildProcess::WaitFor(absl::Duration deadline) {
-  if (pid_ <= 0) return 0;
-  const int status = ReapWithin(pid_, deadline);
-  if (status != -1) pid_ = -1;
-  return status;
+ProcessResult ChildProcess::WaitFor(absl::Duration deadline) {
+  if (pid_ <= 0) return ProcessResult();
+  std::optional<ProcessResult> ended = ReapWithin(pid_, deadline);
+  if (!ended) return ProcessResult();
+  pid_ = -1;
+  return *ended;
 }
 
 std::unique_ptr<RedisServer> RedisServer::Start(

@@ -41,14 +41,15 @@ class ChildProcess {
 
   pid_t pid() const { return pid_; }
   bool started() const { return pid_ > 0; }
-  // Sends `signal` and reaps the process; returns its wait status.
-  int Kill(int signal = SIGKILL);
-  // SIGTERM, then SIGKILL if it has not exited after `grace`. Returns the
-  // wait status.
-  int Stop(absl::Duration grace = absl::Seconds(10));
-  // Waits for it to exit by itself, up to `deadline`; -1 if it did not
-  // (it is then still running).
-  int WaitFor(absl::Duration deadline);
+  // Sends `signal` and reaps the process; returns how it ended ("did not
+  // run" if it was not started).
+  ProcessResult Kill(int signal = SIGKILL);
+  // SIGTERM, then SIGKILL if it has not exited after `grace`. Returns how
+  // it ended.
+  ProcessResult Stop(absl::Duration grace = absl::Seconds(10));
+  // Waits for it to exit by itself, up to `deadline`, and returns how it
+  // ended; if it did not end, exit_code -1 and signal 0 (it still runs).
+  ProcessResult WaitFor(absl::Duration deadline);
 
  private:
   pid_t pid_ = -1;

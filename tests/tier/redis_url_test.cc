@@ -2,14 +2,17 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "tests/status_matchers.h"
 
 namespace kvstore {
 namespace {
 
+using ::kvstore::testing::StatusIs;
+
 TEST(RedisUrlTest, ParsesTcpWithEverything) {
   absl::StatusOr<RedisEndpoint> e =
       ParseRedisUrl("redis://alice:s%40cret@cache.local:6380/2");
-  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_OK(e);
   EXPECT_EQ(e->host, "cache.local");
   EXPECT_EQ(e->port, 6380);
   EXPECT_EQ(e->user, "alice");
@@ -21,7 +24,7 @@ TEST(RedisUrlTest, ParsesTcpWithEverything) {
 
 TEST(RedisUrlTest, DefaultsPortAndDatabase) {
   absl::StatusOr<RedisEndpoint> e = ParseRedisUrl("redis://localhost");
-  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_OK(e);
   EXPECT_EQ(e->port, 6379);
   EXPECT_EQ(e->db, 0);
   EXPECT_TRUE(e->password.empty());
@@ -29,14 +32,14 @@ TEST(RedisUrlTest, DefaultsPortAndDatabase) {
 
 TEST(RedisUrlTest, PasswordWithoutUser) {
   absl::StatusOr<RedisEndpoint> e = ParseRedisUrl("redis://:pw@h:1/0");
-  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_OK(e);
   EXPECT_EQ(e->password, "pw");
   EXPECT_TRUE(e->user.empty());
 }
 
 TEST(RedisUrlTest, Ipv6Host) {
   absl::StatusOr<RedisEndpoint> e = ParseRedisUrl("redis://[::1]:7000");
-  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_OK(e);
   EXPECT_EQ(e->host, "::1");
   EXPECT_EQ(e->port, 7000);
   EXPECT_EQ(e->Describe(), "redis://[::1]:7000/0");
@@ -45,7 +48,7 @@ TEST(RedisUrlTest, Ipv6Host) {
 TEST(RedisUrlTest, UnixSocketWithDatabase) {
   absl::StatusOr<RedisEndpoint> e =
       ParseRedisUrl("unix:///run/redis/redis.sock?db=3");
-  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_OK(e);
   EXPECT_EQ(e->unix_path, "/run/redis/redis.sock");
   EXPECT_EQ(e->db, 3);
   EXPECT_TRUE(e->host.empty());
@@ -53,7 +56,7 @@ TEST(RedisUrlTest, UnixSocketWithDatabase) {
 
 TEST(RedisUrlTest, UnixSocketWithPassword) {
   absl::StatusOr<RedisEndpoint> e = ParseRedisUrl("unix://:pw@/tmp/r.sock");
-  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_OK(e);
   EXPECT_EQ(e->unix_path, "/tmp/r.sock");
   EXPECT_EQ(e->password, "pw");
 }
@@ -83,14 +86,14 @@ TEST(RedisUrlTest, RejectsBadUrlsWithInvalidArgument) {
   };
   for (const char* url : kBad) {
     absl::StatusOr<RedisEndpoint> e = ParseRedisUrl(url);
-    EXPECT_TRUE(absl::IsInvalidArgument(e.status()))
-        << url << ": " << e.status();
+    EXPECT_THAT(e.status(), StatusIs(absl::StatusCode::kInvalidArgument))
+        << url;
   }
 }
 
 TEST(RedisUrlTest, ErrorsHideThePassword) {
   absl::StatusOr<RedisEndpoint> e = ParseRedisUrl("redis://u:hunter2@h:0");
-  ASSERT_TRUE(absl::IsInvalidArgument(e.status()));
+  ASSERT_THAT(e.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_FALSE(absl::StrContains(e.status().message(), "hunter2"))
       << e.status();
 }

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "kvstore/tier/tier.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 #include "tests/tier/redis_fixture.h"
 
@@ -71,7 +72,7 @@ TEST(TierCheckerTest, ReadsNeverGoBehindAcknowledgedWrites) {
     ASSERT_TRUE(WaitForHeartbeat(stores[h].name(), syncs[h].pid()));
   }
   for (int k = 0; k < kKeys; ++k) {
-    ASSERT_TRUE(redis->Command({"SET", absl::StrCat(kPrefix, k), "0"}).ok());
+    ASSERT_OK(redis->Command({"SET", absl::StrCat(kPrefix, k), "0"}));
   }
   std::vector<ChildProcess> workers;
   std::vector<std::pair<std::string, int>> logs;
@@ -95,8 +96,8 @@ TEST(TierCheckerTest, ReadsNeverGoBehindAcknowledgedWrites) {
   syncs[1] = StartSync(stores[1].name(), redis->url(), kPrefix, sync_log);
   ASSERT_TRUE(WaitForHeartbeat(stores[1].name(), syncs[1].pid()));
   for (ChildProcess& w : workers) {
-    const int status = w.WaitFor(absl::Seconds(60));
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    const ProcessResult ended = w.WaitFor(absl::Seconds(60));
+    ASSERT_EQ(ended.exit_code, 0) << ended;
   }
 
   std::vector<Op> ops;
@@ -154,8 +155,9 @@ TEST(TierCheckerTest, ReadsNeverGoBehindAcknowledgedWrites) {
   int backwards = 0;
   for (auto& [host_key, host_reads] : by_host_key) {
     std::vector<const Op*> by_end = host_reads;
-    std::sort(host_reads.begin(), host_reads.end(),
-              [](const Op* a, const Op* b) { return a->begin_ns < b->begin_ns; });
+    std::sort(
+        host_reads.begin(), host_reads.end(),
+        [](const Op* a, const Op* b) { return a->begin_ns < b->begin_ns; });
     std::sort(by_end.begin(), by_end.end(),
               [](const Op* a, const Op* b) { return a->end_ns < b->end_ns; });
     size_t ended = 0;

@@ -13,12 +13,15 @@
 #include "kvstore/store.h"
 #include "kvstore/tier/internal/meta.h"
 #include "kvstore/tier/tier_stats.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 #include "tests/tier/redis_fixture.h"
 
 namespace kvstore {
 namespace testing {
 namespace {
+
+using ::kvstore::testing::StatusIs;
 
 constexpr char kPrefix[] = "app:";
 constexpr absl::Duration kBound = absl::Seconds(1);
@@ -60,12 +63,12 @@ class TierTest : public ::testing::Test {
     options.heartbeat_bound = kBound;
     absl::StatusOr<std::unique_ptr<Tier>> tier =
         Tier::Open(h.name.name(), redis_->url(), options);
-    ASSERT_TRUE(tier.ok()) << tier.status();
+    ASSERT_OK(tier);
     h.tier = *std::move(tier);
   }
 
   void RedisSet(const std::string& key, const std::string& value) {
-    ASSERT_TRUE(redis_->Command({"SET", key, value}).ok());
+    ASSERT_OK(redis_->Command({"SET", key, value}));
   }
 
   // Sets `key` in Redis and waits until both hosts have applied the
@@ -112,7 +115,7 @@ class TierTest : public ::testing::Test {
   TierStats Stats(Host& h) {
     h.tier->FlushCounters();
     absl::StatusOr<TierStats> t = ReadTierStats(h.name.name());
-    EXPECT_TRUE(t.ok()) << t.status();
+    EXPECT_OK(t);
     return t.ok() ? *t : TierStats();
   }
 
@@ -123,14 +126,15 @@ class TierTest : public ::testing::Test {
 };
 
 TEST_F(TierTest, AWriteOnOneHostIsSeenOnTheOther) {
-  ASSERT_TRUE(a_.tier->Set("app:k", "v1").ok());
+  ASSERT_OK(a_.tier->Set("app:k", "v1"));
   EXPECT_EQ(Read(b_, "app:k"), "v1");
-  ASSERT_TRUE(a_.tier->Set("app:k", "v2").ok());
+  ASSERT_OK(a_.tier->Set("app:k", "v2"));
   // The writer's host sees its write at once.
   EXPECT_EQ(Read(a_, "app:k"), "v2");
   EXPECT_TRUE(Sees(b_, "app:k", "v2"));
-  ASSERT_TRUE(b_.tier->Erase("app:k").ok());
-  EXPECT_TRUE(absl::IsNotFound(b_.tier->Get("app:k").status()));
+  ASSERT_OK(b_.tier->Erase("app:k"));
+  EXPECT_THAT(b_.tier->Get("app:k").status(),
+              StatusIs(absl::StatusCode::kNotFound));
   EXPECT_TRUE(Sees(a_, "app:k", "<absent>"));
 }
 
@@ -153,19 +157,19 @@ TEST_F(TierTest, ARepeatedGetIsServedFromSharedMemory) {
   EXPECT_GE(t.local_hits, 10);
   // The copy sits in the store, tagged.
   absl::StatusOr<Value> raw = a_.tier->store().Get("app:k");
-  ASSERT_TRUE(raw.ok()) << raw.status();
+  ASSERT_OK(raw);
   EXPECT_EQ(raw->type(), ValueType::kBytes);
 }
 
 TEST_F(TierTest, WritesGoToRedisAndKeepTtls) {
   WriteOptions ttl;
   ttl.ttl = absl::Seconds(100);
-  ASSERT_TRUE(a_.tier->Set("app:t", "v", ttl).ok());
+  ASSERT_OK(a_.tier->Set("app:t", "v", ttl));
   absl::StatusOr<absl::Duration> left = b_.tier->Ttl("app:t");
-  ASSERT_TRUE(left.ok()) << left.status();
+  ASSERT_OK(left);
   EXPECT_GT(*left, absl::Seconds(90));
   EXPECT_EQ(Read(a_, "app:t"), "v");
-  ASSERT_TRUE(a_.tier->Expire("app:t", absl::Milliseconds(50)).ok());
+  ASSERT_OK(a_.tier->Expire("app:t", absl::Milliseconds(50)));
   // Redis's TTL ends the local copy too.
   EXPECT_TRUE(Sees(a_, "app:t", "<absent>"));
 
@@ -178,39 +182,47 @@ TEST_F(TierTest, WritesGoToRedisAndKeepTtls) {
   EXPECT_EQ(Read(a_, "app:n"), "x");
   EXPECT_TRUE(Sees(b_, "app:n", "x"));
   EXPECT_EQ(*a_.tier->Replace("app:none", "v"), false);
-  EXPECT_TRUE(
-      absl::IsNotFound(a_.tier->CompareAndSet("app:none", "a", "b").status()));
-  EXPECT_TRUE(absl::IsNotFound(a_.tier->Erase("app:none")));
-  EXPECT_TRUE(absl::IsNotFound(a_.tier->Ttl("app:none").status()));
-  EXPECT_TRUE(absl::IsNotFound(a_.tier->Get("app:none").status()));
+  EXPECT_THAT(a_.tier->CompareAndSet("app:none", "a", "b").status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(a_.tier->Erase("app:none"),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(a_.tier->Ttl("app:none").status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(a_.tier->Get("app:none").status(),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(TierTest, BadKeysAreInvalidArgumentAndChangeNothing) {
-  EXPECT_TRUE(absl::IsInvalidArgument(a_.tier->Set("other:k", "v")));
-  EXPECT_TRUE(absl::IsInvalidArgument(a_.tier->Set("", "v")));
-  EXPECT_TRUE(absl::IsInvalidArgument(a_.tier->Get("other:k").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      a_.tier->Set("app:" + std::string(5000, 'k'), "v")));  // > 4096.
+  EXPECT_THAT(a_.tier->Set("other:k", "v"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(a_.tier->Set("", "v"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(a_.tier->Get("other:k").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(a_.tier->Set("app:" + std::string(5000, 'k'), "v"),
+              StatusIs(absl::StatusCode::kInvalidArgument));  // > 4096.
   WriteOptions bad_ttl;
   bad_ttl.ttl = absl::ZeroDuration();
-  EXPECT_TRUE(absl::IsInvalidArgument(a_.tier->Set("app:k", "v", bad_ttl)));
+  EXPECT_THAT(a_.tier->Set("app:k", "v", bad_ttl),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   absl::StatusOr<tier_internal::Reply> size = redis_->Command({"DBSIZE"});
-  ASSERT_TRUE(size.ok());
+  ASSERT_OK(size);
   EXPECT_EQ((*size)->integer, 0);
 }
 
 TEST_F(TierTest, ANonStringValueIsFailedPreconditionAndChangesNothing) {
-  ASSERT_TRUE(redis_->Command({"RPUSH", "app:list", "x"}).ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(a_.tier->Get("app:list").status()));
-  EXPECT_TRUE(
-      absl::IsFailedPrecondition(a_.tier->Increment("app:list").status()));
+  ASSERT_OK(redis_->Command({"RPUSH", "app:list", "x"}));
+  EXPECT_THAT(a_.tier->Get("app:list").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(a_.tier->Increment("app:list").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   RedisSet("app:text", "abc");
-  EXPECT_TRUE(
-      absl::IsFailedPrecondition(a_.tier->Increment("app:text").status()));
+  EXPECT_THAT(a_.tier->Increment("app:text").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ((*redis_->Command({"LLEN", "app:list"}))->integer, 1);
   EXPECT_EQ(Read(a_, "app:text"), "abc");
   absl::StatusOr<Value> local = a_.tier->store().Get("app:list");
-  EXPECT_TRUE(absl::IsNotFound(local.status()));
+  EXPECT_THAT(local.status(), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(TierTest, AFillThatAWriteOvertakesIsDiscarded) {
@@ -219,9 +231,9 @@ TEST_F(TierTest, AFillThatAWriteOvertakesIsDiscarded) {
   // in Redis and A's sync process applies the invalidation.
   absl::StatusOr<std::string> meta_name =
       tier_internal::MetaStoreName(a_.name.name());
-  ASSERT_TRUE(meta_name.ok());
+  ASSERT_OK(meta_name);
   absl::StatusOr<std::unique_ptr<Store>> meta = Store::Open(*meta_name);
-  ASSERT_TRUE(meta.ok()) << meta.status();
+  ASSERT_OK(meta);
   TierOptions options;
   options.prefix = kPrefix;
   bool raced = false;
@@ -235,7 +247,7 @@ TEST_F(TierTest, AFillThatAWriteOvertakesIsDiscarded) {
   };
   absl::StatusOr<std::unique_ptr<Tier>> racer =
       Tier::Open(a_.name.name(), redis_->url(), options);
-  ASSERT_TRUE(racer.ok()) << racer.status();
+  ASSERT_OK(racer);
   // The value read is returned (it was read after the Get began) ...
   EXPECT_EQ((*racer)->Get("app:k").value_or("<error>"), "old");
   // ... but never served again.
@@ -279,7 +291,7 @@ TEST_F(TierTest, AWriteReplacesTheCopiesInPlaceSoNoHostMisses) {
   ASSERT_EQ(a_fills, 1);
   ASSERT_EQ(b_fills, 1);
   // The writer's host serves the write at once, from its copy.
-  ASSERT_TRUE(a_.tier->Set("app:k", "v2").ok());
+  ASSERT_OK(a_.tier->Set("app:k", "v2"));
   EXPECT_EQ(Read(a_, "app:k"), "v2");
   // The other host serves v1 until its sync process has read v2, then v2:
   // never a miss.
@@ -289,7 +301,7 @@ TEST_F(TierTest, AWriteReplacesTheCopiesInPlaceSoNoHostMisses) {
   EXPECT_TRUE(Sees(a_, "app:k", "7"));
   EXPECT_TRUE(Sees(b_, "app:k", "7"));
   absl::StatusOr<int64_t> n = b_.tier->Increment("app:k", 3);
-  ASSERT_TRUE(n.ok()) << n.status();
+  ASSERT_OK(n);
   EXPECT_EQ(*n, 10);
   EXPECT_EQ(Read(b_, "app:k"), "10");
   EXPECT_TRUE(Sees(a_, "app:k", "10"));
@@ -305,10 +317,11 @@ TEST_F(TierTest, AKeyDeletedInRedisIsDroppedNotRefreshed) {
   RedisSetAndSettle("app:k", "v1");
   EXPECT_EQ(Read(a_, "app:k"), "v1");
   EXPECT_EQ(Read(b_, "app:k"), "v1");
-  ASSERT_TRUE(redis_->Command({"DEL", "app:k"}).ok());
+  ASSERT_OK(redis_->Command({"DEL", "app:k"}));
   EXPECT_TRUE(Sees(a_, "app:k", "<absent>"));
   EXPECT_TRUE(Sees(b_, "app:k", "<absent>"));
-  EXPECT_TRUE(absl::IsNotFound(a_.tier->store().Get("app:k").status()));
+  EXPECT_THAT(a_.tier->store().Get("app:k").status(),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(TierTest, WithNoRefreshAnInvalidationDropsTheCopy) {
@@ -336,13 +349,13 @@ TEST_F(TierTest, ARefreshWhoseCopyChangedMeanwhileStoresNothing) {
   EXPECT_EQ(Read(a_, "app:k"), "v1");
   absl::StatusOr<std::string> meta_name =
       tier_internal::MetaStoreName(a_.name.name());
-  ASSERT_TRUE(meta_name.ok());
+  ASSERT_OK(meta_name);
   absl::StatusOr<std::unique_ptr<Store>> meta = Store::Open(*meta_name);
-  ASSERT_TRUE(meta.ok()) << meta.status();
+  ASSERT_OK(meta);
   tier_internal::CopyUpdate stale;
   ASSERT_TRUE(stale.Prepare(a_.tier->store(), **meta, "app:k"));
   // A write on this host replaces the copy after the refresh read Redis.
-  ASSERT_TRUE(a_.tier->Set("app:k", "v2").ok());
+  ASSERT_OK(a_.tier->Set("app:k", "v2"));
   EXPECT_FALSE(stale.Commit(a_.tier->store(), "app:k", "v1-read-earlier", 0,
                             absl::InfiniteDuration()));
   EXPECT_EQ(Read(a_, "app:k"), "v2");
@@ -355,7 +368,7 @@ TEST_F(TierTest, FlushAllDropsEveryCachedCopy) {
   RedisSet("app:k", "v");
   EXPECT_EQ(Read(a_, "app:k"), "v");
   EXPECT_EQ(Read(b_, "app:k"), "v");
-  ASSERT_TRUE(redis_->Command({"FLUSHALL"}).ok());
+  ASSERT_OK(redis_->Command({"FLUSHALL"}));
   EXPECT_TRUE(Sees(a_, "app:k", "<absent>"));
   EXPECT_TRUE(Sees(b_, "app:k", "<absent>"));
   // Tracking on, then FLUSHALL.
@@ -375,12 +388,14 @@ TEST_F(TierTest, ARedisRestartDropsEveryCachedCopy) {
   TierReadOptions stale;
   stale.max_staleness = absl::Hours(1);
   EXPECT_EQ(Read(a_, "app:k", stale), "v");
-  EXPECT_TRUE(absl::IsUnavailable(a_.tier->Set("app:k", "w")));
+  EXPECT_THAT(a_.tier->Set("app:k", "w"),
+              StatusIs(absl::StatusCode::kUnavailable));
   ASSERT_TRUE(redis_->Restart());
   // Back, empty: the sync process reconnects and drops everything.
   EXPECT_TRUE(Sees(a_, "app:k", "<absent>"));
   ASSERT_TRUE(WaitForHeartbeat(a_.name.name(), a_.sync.pid()));
-  EXPECT_TRUE(absl::IsNotFound(a_.tier->Get("app:k").status()));
+  EXPECT_THAT(a_.tier->Get("app:k").status(),
+              StatusIs(absl::StatusCode::kNotFound));
   const TierStats t = Stats(a_);
   EXPECT_GE(t.redis_errors, 1);
   EXPECT_GE(t.stale_served, 1);
@@ -406,31 +421,32 @@ TEST(TierOpenTest, BadInputGivesAClearErrorAndChangesNothing) {
       RedisServer::Start({"--requirepass", "right"});
   ASSERT_NE(redis, nullptr);
   ScopedTierStoreName name;
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      Tier::Open(name.name(), "http://nowhere").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      Tier::Open(name.name(), "redis://localhost:99999").status()));
+  EXPECT_THAT(Tier::Open(name.name(), "http://nowhere").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Tier::Open(name.name(), "redis://localhost:99999").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_FALSE(ShmExists(name.name()));
-  EXPECT_TRUE(absl::IsUnavailable(
-      Tier::Open(name.name(), "unix:///nonexistent/redis.sock").status()));
+  EXPECT_THAT(
+      Tier::Open(name.name(), "unix:///nonexistent/redis.sock").status(),
+      StatusIs(absl::StatusCode::kUnavailable));
   absl::StatusOr<std::unique_ptr<Tier>> wrong =
       Tier::Open(name.name(), redis->url("wrong"));
-  EXPECT_TRUE(absl::IsUnauthenticated(wrong.status())) << wrong.status();
+  EXPECT_THAT(wrong.status(), StatusIs(absl::StatusCode::kUnauthenticated));
   absl::StatusOr<std::unique_ptr<Tier>> none =
       Tier::Open(name.name(), redis->url());
-  EXPECT_TRUE(absl::IsUnauthenticated(none.status())) << none.status();
+  EXPECT_THAT(none.status(), StatusIs(absl::StatusCode::kUnauthenticated));
   absl::StatusOr<std::unique_ptr<Tier>> right =
       Tier::Open(name.name(), redis->url("right"));
-  ASSERT_TRUE(right.ok()) << right.status();
-  ASSERT_TRUE((*right)->Set("k", "v").ok());
+  ASSERT_OK(right);
+  ASSERT_OK((*right)->Set("k", "v"));
   EXPECT_EQ(*(*right)->Get("k"), "v");
   TierOptions other;
   other.prefix = "other:";
   ScopedTierStoreName synced;
   ChildProcess sync = StartSync(synced.name(), redis->url("right"), "app:");
   ASSERT_TRUE(WaitForHeartbeat(synced.name(), sync.pid()));
-  EXPECT_TRUE(absl::IsFailedPrecondition(
-      Tier::Open(synced.name(), redis->url("right"), other).status()));
+  EXPECT_THAT(Tier::Open(synced.name(), redis->url("right"), other).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 #include "tests/typed/test_types.h"
 
@@ -23,6 +24,7 @@ using ::kvstore::FixedString;
 using ::kvstore::Options;
 using ::kvstore::TypedMap;
 using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
 using ::testing::HasSubstr;
 
 Options Create(uint64_t capacity = 256) {
@@ -61,10 +63,10 @@ template <typename K, typename V>
 void ExpectRoundTrip(const K& key, const V& value) {
   ScopedStoreName name("rt");
   auto map = TypedMap<K, V>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
-  ASSERT_TRUE((*map)->Set(key, value).ok());
+  ASSERT_OK(map);
+  ASSERT_OK((*map)->Set(key, value));
   absl::StatusOr<V> got = (*map)->Get(key);
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_OK(got);
   EXPECT_TRUE(SameBytes(*got, value));
 }
 
@@ -93,17 +95,17 @@ TEST(TypedMapTest, StructsRoundTripAsKeyAndValue) {
 TEST(TypedMapTest, ValuePaddingIsZeroedBeforeStoring) {
   ScopedStoreName name;
   auto map = TypedMap<uint64_t, AllTypes>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_OK(map);
   AllTypes dirty;
   std::memset(static_cast<void*>(&dirty), 0xab, sizeof(dirty));
   const AllTypes clean = Sample(1);
   dirty = clean;  // Copies fields; padding may stay 0xab.
   std::memset(reinterpret_cast<char*>(&dirty) + 1, 0xab, 1);  // After i8.
-  ASSERT_TRUE((*map)->Set(1, dirty).ok());
+  ASSERT_OK((*map)->Set(1, dirty));
   const uint64_t key = 1;
   absl::StatusOr<std::string> raw = (*map)->store().Get(
       absl::string_view(reinterpret_cast<const char*>(&key), sizeof(key)));
-  ASSERT_TRUE(raw.ok());
+  ASSERT_OK(raw);
   EXPECT_EQ(*raw,
             std::string(reinterpret_cast<const char*>(&clean), sizeof(clean)));
   // A compare-and-set sees equal fields as equal, whatever the padding.
@@ -113,81 +115,86 @@ TEST(TypedMapTest, ValuePaddingIsZeroedBeforeStoring) {
 TEST(TypedMapTest, GetEraseAndConditionalWrites) {
   ScopedStoreName name;
   auto map = TypedMap<UserKey, Point>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_OK(map);
   TypedMap<UserKey, Point>& m = **map;
   const UserKey k{1, 1};
-  EXPECT_TRUE(absl::IsNotFound(m.Get(k).status()));
-  EXPECT_TRUE(absl::IsNotFound(m.Erase(k)));
-  EXPECT_TRUE(absl::IsNotFound(m.CompareAndSet(k, {0, 0}, {1, 1}).status()));
+  EXPECT_THAT(m.Get(k).status(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(m.Erase(k), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(m.CompareAndSet(k, {0, 0}, {1, 1}).status(),
+              StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(m.SetIfAbsent(k, {1, 2}).value(), true);
   EXPECT_EQ(m.SetIfAbsent(k, {9, 9}).value(), false);
   EXPECT_EQ(m.CompareAndSet(k, {9, 9}, {3, 3}).value(), false);
   EXPECT_EQ(m.CompareAndSet(k, {1, 2}, {3, 4}).value(), true);
   EXPECT_TRUE(SameBytes(m.Get(k).value(), Point{3, 4}));
   absl::StatusOr<kvstore::TypedEntry<Point>> e = m.GetEntry(k);
-  ASSERT_TRUE(e.ok());
+  ASSERT_OK(e);
   EXPECT_EQ(e->ttl, absl::InfiniteDuration());
   EXPECT_EQ(m.CompareVersionAndSet(k, e->version, {5, 6}).value(), true);
   EXPECT_EQ(m.CompareVersionAndSet(k, e->version, {7, 8}).value(), false);
   EXPECT_TRUE(SameBytes(m.GetAndErase(k).value(), Point{5, 6}));
-  EXPECT_TRUE(absl::IsNotFound(m.Get(k).status()));
-  EXPECT_TRUE(m.Verify().ok());
+  EXPECT_THAT(m.Get(k).status(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_OK(m.Verify());
 }
 
 TEST(TypedMapTest, EntriesExpireAfterTheirTimeToLive) {
   ScopedStoreName name;
   auto map = TypedMap<uint32_t, Counter>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_OK(map);
   kvstore::WriteOptions ttl;
   ttl.ttl = absl::Hours(1);  // No slow machine outlives it.
-  ASSERT_TRUE((*map)->Set(1, Counter{1, 0}, ttl).ok());
-  ASSERT_TRUE((*map)->Set(2, Counter{2, 0}).ok());
+  ASSERT_OK((*map)->Set(1, Counter{1, 0}, ttl));
+  ASSERT_OK((*map)->Set(2, Counter{2, 0}));
   auto entry = (*map)->GetEntry(1);
-  ASSERT_TRUE(entry.ok()) << entry.status();
+  ASSERT_OK(entry);
   EXPECT_GT(entry->ttl, absl::Minutes(59));
   EXPECT_LE(entry->ttl, absl::Hours(1));
   // A field add keeps the time to live.
   absl::StatusOr<uint64_t> hits = (*map)->AddToField(1, &Counter::hits, 1);
-  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_OK(hits);
   EXPECT_EQ(*hits, 2u);
   entry = (*map)->GetEntry(1);
-  ASSERT_TRUE(entry.ok()) << entry.status();
+  ASSERT_OK(entry);
   EXPECT_GT(entry->ttl, absl::Minutes(59));
   // A short time to live, whose end the sleep passes for sure.
   ttl.ttl = absl::Milliseconds(1);
-  ASSERT_TRUE((*map)->Set(1, Counter{2, 0}, ttl).ok());
+  ASSERT_OK((*map)->Set(1, Counter{2, 0}, ttl));
   absl::SleepFor(absl::Milliseconds(10));
-  EXPECT_TRUE(absl::IsNotFound((*map)->Get(1).status()));
-  EXPECT_TRUE((*map)->Get(2).ok());
+  EXPECT_THAT((*map)->Get(1).status(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_OK((*map)->Get(2));
   ttl.ttl = absl::ZeroDuration();
-  EXPECT_TRUE(absl::IsInvalidArgument((*map)->Set(3, Counter{}, ttl)));
+  EXPECT_THAT((*map)->Set(3, Counter{}, ttl),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(TypedMapTest, AddToFieldAddsToOneIntegerFieldAndChecksItsRange) {
   ScopedStoreName name;
   auto map = TypedMap<uint64_t, AllTypes>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_OK(map);
   TypedMap<uint64_t, AllTypes>& m = **map;
-  EXPECT_TRUE(absl::IsNotFound(m.AddToField(1, &AllTypes::i32, 1).status()));
-  ASSERT_TRUE(m.Set(1, Sample(0)).ok());
+  EXPECT_THAT(m.AddToField(1, &AllTypes::i32, 1).status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(m.Set(1, Sample(0)));
   EXPECT_EQ(m.AddToField(1, &AllTypes::i32, 32).value(), -323200);
   EXPECT_EQ(m.AddToField(1, &AllTypes::u8, 55).value(), 255);
   absl::Status overflow = m.AddToField(1, &AllTypes::u8, 1).status();
-  EXPECT_TRUE(absl::IsOutOfRange(overflow)) << overflow;
+  EXPECT_THAT(overflow, StatusIs(absl::StatusCode::kOutOfRange));
   EXPECT_THAT(overflow.message(), HasSubstr("field 'u8' (255)"));
-  EXPECT_TRUE(absl::IsOutOfRange(
-      m.AddToField(1, &AllTypes::u32, -4000000001LL).status()));
-  EXPECT_TRUE(absl::IsOutOfRange(m.AddToField(1, &AllTypes::i64, -1).status()));
+  EXPECT_THAT(m.AddToField(1, &AllTypes::u32, -4000000001LL).status(),
+              StatusIs(absl::StatusCode::kOutOfRange));
+  EXPECT_THAT(m.AddToField(1, &AllTypes::i64, -1).status(),
+              StatusIs(absl::StatusCode::kOutOfRange));
   EXPECT_EQ(m.AddToField(1, &AllTypes::u64, -5).value(),
             std::numeric_limits<uint64_t>::max() - 5);
   absl::StatusOr<AllTypes> v = m.AddToField(1, "pos.y", -10);
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_EQ(v->pos.y, -10);
   EXPECT_EQ(v->u8, 255);  // Unchanged by the refused add.
   EXPECT_EQ(v->i32, -323200);
   EXPECT_EQ(v->name, FixedString<16>("sixteen chars!!!"));
   for (const char* bad : {"f", "d", "b", "color", "name", "pos", "nope"}) {
-    EXPECT_TRUE(absl::IsInvalidArgument(m.AddToField(1, bad, 1).status()))
+    EXPECT_THAT(m.AddToField(1, bad, 1).status(),
+                StatusIs(absl::StatusCode::kInvalidArgument))
         << bad;
   }
 }
@@ -195,15 +202,15 @@ TEST(TypedMapTest, AddToFieldAddsToOneIntegerFieldAndChecksItsRange) {
 TEST(TypedMapTest, ScanAndForEachVisitEveryEntryOnce) {
   ScopedStoreName name;
   auto map = TypedMap<UserKey, Counter>::Open(name.name(), Create(512));
-  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_OK(map);
   for (uint32_t i = 0; i < 300; ++i) {
-    ASSERT_TRUE((*map)->Set(UserKey{i % 3, i}, Counter{i, -int64_t{i}}).ok());
+    ASSERT_OK((*map)->Set(UserKey{i % 3, i}, Counter{i, -int64_t{i}}));
   }
   std::set<uint32_t> seen;
   uint64_t cursor = 0;
   do {
     auto batch = (*map)->Scan(cursor, 16);
-    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_OK(batch);
     for (const auto& [k, v] : batch->entries) {
       EXPECT_EQ(k.tenant, k.user % 3);
       EXPECT_EQ(v.hits, k.user);
@@ -213,21 +220,19 @@ TEST(TypedMapTest, ScanAndForEachVisitEveryEntryOnce) {
   } while (cursor != 0);
   EXPECT_EQ(seen.size(), 300u);
   int count = 0;
-  ASSERT_TRUE((*map)
-                  ->ForEach([&](const UserKey& k, const Counter& v) {
-                    ++count;
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  ASSERT_OK((*map)->ForEach([&](const UserKey& k, const Counter& v) {
+    ++count;
+    return absl::OkStatus();
+  }));
   EXPECT_EQ(count, 300);
 }
 
 TEST(TypedMapTest, ScanByKeyPrefixVisitsOnlyTheKeysThatStartWithIt) {
   ScopedStoreName name;
   auto map = TypedMap<UserKey, Counter>::Open(name.name(), Create(512));
-  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_OK(map);
   for (uint32_t i = 0; i < 300; ++i) {
-    ASSERT_TRUE((*map)->Set(UserKey{i % 3, i}, Counter{i, 0}).ok());
+    ASSERT_OK((*map)->Set(UserKey{i % 3, i}, Counter{i, 0}));
   }
   // UserKey's first field is the tenant: its 4 bytes are the prefix.
   const uint32_t tenant = 1;
@@ -237,7 +242,7 @@ TEST(TypedMapTest, ScanByKeyPrefixVisitsOnlyTheKeysThatStartWithIt) {
   uint64_t cursor = 0;
   do {
     auto batch = (*map)->Scan(cursor, prefix, 16);
-    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_OK(batch);
     for (const auto& [k, v] : batch->entries) {
       EXPECT_EQ(k.tenant, tenant);
       seen.insert(k.user);
@@ -246,25 +251,25 @@ TEST(TypedMapTest, ScanByKeyPrefixVisitsOnlyTheKeysThatStartWithIt) {
   } while (cursor != 0);
   EXPECT_EQ(seen.size(), 100u);
   auto too_long = (*map)->Scan(0, std::string(sizeof(UserKey) + 1, 'x'), 16);
-  EXPECT_TRUE(absl::IsInvalidArgument(too_long.status())) << too_long.status();
+  EXPECT_THAT(too_long.status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(TypedMapTest, MultiGetReturnsOneResultPerKeyLockFreeOrAsASnapshot) {
   ScopedStoreName name;
   auto map = TypedMap<uint64_t, Counter>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
-  ASSERT_TRUE((*map)->Set(1, Counter{10, 1}).ok());
-  ASSERT_TRUE((*map)->Set(3, Counter{30, 3}).ok());
+  ASSERT_OK(map);
+  ASSERT_OK((*map)->Set(1, Counter{10, 1}));
+  ASSERT_OK((*map)->Set(3, Counter{30, 3}));
   for (bool snapshot : {false, true}) {
     kvstore::MultiGetOptions options;
     options.snapshot = snapshot;
     std::vector<absl::StatusOr<Counter>> got =
         (*map)->MultiGet({1, 2, 3}, options);
     ASSERT_EQ(got.size(), 3u);
-    ASSERT_TRUE(got[0].ok()) << got[0].status();
+    ASSERT_OK(got[0]);
     EXPECT_EQ(got[0]->hits, 10u);
-    EXPECT_TRUE(absl::IsNotFound(got[1].status())) << got[1].status();
-    ASSERT_TRUE(got[2].ok()) << got[2].status();
+    EXPECT_THAT(got[1].status(), StatusIs(absl::StatusCode::kNotFound));
+    ASSERT_OK(got[2]);
     EXPECT_EQ(got[2]->hits, 30u);
   }
 }
@@ -272,30 +277,32 @@ TEST(TypedMapTest, MultiGetReturnsOneResultPerKeyLockFreeOrAsASnapshot) {
 TEST(TypedMapTest, ExpirePersistAndTtlKeepTheValue) {
   ScopedStoreName name;
   auto map = TypedMap<uint64_t, Counter>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
-  ASSERT_TRUE((*map)->Set(1, Counter{5, 0}).ok());
+  ASSERT_OK(map);
+  ASSERT_OK((*map)->Set(1, Counter{5, 0}));
   EXPECT_EQ(*(*map)->Ttl(1), absl::InfiniteDuration());
   absl::Status s = (*map)->Expire(1, absl::Hours(1));
-  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_OK(s);
   absl::StatusOr<absl::Duration> ttl = (*map)->Ttl(1);
-  ASSERT_TRUE(ttl.ok()) << ttl.status();
+  ASSERT_OK(ttl);
   EXPECT_GT(*ttl, absl::Minutes(59));
   EXPECT_LE(*ttl, absl::Hours(1));
   EXPECT_EQ((*map)->Get(1)->hits, 5u);
   s = (*map)->Persist(1);
-  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_OK(s);
   EXPECT_EQ(*(*map)->Ttl(1), absl::InfiniteDuration());
   EXPECT_EQ((*map)->Get(1)->hits, 5u);
   // Bad input changes nothing.
-  EXPECT_TRUE(absl::IsNotFound((*map)->Expire(2, absl::Hours(1))));
-  EXPECT_TRUE(absl::IsNotFound((*map)->Persist(2)));
-  EXPECT_TRUE(absl::IsNotFound((*map)->Ttl(2).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument((*map)->Expire(1, absl::ZeroDuration())));
-  EXPECT_TRUE(
-      absl::IsInvalidArgument((*map)->Expire(1, absl::InfiniteDuration())));
+  EXPECT_THAT((*map)->Expire(2, absl::Hours(1)),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT((*map)->Persist(2), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT((*map)->Ttl(2).status(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT((*map)->Expire(1, absl::ZeroDuration()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT((*map)->Expire(1, absl::InfiniteDuration()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(*(*map)->Ttl(1), absl::InfiniteDuration());
   // A short time to live, whose end the poll waits for.
-  ASSERT_TRUE((*map)->Expire(1, absl::Milliseconds(1)).ok());
+  ASSERT_OK((*map)->Expire(1, absl::Milliseconds(1)));
   EXPECT_TRUE(kvstore::testing::PollUntil(
       [&] { return absl::IsNotFound((*map)->Get(1).status()); }));
 }
@@ -306,9 +313,10 @@ TEST(TypedMapTest, FullStoreRefusesNewKeysAndLimitsComeFromTheTypes) {
   o.max_key_bytes = 1000;  // Ignored.
   o.max_value_bytes = 3;   // Ignored.
   auto map = TypedMap<uint64_t, AllTypes>::Open(name.name(), o);
-  ASSERT_TRUE(map.ok()) << map.status();
-  for (uint64_t i = 0; i < 4; ++i) ASSERT_TRUE((*map)->Set(i, Sample(1)).ok());
-  EXPECT_TRUE(absl::IsResourceExhausted((*map)->Set(9, Sample(1))));
+  ASSERT_OK(map);
+  for (uint64_t i = 0; i < 4; ++i) ASSERT_OK((*map)->Set(i, Sample(1)));
+  EXPECT_THAT((*map)->Set(9, Sample(1)),
+              StatusIs(absl::StatusCode::kResourceExhausted));
   kvstore::StoreStats stats = (*map)->Stats().value();
   EXPECT_EQ(stats.max_key_bytes, sizeof(uint64_t));
   EXPECT_EQ(stats.max_value_bytes, sizeof(AllTypes));

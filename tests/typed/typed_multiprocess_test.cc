@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "kvstore/schema.h"
 #include "kvstore/typed_store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore_test {
@@ -46,7 +47,7 @@ TEST(TypedMultiProcessTest, ProgramWithAnotherLayoutIsRefusedWithBothSchemas) {
   // Refused without touching the store: version 1 still reads it.
   EXPECT_EQ(RunProcess({V1(), "open", name.name()}).exit_code, 0);
   auto any = kvstore::TypedStore::OpenAny(name.name());
-  ASSERT_TRUE(any.ok()) << any.status();
+  ASSERT_OK(any);
   EXPECT_EQ(kvstore::RecordToJson((*any)->schema().value,
                                   (*any)->Get(KeyOne()).value()),
             R"({"hits":0,"balance":100,"owner":"alice"})");
@@ -75,16 +76,15 @@ TEST(TypedMultiProcessTest, FieldAddsFromManyProcessesSumExactly) {
     ASSERT_GT(pids.back(), 0);
   }
   for (pid_t pid : pids) {
-    const int status = kvstore::testing::WaitProcess(pid);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    EXPECT_EQ(kvstore::testing::WaitProcess(pid).exit_code, 0);
   }
   auto any = kvstore::TypedStore::OpenAny(name.name());
-  ASSERT_TRUE(any.ok()) << any.status();
+  ASSERT_OK(any);
   EXPECT_EQ(kvstore::RecordToJson((*any)->schema().value,
                                   (*any)->Get(KeyOne()).value()),
             absl::StrCat(R"({"hits":)", kProcesses * kAddsEach,
                          R"(,"balance":100,"owner":"alice"})"));
-  EXPECT_TRUE((*any)->Verify().ok());
+  EXPECT_OK((*any)->Verify());
 }
 
 }  // namespace

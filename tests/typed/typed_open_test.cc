@@ -12,6 +12,7 @@
 #include "kvstore/store.h"
 #include "kvstore/typed_map.h"
 #include "kvstore/typed_store.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 #include "tests/typed/test_types.h"
 
@@ -55,6 +56,7 @@ using ::kvstore::Store;
 using ::kvstore::TypedMap;
 using ::kvstore::TypedStore;
 using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
 using ::testing::HasSubstr;
 
 Options Create() {
@@ -73,22 +75,22 @@ TEST(TypedOpenTest, SameTypesReopenTheStoreAndSeeItsEntries) {
   ScopedStoreName name;
   {
     auto map = TypedMap<uint64_t, v1::Order>::Open(name.name(), Create());
-    ASSERT_TRUE(map.ok()) << map.status();
-    ASSERT_TRUE((*map)->Set(1, v1::Order{7, 3}).ok());
+    ASSERT_OK(map);
+    ASSERT_OK((*map)->Set(1, v1::Order{7, 3}));
   }
   auto again = TypedMap<uint64_t, v1::Order>::Open(name.name(), Create());
-  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_OK(again);
   EXPECT_EQ((*again)->Get(1).value().qty, 3);
 }
 
 TEST(TypedOpenTest, OtherLayoutsOfTheSameTypeNameAreRefused) {
   ScopedStoreName name;
-  ASSERT_TRUE(OpenAs<v1::Order>(name.name(), Create()).ok());
+  ASSERT_OK(OpenAs<v1::Order>(name.name(), Create()));
   for (absl::Status s :
        {OpenAs<v2::Order>(name.name()), OpenAs<v3::Order>(name.name()),
         OpenAs<v4::Order>(name.name()),
         OpenAs<v2::Order>(name.name(), Create())}) {
-    EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
     EXPECT_THAT(s.message(), HasSubstr("holds records of another schema"));
     EXPECT_THAT(s.message(), HasSubstr("in the store"));
     EXPECT_THAT(s.message(), HasSubstr("| this program"));
@@ -97,59 +99,62 @@ TEST(TypedOpenTest, OtherLayoutsOfTheSameTypeNameAreRefused) {
   EXPECT_THAT(added.message(), HasSubstr("! value: Order (8 bytes, align 4)"));
   EXPECT_THAT(added.message(), HasSubstr("| value: Order (16 bytes, align 8)"));
   EXPECT_THAT(added.message(), HasSubstr("|   price"));
-  EXPECT_TRUE(OpenAs<v1::Order>(name.name()).ok());  // Still intact.
+  EXPECT_OK(OpenAs<v1::Order>(name.name()));  // Still intact.
 }
 
 TEST(TypedOpenTest, OtherKeyOrValueTypesAreRefused) {
   ScopedStoreName name;
-  ASSERT_TRUE((TypedMap<uint64_t, int64_t>::Open(name.name(), Create()).ok()));
-  EXPECT_TRUE(absl::IsFailedPrecondition(
-      TypedMap<int64_t, int64_t>::Open(name.name()).status()));
-  EXPECT_TRUE(absl::IsFailedPrecondition(
-      TypedMap<uint64_t, uint64_t>::Open(name.name()).status()));
-  EXPECT_TRUE(absl::IsFailedPrecondition(
-      TypedMap<uint64_t, double>::Open(name.name()).status()));
-  EXPECT_TRUE(absl::IsFailedPrecondition(
-      TypedMap<uint64_t, Color>::Open(name.name()).status()));
+  ASSERT_OK((TypedMap<uint64_t, int64_t>::Open(name.name(), Create())));
+  EXPECT_THAT((TypedMap<int64_t, int64_t>::Open(name.name()).status()),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT((TypedMap<uint64_t, uint64_t>::Open(name.name()).status()),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT((TypedMap<uint64_t, double>::Open(name.name()).status()),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT((TypedMap<uint64_t, Color>::Open(name.name()).status()),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST(TypedOpenTest, TaggedStoreRefusesTypedOpeners) {
   ScopedStoreName name;
   Options o = Create();
-  ASSERT_TRUE(Store::Open(name.name(), o).ok());
+  ASSERT_OK(Store::Open(name.name(), o));
   absl::Status s = OpenAs<v1::Order>(name.name(), o);
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(s.message(), HasSubstr("tagged store"));
   s = TypedStore::OpenAny(name.name()).status();
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(s.message(), HasSubstr("tagged store"));
 }
 
 TEST(TypedOpenTest, TypedStoreRefusesTaggedOpeners) {
   ScopedStoreName name;
-  ASSERT_TRUE(OpenAs<v1::Order>(name.name(), Create()).ok());
+  ASSERT_OK(OpenAs<v1::Order>(name.name(), Create()));
   absl::Status s = Store::Open(name.name(), Create()).status();
-  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(s.message(), HasSubstr("typed store"));
 }
 
 TEST(TypedOpenTest, MissingStoreIsNotFoundUnlessCreated) {
   ScopedStoreName name;
-  EXPECT_TRUE(absl::IsNotFound(OpenAs<v1::Order>(name.name())));
-  EXPECT_TRUE(absl::IsNotFound(TypedStore::OpenAny(name.name()).status()));
+  EXPECT_THAT(OpenAs<v1::Order>(name.name()),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(TypedStore::OpenAny(name.name()).status(),
+              StatusIs(absl::StatusCode::kNotFound));
   Options o = Create();
   o.error_if_exists = true;
-  ASSERT_TRUE(OpenAs<v1::Order>(name.name(), o).ok());
-  EXPECT_TRUE(absl::IsAlreadyExists(OpenAs<v1::Order>(name.name(), o)));
+  ASSERT_OK(OpenAs<v1::Order>(name.name(), o));
+  EXPECT_THAT(OpenAs<v1::Order>(name.name(), o),
+              StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
 TEST(TypedOpenTest, OpenAnyReadsAndWritesWithTheStoredSchema) {
   ScopedStoreName name;
   auto map = TypedMap<UserKey, Point>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
-  ASSERT_TRUE((*map)->Set(UserKey{1, 2}, Point{3, 4}).ok());
+  ASSERT_OK(map);
+  ASSERT_OK((*map)->Set(UserKey{1, 2}, Point{3, 4}));
   auto any = TypedStore::OpenAny(name.name());
-  ASSERT_TRUE(any.ok()) << any.status();
+  ASSERT_OK(any);
   const Schema& schema = (*any)->schema();
   EXPECT_EQ(schema, (Schema{SchemaOf<UserKey>(), SchemaOf<Point>()}));
   std::string key = kvstore::ParseRecord(schema.key, "tenant=1 user=2").value();
@@ -157,14 +162,16 @@ TEST(TypedOpenTest, OpenAnyReadsAndWritesWithTheStoredSchema) {
             R"({"x":3,"y":4})");
   std::string value =
       kvstore::ParseRecord(schema.value, R"({"x":5,"y":6})").value();
-  ASSERT_TRUE((*any)->Set(key, value).ok());
+  ASSERT_OK((*any)->Set(key, value));
   EXPECT_EQ((*map)->Get(UserKey{1, 2}).value().y, 6);
   EXPECT_THAT((*any)->AddToField(key, "y", 4).value(),
               std::string("\x05\0\0\0\x0a\0\0\0", 8));
-  EXPECT_TRUE(absl::IsInvalidArgument((*any)->Get("short").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument((*any)->Set(key, "short")));
-  EXPECT_TRUE(
-      absl::IsInvalidArgument((*any)->CompareAndSet(key, "x", value).status()));
+  EXPECT_THAT((*any)->Get("short").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT((*any)->Set(key, "short"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT((*any)->CompareAndSet(key, "x", value).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(TypedOpenTest, HandBuiltSchemasAreValidatedBeforeCreation) {
@@ -172,13 +179,13 @@ TEST(TypedOpenTest, HandBuiltSchemasAreValidatedBeforeCreation) {
   Schema bad{SchemaOf<uint64_t>(), SchemaOf<Point>()};
   bad.value.fields[1].offset = 0;  // Overlaps x.
   absl::Status s = TypedStore::Open(name.name(), Create(), bad).status();
-  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(s.message(), HasSubstr("overlaps"));
   EXPECT_FALSE(kvstore::testing::ShmExists(name.name()));
   Schema huge{SchemaOf<uint64_t>(), SchemaOf<Point>()};
   for (int i = 0; i < 400; ++i) huge.value.name += "long_name_";
   s = TypedStore::Open(name.name(), Create(), huge).status();
-  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(s.message(), HasSubstr("a store records at most 3568"));
 }
 
@@ -193,12 +200,12 @@ TEST(TypedOpenTest, UndecodableStoredSchemaIsDataLoss) {
   kvstore::internal::StoreKind kind;
   kind.kind = kvstore::internal::kKindTyped;
   kind.schema = "not a schema";
-  ASSERT_TRUE(kvstore::internal::Table::Open(name.name(), o, kind).ok());
+  ASSERT_OK(kvstore::internal::Table::Open(name.name(), o, kind));
   absl::Status s = TypedStore::OpenAny(name.name()).status();
-  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(s.message(), HasSubstr("bad magic"));
-  EXPECT_TRUE(absl::IsDataLoss(
-      (TypedMap<uint64_t, uint64_t>::Open(name.name()).status())));
+  EXPECT_THAT((TypedMap<uint64_t, uint64_t>::Open(name.name()).status()),
+              StatusIs(absl::StatusCode::kDataLoss));
 }
 
 }  // namespace

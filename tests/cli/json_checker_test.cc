@@ -5,15 +5,19 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/status_matchers.h"
 
 namespace kvstore {
 namespace cli {
 namespace {
 
+using ::kvstore::testing::IsOk;
+using ::testing::Not;
+
 TEST(JsonCheckerTest, AcceptsStrictJsonAndKeepsItsStructure) {
   absl::StatusOr<JsonValue> v =
       ParseJson(R"( {"a":[1,-2.5e3,"x\u00e9"],"b":{"c":null,"d":true}} )");
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   ASSERT_EQ(v->object.size(), 2u);
   const JsonValue* a = v->Find("a");
   ASSERT_NE(a, nullptr);
@@ -31,25 +35,25 @@ TEST(JsonCheckerTest, RefusesInvalidUtf8) {
        {"\"a\x80z\"", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"", "\"\xE2\x82\"",
         "\"\xFF\"", "{\"\xFF\":1}"}) {
     absl::StatusOr<JsonValue> v = ParseJson(bad);
-    EXPECT_FALSE(v.ok()) << "accepted " << bad;
+    EXPECT_THAT(v, Not(IsOk())) << "accepted " << bad;
   }
 }
 
 TEST(JsonCheckerTest, RefusesRepeatedNames) {
   absl::StatusOr<JsonValue> v = ParseJson(R"({"a":1,"b":2,"a":3})");
-  ASSERT_FALSE(v.ok());
+  ASSERT_THAT(v, Not(IsOk()));
   EXPECT_NE(v.status().message().find("repeated name 'a'"),
             absl::string_view::npos)
       << v.status();
-  EXPECT_FALSE(ParseJson(R"([{"x":{"y":1,"y":1}}])").ok());
-  EXPECT_TRUE(ParseJson(R"([{"y":1},{"y":1}])").ok());  // Control.
+  EXPECT_THAT(ParseJson(R"([{"x":{"y":1,"y":1}}])"), Not(IsOk()));
+  EXPECT_OK(ParseJson(R"([{"y":1},{"y":1}])"));  // Control.
 }
 
 TEST(JsonCheckerTest, RefusesWhatIsNotJson) {
   for (const char* bad :
        {"", "{", "{\"a\":1,}", "[1,]", "01", "+1", "1.", "'a'", "\"a\nb\"",
         "{\"a\":1} {}", "nul", "[1] x", "\"\\x\""}) {
-    EXPECT_FALSE(ParseJson(bad).ok()) << "accepted " << bad;
+    EXPECT_THAT(ParseJson(bad), Not(IsOk())) << "accepted " << bad;
   }
 }
 

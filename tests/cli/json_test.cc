@@ -12,12 +12,16 @@
 #include "gtest/gtest.h"
 #include "kvstore/double_text.h"
 #include "tests/cli/json_checker.h"
+#include "tests/status_matchers.h"
 
 namespace kvstore {
 namespace internal {
 namespace {
 
 using ::testing::HasSubstr;
+using ::kvstore::testing::IsOk;
+using ::kvstore::testing::StatusIs;
+using ::testing::Not;
 
 TEST(JsonStringTest, EscapesQuotesBackslashesAndControls) {
   EXPECT_EQ(JsonString("plain"), "\"plain\"");
@@ -54,14 +58,14 @@ TEST(JsonStringTest, EveryByteStringGivesValidJson) {
   for (const std::string& s :
        {all, all + all, std::string(all.rbegin(), all.rend())}) {
     absl::StatusOr<cli::JsonValue> v = cli::ParseJson(JsonString(s));
-    EXPECT_TRUE(v.ok()) << v.status() << " " << absl::CHexEscape(JsonString(s));
+    EXPECT_OK(v) << " " << absl::CHexEscape(JsonString(s));
   }
   // Every pair of bytes, so every truncated or broken sequence.
   for (int a = 0; a < 256; ++a) {
     for (int b = 0; b < 256; ++b) {
       const std::string s = {static_cast<char>(a), static_cast<char>(b)};
       absl::StatusOr<cli::JsonValue> v = cli::ParseJson(JsonString(s));
-      ASSERT_TRUE(v.ok()) << v.status() << " " << absl::CHexEscape(s);
+      ASSERT_OK(v) << " " << absl::CHexEscape(s);
     }
   }
 }
@@ -69,10 +73,10 @@ TEST(JsonStringTest, EveryByteStringGivesValidJson) {
 TEST(JsonStringTest, RoundTripsThroughBothParsers) {
   const std::string text = "q\"b\\n\n\t\x01 \x7f \xC3\xA9 \xC2\x85";
   absl::StatusOr<cli::JsonValue> checked = cli::ParseJson(JsonString(text));
-  ASSERT_TRUE(checked.ok()) << checked.status();
+  ASSERT_OK(checked);
   EXPECT_EQ(checked->text, text);
   absl::StatusOr<JsonValue> own = ParseJson(JsonString(text));
-  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_OK(own);
   EXPECT_EQ(own->text, text);
 }
 
@@ -107,7 +111,7 @@ TEST(JsonDoubleTest, EveryTextReadsBackExactly) {
   for (double d : cases) {
     const std::string text = JsonDouble(d);
     absl::StatusOr<double> back = ParseDoubleText(text);
-    ASSERT_TRUE(back.ok()) << text << ": " << back.status();
+    ASSERT_OK(back) << text;
     EXPECT_EQ(*back, d) << text;
     EXPECT_TRUE(IsJsonNumber(text)) << text;
   }
@@ -144,7 +148,7 @@ TEST(JsonObjectTest, BuildsMembersInOrder) {
 TEST(ParseJsonTest, ReadsObjectsInOrderWithTokensAsWritten) {
   absl::StatusOr<JsonValue> v =
       ParseJson(" {\"a\":-0.50e+1,\"b\":{\"c\":\"\\u00e9\\ud83d\\ude00\"}} ");
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   ASSERT_EQ(v->members.size(), 2u);
   EXPECT_EQ(v->members[0].first, "a");
   EXPECT_EQ(v->Find("a")->kind, JsonValue::kNumber);
@@ -174,8 +178,8 @@ TEST(ParseJsonTest, RefusesWithTheByteOffset) {
   };
   for (const Refusal& c : cases) {
     absl::StatusOr<JsonValue> v = ParseJson(c.input);
-    ASSERT_FALSE(v.ok()) << c.input;
-    EXPECT_TRUE(absl::IsInvalidArgument(v.status())) << v.status();
+    ASSERT_THAT(v, Not(IsOk())) << c.input;
+    EXPECT_THAT(v.status(), StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(v.status().message(), HasSubstr(c.says)) << c.input;
   }
 }
@@ -184,7 +188,7 @@ TEST(ParseJsonTest, LimitsNestingDepth) {
   std::string ok, deep;
   for (int i = 0; i < kMaxJsonDepth; ++i) ok += "{\"a\":";
   ok += "1" + std::string(kMaxJsonDepth, '}');
-  EXPECT_TRUE(ParseJson(ok).ok()) << ParseJson(ok).status();
+  EXPECT_OK(ParseJson(ok));
   for (int i = 0; i <= kMaxJsonDepth; ++i) deep += "{\"a\":";
   deep += "1" + std::string(kMaxJsonDepth + 1, '}');
   EXPECT_THAT(ParseJson(deep).status().message(),
@@ -194,7 +198,7 @@ TEST(ParseJsonTest, LimitsNestingDepth) {
 TEST(ParseJsonTest, KeepsBytesThatAreNotUtf8) {
   // A FixedString holds bytes; the record codec refuses none of them.
   absl::StatusOr<JsonValue> v = ParseJson("\"a\xff\"");
-  ASSERT_TRUE(v.ok()) << v.status();
+  ASSERT_OK(v);
   EXPECT_EQ(v->text, "a\xff");
 }
 

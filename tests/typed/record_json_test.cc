@@ -13,6 +13,7 @@
 #include "kvstore/record_codec.h"
 #include "kvstore/schema.h"
 #include "tests/typed/test_types.h"
+#include "tests/status_matchers.h"
 
 namespace kvstore_test {
 namespace {
@@ -23,6 +24,7 @@ using ::kvstore::RecordToJson;
 using ::kvstore::RecordToText;
 using ::kvstore::SchemaOf;
 using ::testing::HasSubstr;
+using ::kvstore::testing::StatusIs;
 
 template <typename T>
 std::string Bytes(const T& v) {
@@ -68,7 +70,7 @@ TEST(RecordJsonTest, StructRendersAsObjectInDeclarationOrder) {
 TEST(RecordJsonTest, JsonParsesBackToTheSameBytes) {
   absl::StatusOr<std::string> bytes =
       ParseRecord(SchemaOf<AllTypes>(), kSampleJson);
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  ASSERT_OK(bytes);
   EXPECT_EQ(*bytes, Bytes(Sample()));  // Padding zeroed in both.
 }
 
@@ -152,7 +154,7 @@ TEST(RecordJsonTest, StructsAcceptFieldAssignments) {
   absl::StatusOr<std::string> c =
       ParseRecordFields(SchemaOf<UserKey>(), {"tenant=7", "user=9"});
   for (const auto* r : {&a, &b, &c}) {
-    ASSERT_TRUE(r->ok()) << r->status();
+    ASSERT_OK(*r);
     EXPECT_EQ(**r, Bytes(UserKey{7, 9}));
   }
 }
@@ -167,18 +169,18 @@ TEST(RecordJsonTest, AssignmentsTakeDottedNamesQuotesAndNestedJson) {
       "name=a, b", "pos.x=3", "pos.y=-4"};
   absl::StatusOr<std::string> r =
       ParseRecordFields(SchemaOf<AllTypes>(), fields);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_EQ(*r, Bytes(want));
   fields[12] = R"(name="a, b")";
   fields[13] = R"(pos={"x":3,"y":-4})";
   fields.pop_back();
   r = ParseRecordFields(SchemaOf<AllTypes>(), fields);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_EQ(*r, Bytes(want));
   std::string line;
   for (const std::string& f : fields) line += f + " ";
   r = ParseRecord(SchemaOf<AllTypes>(), line);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_EQ(*r, Bytes(want));
 }
 
@@ -219,7 +221,7 @@ TEST(RecordJsonTest, RefusesMalformedRecords) {
   for (const Refusal& c : cases) {
     SCOPED_TRACE(c.input);
     absl::Status s = ParseRecord(SchemaOf<Point>(), c.input).status();
-    EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(s.message(), HasSubstr(c.says));
   }
 }
@@ -256,10 +258,10 @@ TEST(RecordJsonTest, RefusesValuesOutsideEachFieldType) {
     // Fields are checked before completeness, so the bad one is named.
     std::vector<std::string> fields = {c.input};
     absl::Status s = ParseRecordFields(SchemaOf<AllTypes>(), fields).status();
-    EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
     EXPECT_THAT(s.message(), HasSubstr(c.says));
   }
-  EXPECT_TRUE(ParseRecord(SchemaOf<AllTypes>(), rest).ok());  // Control.
+  EXPECT_OK(ParseRecord(SchemaOf<AllTypes>(), rest));  // Control.
 }
 
 TEST(RecordJsonTest, ScalarRefusals) {

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/typed/test_types.h"
+#include "tests/status_matchers.h"
 
 namespace kvstore_test {
 namespace v1 {
@@ -44,6 +45,7 @@ using ::kvstore::SchemaOf;
 using ::kvstore::schema_internal::ListsEveryField;
 using ::kvstore::schema_internal::Span;
 using ::testing::HasSubstr;
+using ::kvstore::testing::StatusIs;
 
 struct ScalarCase {
   const RecordSchema& schema;
@@ -144,7 +146,7 @@ TEST(SchemaTest, EncodingRoundTripsAndStartsWithMagicAndVersion) {
   const std::string e = s.Encode();
   EXPECT_EQ(e.substr(0, 8), std::string("KVTS\x01\0\0\0", 8));
   absl::StatusOr<Schema> back = Schema::Decode(e);
-  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_OK(back);
   EXPECT_EQ(back->Encode(), e);
   EXPECT_EQ(back->value.fields[11].type_name, "kvstore_test::Color");
   EXPECT_EQ(back->Fingerprint(), s.Fingerprint());
@@ -166,7 +168,7 @@ TEST(SchemaTest, DecodeRefusesEveryTruncationAndTrailingBytes) {
   const std::string e =
       Schema{SchemaOf<UserKey>(), SchemaOf<AllTypes>()}.Encode();
   for (size_t n = 0; n < e.size(); ++n) {
-    EXPECT_TRUE(absl::IsDataLoss(Schema::Decode(e.substr(0, n)).status())) << n;
+    EXPECT_THAT(Schema::Decode(e.substr(0, n)).status(), StatusIs(absl::StatusCode::kDataLoss)) << n;
   }
   EXPECT_THAT(Schema::Decode(e + "x").status().message(),
               HasSubstr("trailing bytes"));
@@ -216,7 +218,7 @@ TEST(SchemaTest, DecodeRefusesInconsistentRecords) {
     Schema s{SchemaOf<int64_t>(), SchemaOf<Point>()};
     c.damage(&s);
     absl::Status status = Schema::Decode(s.Encode()).status();
-    EXPECT_TRUE(absl::IsDataLoss(status)) << status;
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kDataLoss));
     EXPECT_THAT(status.message(), HasSubstr(c.what));
   }
 }

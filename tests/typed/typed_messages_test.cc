@@ -12,6 +12,7 @@
 #include "kvstore/typed_map.h"
 #include "tests/test_util.h"
 #include "tests/typed/test_types.h"
+#include "tests/status_matchers.h"
 
 namespace kvstore_test {
 namespace {
@@ -22,6 +23,7 @@ using ::kvstore::TypedMap;
 using ::kvstore::testing::ScopedStoreName;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::kvstore::testing::StatusIs;
 
 Options Create() {
   Options o;
@@ -33,14 +35,14 @@ Options Create() {
 TEST(TypedMessagesTest, AMissingIntegerKeyIsNamedByItsNumber) {
   ScopedStoreName name("msg_int");
   auto map = TypedMap<uint64_t, Counter>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_OK(map);
   const absl::Status statuses[] = {
       (*map)->Expire(4242, absl::Hours(1)),
       (*map)->Persist(4242),
       (*map)->Erase(4242),
   };
   for (const absl::Status& s : statuses) {
-    EXPECT_TRUE(absl::IsNotFound(s)) << s;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kNotFound));
     EXPECT_THAT(std::string(s.message()), HasSubstr("key '4242'")) << s;
     // 4242 is 0x1092: its raw little-endian bytes would start "\x92\x10".
     EXPECT_THAT(std::string(s.message()), Not(HasSubstr("\x92\x10"))) << s;
@@ -50,9 +52,9 @@ TEST(TypedMessagesTest, AMissingIntegerKeyIsNamedByItsNumber) {
 TEST(TypedMessagesTest, AStructKeyIsNamedByItsJsonText) {
   ScopedStoreName name("msg_struct");
   auto map = TypedMap<Point, Counter>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_OK(map);
   const absl::Status s = (*map)->Erase(Point{3, -4});
-  EXPECT_TRUE(absl::IsNotFound(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(std::string(s.message()), HasSubstr("key '{\"x\":3,\"y\":-4}'"))
       << s;
 }
@@ -60,9 +62,9 @@ TEST(TypedMessagesTest, AStructKeyIsNamedByItsJsonText) {
 TEST(TypedMessagesTest, AStringKeyIsNamedByItsText) {
   ScopedStoreName name("msg_str");
   auto map = TypedMap<FixedString<8>, Counter>::Open(name.name(), Create());
-  ASSERT_TRUE(map.ok()) << map.status();
+  ASSERT_OK(map);
   const absl::Status s = (*map)->Persist(FixedString<8>("bob"));
-  EXPECT_TRUE(absl::IsNotFound(s)) << s;
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(std::string(s.message()), HasSubstr("key 'bob'")) << s;
 }
 

@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 module_dir="$here"
 export PYTHONPATH="$module_dir"
 # The typed store tests create their store with this C++ program.
-export KVSTORE_TYPED_HELPER="$here/make_typed_store"
+export KVSTORE_TYPED_HELPER="$here/../tests/typed/make_players_store"
 # Under --config=asan the module is instrumented but python3 is not: the
 # sanitizer runtimes must be loaded first. Python's own allocations are not
 # ours to leak-check.

@@ -1,7 +1,7 @@
 /* Typed stores from C (compiled as C): records in and out as JSON text
- * through the stored schema. argv[1] is make_typed_store, which creates the
- * store (a TypedMap<FixedString<16>, Player> holding "alice"); the store is
- * destroyed at exit. */
+ * through the stored schema. argv[1] is make_players_store, which creates
+ * the store (a TypedMap<FixedString<16>, Player> holding "alice" and "bob");
+ * the store is destroyed at exit. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdint.h>
@@ -159,7 +159,7 @@ static void SchemaAndStatsDescribeTheStore(kvstore_typed_t* players) {
   memset(&stats, 0, sizeof stats);
   CHECK_CODE(KVSTORE_OK,
              kvstore_typed_stats(players, &stats, sizeof stats, NULL));
-  CHECK(stats.entry_count == 2); /* alice and carol. */
+  CHECK(stats.entry_count == 3); /* alice, bob and carol. */
   CHECK(stats.capacity >= 100);
 }
 

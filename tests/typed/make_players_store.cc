@@ -1,5 +1,7 @@
-// Creates the typed store that c_api_typed_test.c opens: make_typed_store
-// NAME creates NAME as TypedMap<FixedString<16>, Player> holding "alice".
+// Creates the typed store that the C API's and the Python module's typed
+// tests open (typed stores are created by the C++ program that defines
+// their types): make_players_store NAME creates NAME as
+// TypedMap<FixedString<16>, Player> holding "alice" and "bob".
 #include <cstdint>
 #include <iostream>
 
@@ -18,7 +20,7 @@ using Players = kvstore::TypedMap<kvstore::FixedString<16>, Player>;
 
 int main(int argc, char** argv) {
   if (argc != 2) {
-    std::cerr << "usage: make_typed_store NAME\n";
+    std::cerr << "usage: make_players_store NAME\n";
     return 2;
   }
   kvstore::Options options;
@@ -28,12 +30,13 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<Players>> players =
       Players::Open(argv[1], options);
   if (!players.ok()) {
-    std::cerr << "make_typed_store: " << players.status() << "\n";
+    std::cerr << "make_players_store: " << players.status() << "\n";
     return 1;
   }
   absl::Status s = (*players)->Set("alice", Player{10, 2, "red", true});
+  if (s.ok()) s = (*players)->Set("bob", Player{0, 1, "blue", false});
   if (!s.ok()) {
-    std::cerr << "make_typed_store: " << s << "\n";
+    std::cerr << "make_players_store: " << s << "\n";
     return 1;
   }
   return 0;

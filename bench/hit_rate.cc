@@ -34,33 +34,20 @@
 #include "absl/strings/str_split.h"
 #include "bench/cleanup.h"
 #include "bench/sizes.h"
+#include "bench/zipf.h"
 #include "kvstore/store.h"
 
 namespace {
 
-// Zipf(s) over [0, n) by inverse transform on the precomputed CDF.
-class Zipf {
- public:
-  Zipf(uint64_t n, double s) : cdf_(n) {
-    double sum = 0;
-    for (uint64_t i = 0; i < n; ++i) cdf_[i] = sum += 1.0 / std::pow(i + 1, s);
-    for (double& c : cdf_) c /= sum;
-  }
-  uint64_t operator()(std::mt19937_64& rng) {
-    double u = std::uniform_real_distribution<double>(0, 1)(rng);
-    return std::lower_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin();
-  }
-
- private:
-  std::vector<double> cdf_;
-};
+using ::kvstore_bench::Zipf;
 
 uint64_t Flag(int argc, char** argv, const char* name, uint64_t fallback) {
   std::string prefix = absl::StrCat("--", name, "=");
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     uint64_t v;
-    if (a.rfind(prefix, 0) == 0 && absl::SimpleAtoi(a.substr(prefix.size()), &v)) {
+    if (a.rfind(prefix, 0) == 0 &&
+        absl::SimpleAtoi(a.substr(prefix.size()), &v)) {
       return v;
     }
   }
@@ -232,8 +219,8 @@ int MemoryBudgetTable(uint64_t keys, uint64_t requests,
         fprintf(stderr, "hit_rate: get: %s\n", g.ToString().c_str());
         return 1;
       } else {
-        absl::Status s = (*store)->Set(
-            key, kvstore::Value::Bytes(payloads.Get(k, size[k])));
+        absl::Status s =
+            (*store)->Set(key, kvstore::Value::Bytes(payloads.Get(k, size[k])));
         if (absl::IsResourceExhausted(s)) {
           ++refused;
         } else if (!s.ok()) {
@@ -264,9 +251,8 @@ int MemoryBudgetTable(uint64_t keys, uint64_t requests,
         "%llu / %llu | %llu | %.1f%% (%.1f%%) | %.1f%% of the area | %.0f "
         "|\n",
         (unsigned long long)pct, budget / 1e6, h, l, h - l,
-        100.0 * lru_area_hits / requests,
-        (unsigned long long)st->entry_count, lru.entries(),
-        (unsigned long long)st->evictions,
+        100.0 * lru_area_hits / requests, (unsigned long long)st->entry_count,
+        lru.entries(), (unsigned long long)st->evictions,
         (unsigned long long)lru.evictions(), (unsigned long long)refused,
         samples == 0 ? 0.0 : 100.0 * used_sum / samples, 100.0 * used_min,
         100.0 * st->fragmented_bytes / st->data_bytes, ns);
@@ -289,7 +275,9 @@ int main(int argc, char** argv) {
   printf("keys %llu, capacity %llu, %llu requests, keys drawn Zipf(s)\n\n",
          (unsigned long long)keys, (unsigned long long)capacity,
          (unsigned long long)requests);
-  printf("| s | CLOCK hit rate | keep-first (none) | static optimum | evictions |\n");
+  printf(
+      "| s | CLOCK hit rate | keep-first (none) | static optimum | evictions "
+      "|\n");
   printf("|---|---:|---:|---:|---:|\n");
   for (double s : {0.8, 0.99, 1.2}) {
     Zipf zipf(keys, s);

@@ -29,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/system_info.h"
+#include "bench/zipf.h"
 #include "kvstore/store.h"
 #include "kvstore/tier/sync.h"
 #include "kvstore/tier/tier.h"
@@ -41,21 +42,7 @@ constexpr int kHosts = 2;
 constexpr int kPerHost = 2;
 constexpr int kWritePercent = 5;
 
-class Zipf {
- public:
-  Zipf(uint64_t n, double s) : cdf_(n) {
-    double sum = 0;
-    for (uint64_t i = 0; i < n; ++i) cdf_[i] = sum += 1.0 / std::pow(i + 1, s);
-    for (double& c : cdf_) c /= sum;
-  }
-  uint64_t operator()(std::mt19937_64& rng) {
-    double u = std::uniform_real_distribution<double>(0, 1)(rng);
-    return std::lower_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin();
-  }
-
- private:
-  std::vector<double> cdf_;
-};
+using ::kvstore_bench::Zipf;
 
 uint64_t Flag(int argc, char** argv, const char* name, uint64_t fallback) {
   const std::string prefix = absl::StrCat("--", name, "=");
@@ -422,11 +409,10 @@ int main(int argc, char** argv) {
          static_cast<unsigned long long>(tier.errors),
          static_cast<unsigned long long>(plain.errors),
          static_cast<unsigned long long>(piped.errors));
-  printf(
-      "%zu hosts x %d processes, %llu keys, %llu ops per process, %s\n",
-      stores.size(), kPerHost, static_cast<unsigned long long>(keys),
-      static_cast<unsigned long long>(ops),
-      prefill ? "every key read once first" : "cold start");
+  printf("%zu hosts x %d processes, %llu keys, %llu ops per process, %s\n",
+         stores.size(), kPerHost, static_cast<unsigned long long>(keys),
+         static_cast<unsigned long long>(ops),
+         prefill ? "every key read once first" : "cold start");
 
   a->reset();
   b->reset();

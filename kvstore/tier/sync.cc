@@ -468,19 +468,15 @@ absl::Status RunSync(absl::string_view store_name, absl::string_view redis_url,
   }
   absl::StatusOr<RedisEndpoint> endpoint = ParseRedisUrl(redis_url);
   if (!endpoint.ok()) return endpoint.status();
-  absl::StatusOr<std::string> meta_name =
-      tier_internal::MetaStoreName(store_name);
-  if (!meta_name.ok()) return meta_name.status();
-  absl::StatusOr<std::unique_ptr<Store>> data =
-      Store::Open(store_name, options.store_options);
-  if (!data.ok()) return data.status();
-  absl::StatusOr<std::unique_ptr<Store>> meta =
-      Store::Open(*meta_name, tier_internal::MetaStoreOptions());
-  if (!meta.ok()) return meta.status();
-  absl::StatusOr<StoreStats> stats = (*data)->Stats();
+  absl::StatusOr<tier_internal::TierStores> stores =
+      tier_internal::OpenTierStores(store_name, options.store_options);
+  if (!stores.ok()) return stores.status();
+  std::unique_ptr<Store>& data = stores->data;
+  std::unique_ptr<Store>& meta = stores->meta;
+  absl::StatusOr<StoreStats> stats = data->Stats();
   if (!stats.ok()) return stats.status();
-  Syncer syncer(options, *std::move(endpoint), *std::move(data),
-                *std::move(meta), log);
+  Syncer syncer(options, *std::move(endpoint), std::move(data), std::move(meta),
+                log);
   syncer.set_max_payload(stats->max_value_bytes > tier_internal::kTagBytes
                              ? stats->max_value_bytes - tier_internal::kTagBytes
                              : 0);

@@ -85,17 +85,13 @@ absl::StatusOr<std::unique_ptr<Tier>> Tier::Open(absl::string_view store_name,
   if (!s.ok()) return s;
   absl::StatusOr<RedisEndpoint> endpoint = ParseRedisUrl(redis_url);
   if (!endpoint.ok()) return endpoint.status();
-  absl::StatusOr<std::string> meta_name =
-      tier_internal::MetaStoreName(store_name);
-  if (!meta_name.ok()) return meta_name.status();
-  absl::StatusOr<std::unique_ptr<Store>> data =
-      Store::Open(store_name, options.store_options);
-  if (!data.ok()) return data.status();
-  absl::StatusOr<std::unique_ptr<Store>> meta =
-      Store::Open(*meta_name, tier_internal::MetaStoreOptions());
-  if (!meta.ok()) return meta.status();
+  absl::StatusOr<tier_internal::TierStores> stores =
+      tier_internal::OpenTierStores(store_name, options.store_options);
+  if (!stores.ok()) return stores.status();
+  std::unique_ptr<Store>& data = stores->data;
+  std::unique_ptr<Store>& meta = stores->meta;
   absl::StatusOr<std::string> recorded =
-      (*meta)->Get<std::string>(tier_internal::kPrefixKey);
+      meta->Get<std::string>(tier_internal::kPrefixKey);
   std::string prefix = options.prefix.value_or(recorded.ok() ? *recorded : "");
   if (recorded.ok() && *recorded != prefix) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -106,11 +102,10 @@ absl::StatusOr<std::unique_ptr<Tier>> Tier::Open(absl::string_view store_name,
       *endpoint, options.redis_timeout);
   s = redis->Connect();
   if (!s.ok()) return s;
-  absl::StatusOr<StoreStats> stats = (*data)->Stats();
+  absl::StatusOr<StoreStats> stats = data->Stats();
   if (!stats.ok()) return stats.status();
-  std::unique_ptr<Tier> tier(new Tier(options, *std::move(data),
-                                      *std::move(meta), std::move(prefix),
-                                      std::move(redis)));
+  std::unique_ptr<Tier> tier(new Tier(options, std::move(data), std::move(meta),
+                                      std::move(prefix), std::move(redis)));
   tier->max_key_bytes_ = stats->max_key_bytes;
   tier->max_payload_ = stats->max_value_bytes > tier_internal::kTagBytes
                            ? stats->max_value_bytes - tier_internal::kTagBytes
@@ -333,9 +328,8 @@ absl::StatusOr<int64_t> Tier::RunInteger(
 }
 
 absl::Status Tier::NotInRedis(absl::string_view key) const {
-  return absl::NotFoundError(absl::StrCat("key '", key,
-                                          "' not found in Redis at ",
-                                          redis_->endpoint().Describe()));
+  return absl::NotFoundError(absl::StrCat(
+      "key '", key, "' not found in Redis at ", redis_->endpoint().Describe()));
 }
 
 void Tier::UpdateLocal(absl::string_view key,

@@ -42,6 +42,19 @@ Options MetaStoreOptions() {
   return o;
 }
 
+absl::StatusOr<TierStores> OpenTierStores(absl::string_view data_store,
+                                          const Options& data_options) {
+  absl::StatusOr<std::string> meta_name = MetaStoreName(data_store);
+  if (!meta_name.ok()) return meta_name.status();
+  absl::StatusOr<std::unique_ptr<Store>> data =
+      Store::Open(data_store, data_options);
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::unique_ptr<Store>> meta =
+      Store::Open(*meta_name, MetaStoreOptions());
+  if (!meta.ok()) return meta.status();
+  return TierStores{*std::move(data), *std::move(meta)};
+}
+
 int64_t NowNs() {
   timespec ts;
   clock_gettime(CLOCK_BOOTTIME, &ts);

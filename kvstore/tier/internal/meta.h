@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -45,6 +46,16 @@ absl::StatusOr<std::string> MetaStoreName(absl::string_view data_store);
 
 // How every process opens (and if need be creates) the companion.
 Options MetaStoreOptions();
+
+// The host's data store and its companion, as every tier process opens
+// them: the data store with `data_options`, the companion with
+// MetaStoreOptions() (created if need be).
+struct TierStores {
+  std::unique_ptr<Store> data;
+  std::unique_ptr<Store> meta;
+};
+absl::StatusOr<TierStores> OpenTierStores(absl::string_view data_store,
+                                          const Options& data_options);
 
 // Now on CLOCK_BOOTTIME, in nanoseconds: one clock for every process on
 // the host, never set back.

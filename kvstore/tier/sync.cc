@@ -229,13 +229,11 @@ absl::Status Syncer::FinishRefresh() {
     bool stored = false;
     // A value that is gone, expired, too long or not a string is dropped.
     if (g->type == REDIS_REPLY_STRING && g->len <= max_payload_ && ms != -2) {
-      const int64_t expiry = ms >= 0 ? sent + ms * 1000000 : 0;
       // Within what the copy had left (a tier handle's local_ttl), and
       // reclaimed once Redis's key expires (the tag already hides it).
-      absl::Duration ttl = r.before.ttl();
-      if (ms >= 0) ttl = std::min(ttl, absl::Milliseconds(ms + 1));
       stored = r.before.Commit(*data_, r.key, absl::string_view(g->str, g->len),
-                               expiry, ttl);
+                               tier_internal::ExpiryFromPttl(sent, ms),
+                               tier_internal::LocalTtl(r.before.ttl(), ms));
     }
     if (stored) {
       ++refreshed;

@@ -223,8 +223,7 @@ absl::StatusOr<std::string> Tier::Fill(absl::string_view key) {
       }
       tag.generation = control->generation;
       tag.epoch = *epoch;
-      tag.expiry_ns =
-          fetched->pttl_ms >= 0 ? start + fetched->pttl_ms * 1000000 : 0;
+      tag.expiry_ns = tier_internal::ExpiryFromPttl(start, fetched->pttl_ms);
       return tier_internal::EncodeEntry(tag, fetched->value);
     };
     absl::StatusOr<Value> value =
@@ -252,8 +251,8 @@ absl::StatusOr<std::string> Tier::Fill(absl::string_view key) {
         // Reclaim the copy when Redis's TTL ends (the tag already makes it
         // invisible then).
         data_
-            ->Expire(key, std::min(absl::Milliseconds(fetched->pttl_ms + 1),
-                                   options_.local_ttl))
+            ->Expire(key, tier_internal::LocalTtl(options_.local_ttl,
+                                                  fetched->pttl_ms))
             .IgnoreError();
       }
       return std::move(fetched->value);
@@ -355,11 +354,9 @@ void Tier::UpdateLocal(absl::string_view key,
           redis_->Fetch(key);
       if (fetched.ok() && fetched->value.size() <= max_payload_) {
         const int64_t expiry =
-            fetched->pttl_ms >= 0 ? sent + fetched->pttl_ms * 1000000 : 0;
-        absl::Duration local = options_.local_ttl;
-        if (fetched->pttl_ms >= 0) {
-          local = std::min(local, absl::Milliseconds(fetched->pttl_ms + 1));
-        }
+            tier_internal::ExpiryFromPttl(sent, fetched->pttl_ms);
+        const absl::Duration local =
+            tier_internal::LocalTtl(options_.local_ttl, fetched->pttl_ms);
         if (again.Commit(*data_, key, fetched->value, expiry, local)) {
           counters_->Add(Counter::kRefreshes);
           return;

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -53,6 +54,14 @@ absl::StatusOr<TierStores> OpenTierStores(absl::string_view data_store,
       Store::Open(*meta_name, MetaStoreOptions());
   if (!meta.ok()) return meta.status();
   return TierStores{*std::move(data), *std::move(meta)};
+}
+
+int64_t ExpiryFromPttl(int64_t read_ns, int64_t pttl_ms) {
+  return pttl_ms >= 0 ? read_ns + pttl_ms * 1000000 : 0;
+}
+
+absl::Duration LocalTtl(absl::Duration cap, int64_t pttl_ms) {
+  return pttl_ms >= 0 ? std::min(cap, absl::Milliseconds(pttl_ms + 1)) : cap;
 }
 
 int64_t NowNs() {

@@ -27,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "kvstore/options.h"
 #include "kvstore/store.h"
 
@@ -56,6 +57,13 @@ struct TierStores {
 };
 absl::StatusOr<TierStores> OpenTierStores(absl::string_view data_store,
                                           const Options& data_options);
+
+// A copy of a Redis value read at `read_ns` (NowNs()) whose PTTL was
+// `pttl_ms` (negative: the key has no TTL): the expiry of its tag (0 for
+// none), and how long the local entry may live within `cap` (a millisecond
+// past Redis's expiry, so that the tag hides the copy first).
+int64_t ExpiryFromPttl(int64_t read_ns, int64_t pttl_ms);
+absl::Duration LocalTtl(absl::Duration cap, int64_t pttl_ms);
 
 // Now on CLOCK_BOOTTIME, in nanoseconds: one clock for every process on
 // the host, never set back.

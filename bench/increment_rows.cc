@@ -73,9 +73,9 @@ int Main(int argc, char** argv) {
       }
       status = peer->Run(create.data(), create.size());
     }
-    absl::StatusOr<Measurement> m =
-        status.ok() ? Measure(peer.get(), w, ops, reps)
-                    : absl::StatusOr<Measurement>(status);
+    absl::StatusOr<Measurement> m = status.ok()
+                                        ? Measure(peer.get(), w, ops, reps)
+                                        : absl::StatusOr<Measurement>(status);
     peer->Destroy();
     if (!m.ok()) {
       fprintf(stderr, "increment_rows: %s: %s\n", label.c_str(),
@@ -83,8 +83,8 @@ int Main(int argc, char** argv) {
       ++failures;
       continue;
     }
-    printf("%s: %.1f (%.1f-%.1f) ns/op\n", label.c_str(), m->Median(),
-           m->Min(), m->Max());
+    printf("%s: %.1f (%.1f-%.1f) ns/op\n", label.c_str(), m->Median(), m->Min(),
+           m->Max());
     fflush(stdout);
   }
   return failures == 0 ? 0 : 1;

@@ -134,11 +134,11 @@ class ScopedStore {
 // The data every part stores: key i holds a value of sizes[i] bytes.
 struct Data {
   std::vector<uint32_t> sizes;
-  uint64_t inline_bytes = 0;   // Key and value bytes a slot holds.
-  uint64_t kv_bytes = 0;       // Sum of key + value over all entries.
-  uint64_t large_kv_bytes = 0; // Same, over entries that do not fit a slot.
+  uint64_t inline_bytes = 0;    // Key and value bytes a slot holds.
+  uint64_t kv_bytes = 0;        // Sum of key + value over all entries.
+  uint64_t large_kv_bytes = 0;  // Same, over entries that do not fit a slot.
   uint64_t large_entries = 0;
-  uint64_t block_bytes = 0;    // Sum of their data-area blocks.
+  uint64_t block_bytes = 0;  // Sum of their data-area blocks.
 };
 
 // Stores every entry of `data` in an empty store; returns the refusals.
@@ -238,9 +238,8 @@ int PartMemory(const Config& c, const Data& d, const Payloads& payloads) {
     const double table = static_cast<double>(st->slot_count) * st->slot_bytes;
     printf("| %s | %s | %s | %.1f | %.1f | %.1f | %.3f | %llu | %s |\n",
            z.label.c_str(), Bytes(z.memory).c_str(), Bytes(seg).c_str(),
-           seg / n, table / n, st->data_bytes / n,
-           seg / (target_per_entry * n), (unsigned long long)*refused,
-           Bytes(st->data_free_bytes).c_str());
+           seg / n, table / n, st->data_bytes / n, seg / (target_per_entry * n),
+           (unsigned long long)*refused, Bytes(st->data_free_bytes).c_str());
   }
   // The previous format (2): every slot 16 + max_key + max_value bytes
   // (rounded up to 8), the same slot count, plus header, journal (a slot)
@@ -272,7 +271,9 @@ int PartMemory(const Config& c, const Data& d, const Payloads& payloads) {
 
 struct Refusals {
   uint64_t stranded = 0, overwrite = 0, short_bytes = 0, entries = 0;
-  uint64_t total() const { return stranded + overwrite + short_bytes + entries; }
+  uint64_t total() const {
+    return stranded + overwrite + short_bytes + entries;
+  }
 };
 
 int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
@@ -308,7 +309,7 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
   Refusals total, interval;
   uint64_t lost = 0, refused_need_sum = 0, refused_over_16k = 0;
   uint64_t min_largest = ~uint64_t{0}, max_fragmented = 0;
-  uint64_t absorbed = 0;  // Used bytes beyond the block formula.
+  uint64_t absorbed = 0;    // Used bytes beyond the block formula.
   uint64_t missed_fit = 0;  // Refused though largest_storable >= need.
   const uint64_t step = std::max<uint64_t>(1, c.churn_ops / 10);
 
@@ -330,8 +331,7 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
         (unsigned long long)st->entry_count, Bytes(live_blocks).c_str(),
         Bytes(st->data_used_bytes).c_str(),
         100.0 * st->data_used_bytes / st->data_bytes,
-        Bytes(st->data_free_bytes).c_str(),
-        Bytes(st->largest_storable).c_str(),
+        Bytes(st->data_free_bytes).c_str(), Bytes(st->largest_storable).c_str(),
         Bytes(st->fragmented_bytes).c_str(),
         st->data_free_bytes == 0
             ? 0.0
@@ -349,8 +349,8 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
               "memory_bench: store has %llu entries / %llu used bytes, the "
               "benchmark expects %llu / %llu (+ up to 16 per block)\n",
               (unsigned long long)st->entry_count,
-              (unsigned long long)st->data_used_bytes,
-              (unsigned long long)live, (unsigned long long)live_blocks);
+              (unsigned long long)st->data_used_bytes, (unsigned long long)live,
+              (unsigned long long)live_blocks);
       return false;
     }
     absorbed = st->data_used_bytes - live_blocks;
@@ -366,8 +366,8 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
     uint64_t k;
     bool erase = false;
     if (p >= 90 && !erased.empty()) {  // Reinsert a deleted key.
-      const size_t at = std::uniform_int_distribution<size_t>(
-          0, erased.size() - 1)(rng);
+      const size_t at =
+          std::uniform_int_distribution<size_t>(0, erased.size() - 1)(rng);
       k = erased[at];
       erased[at] = erased.back();
       erased.pop_back();
@@ -423,8 +423,9 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
         min_largest = std::min(min_largest, st->largest_storable);
         // A refused write changes nothing.
         absl::Status g = store->Get(key, &out);
-        const bool intact = cur[k] == 0 ? absl::IsNotFound(g)
-                                        : g.ok() && out.encoded().size() == cur[k];
+        const bool intact = cur[k] == 0
+                                ? absl::IsNotFound(g)
+                                : g.ok() && out.encoded().size() == cur[k];
         if (!intact) ++lost;
         if (cur[k] == 0) erased.push_back(k);  // Still deleted: retry later.
       } else {
@@ -436,11 +437,10 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
       if (!row(op)) return 1;
     }
   }
-  const double ns =
-      std::chrono::duration<double, std::nano>(
-          std::chrono::steady_clock::now() - start)
-          .count() /
-      std::max<uint64_t>(1, c.churn_ops);
+  const double ns = std::chrono::duration<double, std::nano>(
+                        std::chrono::steady_clock::now() - start)
+                        .count() /
+                    std::max<uint64_t>(1, c.churn_ops);
   const absl::Status verify = store->Verify();
   const uint64_t writes = c.churn_ops - c.churn_ops / 10;  // About.
   printf(
@@ -457,10 +457,10 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
       (unsigned long long)total.total(), (unsigned long long)writes,
       100.0 * total.total() / writes, (unsigned long long)total.stranded,
       (unsigned long long)total.overwrite,
-      (unsigned long long)total.short_bytes,
-      (unsigned long long)total.entries,
-      total.total() == 0 ? 0.0
-                         : static_cast<double>(refused_need_sum) / total.total(),
+      (unsigned long long)total.short_bytes, (unsigned long long)total.entries,
+      total.total() == 0
+          ? 0.0
+          : static_cast<double>(refused_need_sum) / total.total(),
       (unsigned long long)refused_over_16k,
       total.total() == 0 ? "-" : Bytes(min_largest).c_str(),
       Bytes(max_fragmented).c_str(), 100.0 * max_fragmented / memory,
@@ -501,8 +501,8 @@ int Main(int argc, char** argv) {
     return sorted[std::min<size_t>(sorted.size() - 1, q * sorted.size())];
   };
   const uint64_t at_cap =
-      sorted.end() - std::lower_bound(sorted.begin(), sorted.end(),
-                                      kMaxMixedValue);
+      sorted.end() -
+      std::lower_bound(sorted.begin(), sorted.end(), kMaxMixedValue);
   printf(
       "# memory_bench: %llu entries, 16-byte keys, values lognormal(ln 1024 "
       "- %.3f, %.1f) clamped to [%u, %u]\n\n"

@@ -36,8 +36,8 @@ class ValueSizes {
 
   uint32_t operator()() {
     const double v = std::round(dist_(rng_));
-    return static_cast<uint32_t>(std::clamp<double>(v, kMinMixedValue,
-                                                    kMaxMixedValue));
+    return static_cast<uint32_t>(
+        std::clamp<double>(v, kMinMixedValue, kMaxMixedValue));
   }
 
  private:

@@ -3,9 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/commands.h"
-#include "cli/progress.h"
 #include "cli/flags.h"
 #include "cli/format.h"
+#include "cli/progress.h"
 #include "cli/tier_format.h"
 #include "kvstore/tier/tier_stats.h"
 
@@ -39,8 +39,8 @@ int RunCreate(const CommandContext& ctx) {
     if (limit.out32 != nullptr) *limit.out32 = static_cast<uint32_t>(*v);
   }
   if (ctx.HasFlag("memory")) {
-    absl::StatusOr<uint64_t> memory = ParseSizeFlag(
-        "memory", ctx.FlagOr("memory", ""), uint64_t{1} << 40);
+    absl::StatusOr<uint64_t> memory =
+        ParseSizeFlag("memory", ctx.FlagOr("memory", ""), uint64_t{1} << 40);
     if (!memory.ok()) return UsageError(ctx, memory.status().message());
     options.memory = *memory;
   }
@@ -123,7 +123,8 @@ int RunDestroy(const CommandContext& ctx) {
   // Refuse another program's shared memory: a typo must not delete it.
   absl::StatusOr<ObjectInfo> info = Store::Inspect(ctx.store_name);
   if (info.ok() && !ctx.HasFlag("force") &&
-      (info->kind == ObjectKind::kForeign || info->kind == ObjectKind::kEmpty)) {
+      (info->kind == ObjectKind::kForeign ||
+       info->kind == ObjectKind::kEmpty)) {
     return Failure(
         ctx, absl::FailedPreconditionError(absl::StrCat(
                  ctx.store_name, " is not a kvstore store (",

@@ -112,8 +112,7 @@ int RunMGet(const CommandContext& ctx) {
       missing = true;
       if (!json) {
         *ctx.err << "kvstore: key '" << EscapeMessage(ctx.args[i])
-                 << "' not found in store "
-                 << store->tagged->name() << "\n";
+                 << "' not found in store " << store->tagged->name() << "\n";
       }
     }
     if (json) {

@@ -55,8 +55,7 @@ struct Env {
   // line editing and history (main.cc sets it where a line-editing library
   // is built in); false at the end of input. If unset, a session prints
   // the prompt on the output and reads the input stream.
-  std::function<bool(const std::string& prompt, std::string* line)>
-      read_line;
+  std::function<bool(const std::string& prompt, std::string* line)> read_line;
 
   // Reads the variables above from the process environment.
   static Env FromProcess();

@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/commands.h"
-#include "cli/progress.h"
 #include "cli/format.h"
+#include "cli/progress.h"
 
 namespace kvstore {
 namespace cli {

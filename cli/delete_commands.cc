@@ -23,8 +23,8 @@ absl::StatusOr<uint64_t> DeletePrefix(Store& store, const std::string& prefix) {
   uint64_t deleted = 0;
   uint64_t cursor = 0;
   do {
-    absl::StatusOr<ScanBatch> batch = store.Scan(cursor, prefix,
-                                                 kDeleteBatchSlots);
+    absl::StatusOr<ScanBatch> batch =
+        store.Scan(cursor, prefix, kDeleteBatchSlots);
     if (!batch.ok()) return batch.status();
     for (const auto& entry : batch->entries) {
       absl::Status erased = store.Erase(entry.first);

@@ -20,12 +20,12 @@ constexpr FlagSpec kKnownFlags[] = {
     {"json", false, '\0'},         {"raw", false, 'n'},
     {"prefix", true, '\0'},        {"eviction", true, '\0'},
     {"ttl", true, '\0'},           {"count", true, '\0'},
-    {"memory", true, '\0'},       {"replace", false, '\0'},
-    {"redis", true, '\0'},        {"force", false, '\0'},
-    {"nx", false, '\0'},          {"xx", false, '\0'},
+    {"memory", true, '\0'},        {"replace", false, '\0'},
+    {"redis", true, '\0'},         {"force", false, '\0'},
+    {"nx", false, '\0'},           {"xx", false, '\0'},
     {"yes", false, '\0'},          {"with-version", false, '\0'},
-    {"if-version", true, '\0'},   {"man", false, '\0'},
-    {"read-only", false, '\0'},   {"no-refresh", false, '\0'},
+    {"if-version", true, '\0'},    {"man", false, '\0'},
+    {"read-only", false, '\0'},    {"no-refresh", false, '\0'},
 };
 
 const FlagSpec* FindLong(absl::Span<const FlagSpec> known,
@@ -115,8 +115,8 @@ absl::StatusOr<uint64_t> ParseUnsignedFlag(absl::string_view flag,
 }
 
 absl::StatusOr<uint64_t> ParseUnsignedFlag(absl::string_view flag,
-                                           absl::string_view text,
-                                           uint64_t min, uint64_t max) {
+                                           absl::string_view text, uint64_t min,
+                                           uint64_t max) {
   uint64_t v;
   bool digits = !text.empty();
   for (char c : text) digits = digits && c >= '0' && c <= '9';
@@ -149,11 +149,10 @@ absl::StatusOr<uint64_t> ParseSizeFlag(absl::string_view flag,
   if (unit == "G") shift = 30;
   if (unit == "T") shift = 40;
   uint64_t v = 0;
-  if (digits == 0 || shift < 0 || !absl::SimpleAtoi(text.substr(0, digits), &v) ||
-      v > (max >> shift)) {
+  if (digits == 0 || shift < 0 ||
+      !absl::SimpleAtoi(text.substr(0, digits), &v) || v > (max >> shift)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--", flag, "='", text,
-        "' is not a size from 0 to ", max,
+        "--", flag, "='", text, "' is not a size from 0 to ", max,
         " bytes (a whole number, optionally with K, M, G or T: 512M, 4G)"));
   }
   return v << shift;

@@ -69,8 +69,8 @@ absl::StatusOr<uint64_t> ParseUnsignedFlag(absl::string_view flag,
 
 // Same for a whole number in [min, max]; the message quotes that range.
 absl::StatusOr<uint64_t> ParseUnsignedFlag(absl::string_view flag,
-                                           absl::string_view text,
-                                           uint64_t min, uint64_t max);
+                                           absl::string_view text, uint64_t min,
+                                           uint64_t max);
 
 // Parses a size in bytes: a whole number with an optional binary suffix,
 // K, M, G or T (powers of 1024), optionally followed by "B" or "iB", any

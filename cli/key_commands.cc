@@ -141,8 +141,8 @@ int RunCas(const CommandContext& ctx) {
   }
   absl::StatusOr<Value> expected = Value::Parse(*type, ctx.args[1]);
   if (!expected.ok()) {
-    return UsageError(ctx, absl::StrCat("bad EXPECTED: ",
-                                        expected.status().message()));
+    return UsageError(
+        ctx, absl::StrCat("bad EXPECTED: ", expected.status().message()));
   }
   absl::StatusOr<Value> desired = Value::Parse(*type, ctx.args[2]);
   if (!desired.ok()) {
@@ -152,14 +152,14 @@ int RunCas(const CommandContext& ctx) {
   absl::StatusOr<AnyStore> store = OpenStore(ctx, /*create_if_missing=*/false);
   if (!store.ok()) return Failure(ctx, store.status());
   if (store->typed) return NotForTypedStore(ctx, *store->typed, "cas");
-  absl::StatusOr<bool> swapped = store->tagged->CompareAndSet(
-      ctx.args[0], *expected, *desired, *options);
+  absl::StatusOr<bool> swapped =
+      store->tagged->CompareAndSet(ctx.args[0], *expected, *desired, *options);
   if (!swapped.ok()) {
     return KeyFailure(ctx, swapped.status(), ctx.store_name, ctx.args[0]);
   }
   if (!*swapped) {
-    *ctx.err << "kvstore: key '" << EscapeMessage(ctx.args[0])
-             << "' in store " << ctx.store_name
+    *ctx.err << "kvstore: key '" << EscapeMessage(ctx.args[0]) << "' in store "
+             << ctx.store_name
              << " does not hold the expected value; unchanged\n";
     return kExitNotFound;
   }
@@ -175,9 +175,8 @@ int ConditionalSet(const CommandContext& ctx, Store& store, const Value& value,
                 : store.Replace(ctx.args[0], value, options);
   if (!written.ok()) return Failure(ctx, written.status());
   if (!*written) {
-    *ctx.err << "kvstore: key '" << EscapeMessage(ctx.args[0])
-             << "' in store " << ctx.store_name
-             << (if_absent ? " exists" : " does not exist")
+    *ctx.err << "kvstore: key '" << EscapeMessage(ctx.args[0]) << "' in store "
+             << ctx.store_name << (if_absent ? " exists" : " does not exist")
              << "; nothing written\n";
     return kExitNotFound;
   }

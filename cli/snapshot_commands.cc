@@ -48,9 +48,10 @@ int RunRestore(const CommandContext& ctx) {
                   : RestoreStore(ctx.store_name, file, options);
   EndProgressLine(ctx, options.progress);
   if (!restored.ok()) {
-    return Failure(ctx, absl::Status(restored.status().code(),
-                                     absl::StrCat("restore ", file, ": ",
-                                                  restored.status().message())));
+    return Failure(ctx,
+                   absl::Status(restored.status().code(),
+                                absl::StrCat("restore ", file, ": ",
+                                             restored.status().message())));
   }
   if (restored->skipped > 0) {
     *ctx.err << "kvstore: restore: skipped " << restored->skipped
@@ -82,14 +83,14 @@ int RunResize(const CommandContext& ctx) {
     memory = *v;
   }
   absl::Duration pause;
-  absl::Status resized = Store::Resize(ctx.store_name, capacity, memory, &pause);
+  absl::Status resized =
+      Store::Resize(ctx.store_name, capacity, memory, &pause);
   if (absl::IsInvalidArgument(resized)) {
     return UsageError(ctx, resized.message());
   }
   if (!resized.ok()) return Failure(ctx, resized);
-  *ctx.err << "kvstore: resized store " << ctx.store_name << " to "
-           << capacity << " entries and " << memory
-           << " bytes of memory (writers waited "
+  *ctx.err << "kvstore: resized store " << ctx.store_name << " to " << capacity
+           << " entries and " << memory << " bytes of memory (writers waited "
            << absl::FormatDuration(pause) << ")\n";
   return kExitOk;
 }

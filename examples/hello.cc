@@ -17,8 +17,7 @@ int main() {
     std::cerr << "hello: " << store.status().message() << "\n";
     return 1;
   }
-  absl::StatusOr<std::string> greeting =
-      (*store)->Get<std::string>("greeting");
+  absl::StatusOr<std::string> greeting = (*store)->Get<std::string>("greeting");
   if (greeting.ok()) {
     std::cout << "greeting: " << *greeting << "\n";
   } else {

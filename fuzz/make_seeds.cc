@@ -84,7 +84,7 @@ std::string SampleOps() {
   ops += '\x04' + InputKey("big") + BytesValue(200, 'b') + '\x00';
   ops += '\x04' + InputKey("big") + StringValue("small") + '\x00';
   ops += '\x04' + InputKey(long_key) + StringValue(std::string(41, 's')) +
-         '\x00';                                        // 81 bytes: a block
+         '\x00';  // 81 bytes: a block
   ops += '\x06' + InputKey(long_key) + BytesValue(120, 'r');  // Replace
   ops += '\x0d' + InputKey(long_key) + '\x05';                // Expire
   ops += '\x02' + SlotKey(3) + '\x03';  // Get<std::string>
@@ -154,9 +154,9 @@ void SegmentSeed(const std::string& dir, const std::string& file,
       mmap(nullptr, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
   close(fd);
   auto* h = reinterpret_cast<Header*>(base);
-  absl::StatusOr<internal::Geometry> g = internal::ComputeGeometry(
-      h->kind, h->capacity, h->max_key_bytes, h->max_value_bytes,
-      h->data_bytes);
+  absl::StatusOr<internal::Geometry> g =
+      internal::ComputeGeometry(h->kind, h->capacity, h->max_key_bytes,
+                                h->max_value_bytes, h->data_bytes);
   if (!g.ok()) Fail(std::string(g.status().message()));
   edit(Mapped{base, h, *g});
   const std::string input = EncodeSegmentInput(base, flags, SampleOps());
@@ -234,26 +234,26 @@ void SegmentSeeds(const std::string& dir) {
       none);
   // A writer died after committing an inline write of slot `target`: the
   // journal holds a new image of that entry.
-  SegmentSeed(
-      dir, "journal_mid_write", small, kFlagOwnerDied, FillSome,
-      [](const Mapped& seg) {
-        Header* h = seg.h;
-        const uint64_t target = seg.FullSlot(1);
-        SlotHeader* s = seg.Slot(target);
-        const internal::SlotMeta m = internal::Meta(*s);
-        const uint32_t bytes =
-            internal::kSlotHeaderBytes + m.key_len + m.value_len;
-        std::memcpy(seg.base + h->journal_offset, s, bytes);
-        const uint64_t image_seq = internal::PackSeq(
-            internal::NextVersion(h->version_counter), m.key_len, m.type);
-        std::memcpy(seg.base + h->journal_offset, &image_seq,
-                    sizeof(image_seq));
-        h->journal_image_bytes = bytes;
-        h->journal_slot = target;
-        h->journal_entry_count = h->entry_count;
-        h->journal_state = internal::kJournalWrite;
-        s->seq.fetch_add(1);  // Left odd mid-copy.
-      });
+  SegmentSeed(dir, "journal_mid_write", small, kFlagOwnerDied, FillSome,
+              [](const Mapped& seg) {
+                Header* h = seg.h;
+                const uint64_t target = seg.FullSlot(1);
+                SlotHeader* s = seg.Slot(target);
+                const internal::SlotMeta m = internal::Meta(*s);
+                const uint32_t bytes =
+                    internal::kSlotHeaderBytes + m.key_len + m.value_len;
+                std::memcpy(seg.base + h->journal_offset, s, bytes);
+                const uint64_t image_seq =
+                    internal::PackSeq(internal::NextVersion(h->version_counter),
+                                      m.key_len, m.type);
+                std::memcpy(seg.base + h->journal_offset, &image_seq,
+                            sizeof(image_seq));
+                h->journal_image_bytes = bytes;
+                h->journal_slot = target;
+                h->journal_entry_count = h->entry_count;
+                h->journal_state = internal::kJournalWrite;
+                s->seq.fetch_add(1);  // Left odd mid-copy.
+              });
   // A writer died after committing a new large value for an out-of-line
   // entry: it had allocated and filled a new block (the area dirty), the
   // journal image names it, the slot still names the old one (seq odd).
@@ -275,8 +275,7 @@ void SegmentSeeds(const std::string& dir) {
         absl::StatusOr<BlockExtent> block =
             seg.arena().Allocate(key.size() + value.size());
         if (!block.ok()) Fail("journal_mid_write_out_of_line: full");
-        std::memcpy(seg.arena().Payload(block->offset), key.data(),
-                    key.size());
+        std::memcpy(seg.arena().Payload(block->offset), key.data(), key.size());
         std::memcpy(seg.arena().Payload(block->offset) + key.size(),
                     value.data(), value.size());
         const uint64_t image[2] = {
@@ -298,29 +297,28 @@ void SegmentSeeds(const std::string& dir) {
       });
   // A writer died after committing a patch (a new value for the key already
   // in slot `target`): the image holds the header words and the value only.
-  SegmentSeed(
-      dir, "journal_mid_patch", small, kFlagOwnerDied, FillSome,
-      [](const Mapped& seg) {
-        Header* h = seg.h;
-        const uint64_t target = seg.FullSlot(2);
-        SlotHeader* s = seg.Slot(target);
-        const internal::SlotMeta m = internal::Meta(*s);
-        const uint64_t image[2] = {
-            internal::PackSeq(internal::NextVersion(h->version_counter),
-                              m.key_len, m.type),
-            s->info.load()};
-        uint8_t* journal = seg.base + h->journal_offset;
-        std::memcpy(journal, image, sizeof(image));
-        std::memcpy(journal + sizeof(image),
-                    reinterpret_cast<const char*>(s + 1) + m.key_len,
-                    m.value_len);
-        h->journal_image_bytes =
-            static_cast<uint32_t>(sizeof(image) + m.value_len);
-        h->journal_slot = target;
-        h->journal_entry_count = h->entry_count;
-        h->journal_state = internal::kJournalPatch;
-        s->seq.fetch_or(1);  // Left odd mid-copy.
-      });
+  SegmentSeed(dir, "journal_mid_patch", small, kFlagOwnerDied, FillSome,
+              [](const Mapped& seg) {
+                Header* h = seg.h;
+                const uint64_t target = seg.FullSlot(2);
+                SlotHeader* s = seg.Slot(target);
+                const internal::SlotMeta m = internal::Meta(*s);
+                const uint64_t image[2] = {
+                    internal::PackSeq(internal::NextVersion(h->version_counter),
+                                      m.key_len, m.type),
+                    s->info.load()};
+                uint8_t* journal = seg.base + h->journal_offset;
+                std::memcpy(journal, image, sizeof(image));
+                std::memcpy(journal + sizeof(image),
+                            reinterpret_cast<const char*>(s + 1) + m.key_len,
+                            m.value_len);
+                h->journal_image_bytes =
+                    static_cast<uint32_t>(sizeof(image) + m.value_len);
+                h->journal_slot = target;
+                h->journal_entry_count = h->entry_count;
+                h->journal_state = internal::kJournalPatch;
+                s->seq.fetch_or(1);  // Left odd mid-copy.
+              });
   // A writer died in the middle of a backward-shift delete of an inline
   // entry.
   SegmentSeed(dir, "journal_mid_delete", small, kFlagOwnerDied, FillSome,
@@ -345,8 +343,8 @@ void SegmentSeeds(const std::string& dir) {
   // A lock holder died inside the allocator, the journal idle: a block
   // split off and unlinked but named by no entry, the area dirty. Recovery
   // rebuilds the free lists (the block is free again).
-  SegmentSeed(dir, "arena_dirty_mid_allocate", small, kFlagOwnerDied,
-              FillSome, [](const Mapped& seg) {
+  SegmentSeed(dir, "arena_dirty_mid_allocate", small, kFlagOwnerDied, FillSome,
+              [](const Mapped& seg) {
                 seg.arena_header()->dirty = 1;
                 if (!seg.arena().Allocate(300).ok()) {
                   Fail("arena_dirty_mid_allocate: full");
@@ -356,28 +354,28 @@ void SegmentSeeds(const std::string& dir) {
   // a block an entry names is linked into a free list (its payload, which
   // the list's links overwrote, put back). Recovery must derive the lists
   // from the table alone; the entry keeps its block.
-  SegmentSeed(dir, "arena_dirty_mid_free", small, kFlagOwnerDied, FillSome,
-              [](const Mapped& seg) {
-                const BlockRef ref = seg.Ref(seg.FullSlot(0, true));
-                uint8_t* payload = seg.arena().Payload(ref.offset);
-                const std::string saved(reinterpret_cast<char*>(payload),
-                                        ref.block_bytes - 8);
-                seg.arena_header()->dirty = 1;
-                seg.arena().Free(BlockExtent{
-                    ref.offset, ref.block_bytes,
-                    uint64_t{ref.key_len} + ref.value_len});
-                std::memcpy(payload, saved.data(), saved.size());
-              });
+  SegmentSeed(
+      dir, "arena_dirty_mid_free", small, kFlagOwnerDied, FillSome,
+      [](const Mapped& seg) {
+        const BlockRef ref = seg.Ref(seg.FullSlot(0, true));
+        uint8_t* payload = seg.arena().Payload(ref.offset);
+        const std::string saved(reinterpret_cast<char*>(payload),
+                                ref.block_bytes - 8);
+        seg.arena_header()->dirty = 1;
+        seg.arena().Free(BlockExtent{ref.offset, ref.block_bytes,
+                                     uint64_t{ref.key_len} + ref.value_len});
+        std::memcpy(payload, saved.data(), saved.size());
+      });
   // The same without the payload put back: the entry's key and value now
   // hold free-list links, which recovery cannot know (damaged).
-  SegmentSeed(dir, "damaged_block_freed_under_its_entry", small,
-              kFlagOwnerDied, FillSome, [](const Mapped& seg) {
-                const BlockRef ref = seg.Ref(seg.FullSlot(0, true));
-                seg.arena_header()->dirty = 1;
-                seg.arena().Free(BlockExtent{
-                    ref.offset, ref.block_bytes,
-                    uint64_t{ref.key_len} + ref.value_len});
-              });
+  SegmentSeed(
+      dir, "damaged_block_freed_under_its_entry", small, kFlagOwnerDied,
+      FillSome, [](const Mapped& seg) {
+        const BlockRef ref = seg.Ref(seg.FullSlot(0, true));
+        seg.arena_header()->dirty = 1;
+        seg.arena().Free(BlockExtent{ref.offset, ref.block_bytes,
+                                     uint64_t{ref.key_len} + ref.value_len});
+      });
   // Free-list links that lead to the last 8 bytes of the area: following
   // one would read or write past its end (damaged; 5e7763e made the
   // allocator refuse such links).
@@ -416,40 +414,36 @@ void SegmentSeeds(const std::string& dir) {
       },
       none);
   // A get-or-compute marker held by process 1 (alive), inline.
-  SegmentSeed(dir, "compute_marker", small, 0, FillSome,
-              [](const Mapped& seg) {
-                SlotHeader* s = seg.Slot(seg.FullSlot(0));
-                const internal::SlotMeta m = internal::Meta(*s);
-                s->seq.store(internal::PackSeq(m.version, m.key_len,
-                                               internal::kTypePending));
-                s->info.store(
-                    internal::PackInfo(8, false, internal::kMaxExpiryMs));
-                const int32_t init_pid = 1;
-                std::memcpy(reinterpret_cast<char*>(s + 1) + m.key_len,
-                            &init_pid, 4);
-              });
+  SegmentSeed(dir, "compute_marker", small, 0, FillSome, [](const Mapped& seg) {
+    SlotHeader* s = seg.Slot(seg.FullSlot(0));
+    const internal::SlotMeta m = internal::Meta(*s);
+    s->seq.store(
+        internal::PackSeq(m.version, m.key_len, internal::kTypePending));
+    s->info.store(internal::PackInfo(8, false, internal::kMaxExpiryMs));
+    const int32_t init_pid = 1;
+    std::memcpy(reinterpret_cast<char*>(s + 1) + m.key_len, &init_pid, 4);
+  });
   // The same for a key too long for a slot: the marker lives in a block
   // (the 90-byte key's entry, an int64, becomes the marker).
-  SegmentSeed(dir, "compute_marker_out_of_line", small, 0, FillSome,
-              [](const Mapped& seg) {
-                for (uint64_t i = 0; i < seg.h->slot_count; ++i) {
-                  SlotHeader* s = seg.Slot(i);
-                  const internal::SlotMeta m = internal::Meta(*s);
-                  const BlockRef ref = seg.Ref(i);
-                  if (m.empty() || m.key_len != 0 || ref.key_len != 90) {
-                    continue;
-                  }
-                  s->seq.store(
-                      internal::PackSeq(m.version, 0, internal::kTypePending));
-                  s->info.store(
-                      internal::PackInfo(0, false, internal::kMaxExpiryMs));
-                  const int32_t init_pid = 1;
-                  std::memcpy(seg.arena().Payload(ref.offset) + ref.key_len,
-                              &init_pid, 4);
-                  return;
-                }
-                Fail("compute_marker_out_of_line: no 90-byte key");
-              });
+  SegmentSeed(
+      dir, "compute_marker_out_of_line", small, 0, FillSome,
+      [](const Mapped& seg) {
+        for (uint64_t i = 0; i < seg.h->slot_count; ++i) {
+          SlotHeader* s = seg.Slot(i);
+          const internal::SlotMeta m = internal::Meta(*s);
+          const BlockRef ref = seg.Ref(i);
+          if (m.empty() || m.key_len != 0 || ref.key_len != 90) {
+            continue;
+          }
+          s->seq.store(internal::PackSeq(m.version, 0, internal::kTypePending));
+          s->info.store(internal::PackInfo(0, false, internal::kMaxExpiryMs));
+          const int32_t init_pid = 1;
+          std::memcpy(seg.arena().Payload(ref.offset) + ref.key_len, &init_pid,
+                      4);
+          return;
+        }
+        Fail("compute_marker_out_of_line: no 90-byte key");
+      });
   // A full store under CLOCK eviction.
   Options clock = small;
   clock.capacity = 4;

@@ -304,12 +304,12 @@ class OpInput {
       const size_t i = (b & 0x7f) % slot_count_;
       const char* slot = image_.table.data() + i * image_.slot_bytes;
       const char* inline_area = slot + sizeof(SlotHeader);
-      const uint32_t len = internal::Meta(
-          *reinterpret_cast<const SlotHeader*>(slot)).key_len;
+      const uint32_t len =
+          internal::Meta(*reinterpret_cast<const SlotHeader*>(slot)).key_len;
       if (len != 0) {
-        return std::string(inline_area,
-                           std::min<size_t>(len, image_.slot_bytes -
-                                                     sizeof(SlotHeader)));
+        return std::string(
+            inline_area,
+            std::min<size_t>(len, image_.slot_bytes - sizeof(SlotHeader)));
       }
       BlockRef ref;
       std::memcpy(&ref, inline_area, sizeof(ref));
@@ -557,15 +557,15 @@ std::string CheckPadding(const std::string& name, const Geometry& g) {
   for (const auto& [from, to] : gaps) {
     for (uint64_t o = from; o < to && problem.empty(); ++o) {
       if (base[o] != 0) {
-        problem = absl::StrCat(
-            "byte ", o, " of the segment, in the padding [", from, ", ", to,
-            ") after the ",
-            from == table_end ? "table"
-            : from < g.table_offset ? "journal image"
-                                    : "data area",
-            ", was written (", g.segment_bytes, "-byte segment, table at ",
-            g.table_offset, ", data area of ", g.data_bytes, " bytes at ",
-            g.data_offset, ")");
+        problem = absl::StrCat("byte ", o, " of the segment, in the padding [",
+                               from, ", ", to, ") after the ",
+                               from == table_end       ? "table"
+                               : from < g.table_offset ? "journal image"
+                                                       : "data area",
+                               ", was written (", g.segment_bytes,
+                               "-byte segment, table at ", g.table_offset,
+                               ", data area of ", g.data_bytes, " bytes at ",
+                               g.data_offset, ")");
       }
     }
   }
@@ -575,8 +575,8 @@ std::string CheckPadding(const std::string& name, const Geometry& g) {
 
 }  // namespace
 
-std::string RunSegmentInput(const uint8_t* data, size_t size,
-                            uint32_t skip, SegmentRunInfo* info) {
+std::string RunSegmentInput(const uint8_t* data, size_t size, uint32_t skip,
+                            SegmentRunInfo* info) {
   SegmentRunInfo unused;
   if (info == nullptr) info = &unused;
   *info = SegmentRunInfo();
@@ -600,9 +600,10 @@ std::string RunSegmentInput(const uint8_t* data, size_t size,
       // Create never writes such a header (an int64 or double would not
       // fit the limit); the fix of the first bug this fuzzer found is that
       // Open refuses it too (fuzz/README.md, "Bugs found").
-      problem = absl::StrCat("Store::Open accepted a tagged store whose "
-                             "values may have only ",
-                             limits.max_value_bytes, " bytes");
+      problem = absl::StrCat(
+          "Store::Open accepted a tagged store whose "
+          "values may have only ",
+          limits.max_value_bytes, " bytes");
     } else if (store.ok()) {
       // A store that verifies clean must stay clean through any sequence
       // of API calls: this catches writes that corrupt the table or the
@@ -637,18 +638,17 @@ std::string RunSegmentInput(const uint8_t* data, size_t size,
 std::string EncodeSegmentInput(const uint8_t* base, uint8_t flags,
                                const std::string& ops) {
   const auto* h = reinterpret_cast<const Header*>(base);
-  const uint64_t* size =
-      std::find(std::begin(kDataAreaSizes), std::end(kDataAreaSizes),
-                h->data_bytes);
-  if (h->kind != internal::kKindTagged || h->capacity < 1 ||
-      h->capacity > 16 || h->max_key_bytes < 1 || h->max_key_bytes > 96 ||
-      h->max_value_bytes < 8 || h->max_value_bytes > 8 + 255 ||
-      size == std::end(kDataAreaSizes) || (flags & kFlagTinyValues)) {
+  const uint64_t* size = std::find(std::begin(kDataAreaSizes),
+                                   std::end(kDataAreaSizes), h->data_bytes);
+  if (h->kind != internal::kKindTagged || h->capacity < 1 || h->capacity > 16 ||
+      h->max_key_bytes < 1 || h->max_key_bytes > 96 || h->max_value_bytes < 8 ||
+      h->max_value_bytes > 8 + 255 || size == std::end(kDataAreaSizes) ||
+      (flags & kFlagTinyValues)) {
     return "";
   }
-  absl::StatusOr<Geometry> g = internal::ComputeGeometry(
-      h->kind, h->capacity, h->max_key_bytes, h->max_value_bytes,
-      h->data_bytes);
+  absl::StatusOr<Geometry> g =
+      internal::ComputeGeometry(h->kind, h->capacity, h->max_key_bytes,
+                                h->max_value_bytes, h->data_bytes);
   if (!g.ok()) return "";
   std::string out;
   auto put = [&](uint64_t v, size_t n) {

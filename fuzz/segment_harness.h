@@ -105,8 +105,7 @@ inline constexpr uint32_t kSkipTinyValues = 1;   // Ignore kFlagTinyValues
 inline constexpr uint32_t kSkipArenaBitmap = 2;  // Clear the data area
                                                  // header's bitmap bits past
                                                  // the last bin (bug 2).
-std::string RunSegmentInput(const uint8_t* data, size_t size,
-                            uint32_t skip = 0,
+std::string RunSegmentInput(const uint8_t* data, size_t size, uint32_t skip = 0,
                             SegmentRunInfo* info = nullptr);
 
 // Encodes the mapped segment at `base` (a store made by this build whose

@@ -28,11 +28,10 @@ std::string CheckRoundTrip(const Value& v) {
                         "' failed: ", back.status().message());
   }
   if (IsNan(v) ? !IsNan(*back) : *back != v) {
-    return absl::StrCat("Parse(", ValueTypeName(v.type()), ", '",
-                        absl::CHexEscape(text),
-                        "') is not the value printed (payload '",
-                        absl::CHexEscape(v.encoded()), "' became '",
-                        absl::CHexEscape(back->encoded()), "')");
+    return absl::StrCat(
+        "Parse(", ValueTypeName(v.type()), ", '", absl::CHexEscape(text),
+        "') is not the value printed (payload '", absl::CHexEscape(v.encoded()),
+        "' became '", absl::CHexEscape(back->encoded()), "')");
   }
   return "";
 }
@@ -66,8 +65,7 @@ std::string RunValueInput(const uint8_t* data, size_t size) {
   if (decoded.ok()) {
     if (!PayloadFitsType(raw, rest.size())) {
       return absl::StrCat("FromEncoded accepted type ", int{raw}, " with ",
-                          rest.size(),
-                          " bytes, which PayloadFitsType refuses");
+                          rest.size(), " bytes, which PayloadFitsType refuses");
     }
     if (decoded->encoded() != rest) return "FromEncoded changed the payload";
     std::string problem = CheckRoundTrip(*decoded);

@@ -181,18 +181,17 @@ uint32_t kvstore_max_value_bytes(const kvstore_t* store);
  * stores its type in *type and its size in *size, and copies it into
  * `buf` if `buf_size` is at least that, else returns OUT_OF_RANGE.
  * NOT_FOUND if absent. Takes no lock; allocates nothing. */
-int32_t kvstore_get(const kvstore_t* store, const char* key,
-                    uint64_t key_size, int32_t* type, void* buf,
-                    uint64_t buf_size, uint64_t* size, kvstore_error_t** err);
+int32_t kvstore_get(const kvstore_t* store, const char* key, uint64_t key_size,
+                    int32_t* type, void* buf, uint64_t buf_size, uint64_t* size,
+                    kvstore_error_t** err);
 
 /* The same, also giving the entry's version (for
  * kvstore_compare_version_and_set) and its time left to live in ms
  * (KVSTORE_NO_TTL if none). `version` and `ttl_ms` may be NULL. */
 int32_t kvstore_get_entry(const kvstore_t* store, const char* key,
                           uint64_t key_size, int32_t* type, void* buf,
-                          uint64_t buf_size, uint64_t* size,
-                          uint64_t* version, int64_t* ttl_ms,
-                          kvstore_error_t** err);
+                          uint64_t buf_size, uint64_t* size, uint64_t* version,
+                          int64_t* ttl_ms, kvstore_error_t** err);
 
 /* The value of `key` as an int64, a double or a bool (0 or 1).
  * FAILED_PRECONDITION naming both types if the entry has another type,
@@ -209,9 +208,8 @@ int32_t kvstore_get_bool(const kvstore_t* store, const char* key,
 
 /* Time left to live of `key` in ms (KVSTORE_NO_TTL if none). NOT_FOUND if
  * absent. */
-int32_t kvstore_ttl(const kvstore_t* store, const char* key,
-                    uint64_t key_size, int64_t* ttl_ms,
-                    kvstore_error_t** err);
+int32_t kvstore_ttl(const kvstore_t* store, const char* key, uint64_t key_size,
+                    int64_t* ttl_ms, kvstore_error_t** err);
 
 /* ---- Writes ---- */
 
@@ -226,9 +224,9 @@ int32_t kvstore_set(kvstore_t* store, const char* key, uint64_t key_size,
 /* Stores the value only if `key` is absent. *stored is 1 if it was
  * stored, 0 if the key existed (left unchanged). */
 int32_t kvstore_set_if_absent(kvstore_t* store, const char* key,
-                              uint64_t key_size, int32_t type,
-                              const void* data, uint64_t size, int64_t ttl_ms,
-                              int32_t* stored, kvstore_error_t** err);
+                              uint64_t key_size, int32_t type, const void* data,
+                              uint64_t size, int64_t ttl_ms, int32_t* stored,
+                              kvstore_error_t** err);
 
 /* Stores the value only if `key` is present. *replaced is 1 if it was
  * replaced, 0 if the key was absent (nothing written). */
@@ -244,9 +242,8 @@ int32_t kvstore_compare_and_set(kvstore_t* store, const char* key,
                                 uint64_t key_size, int32_t expected_type,
                                 const void* expected_data,
                                 uint64_t expected_size, int32_t type,
-                                const void* data, uint64_t size,
-                                int64_t ttl_ms, int32_t* swapped,
-                                kvstore_error_t** err);
+                                const void* data, uint64_t size, int64_t ttl_ms,
+                                int32_t* swapped, kvstore_error_t** err);
 
 /* Replaces the value of `key` only if the entry's version (from
  * kvstore_get_entry) is still `version`. *swapped is 1 if replaced, 0 if
@@ -275,14 +272,13 @@ int32_t kvstore_get_and_erase(kvstore_t* store, const char* key,
 /* Adds `delta` to the int64 under `key` (created at 0 if absent) and
  * stores the new value in *result. Keeps the ttl. FAILED_PRECONDITION if
  * the entry is not an int64; OUT_OF_RANGE, changing nothing, on overflow. */
-int32_t kvstore_increment(kvstore_t* store, const char* key,
-                          uint64_t key_size, int64_t delta, int64_t* result,
+int32_t kvstore_increment(kvstore_t* store, const char* key, uint64_t key_size,
+                          int64_t delta, int64_t* result,
                           kvstore_error_t** err);
 
 /* The same for a double (created at 0.0 if absent). */
-int32_t kvstore_add_double(kvstore_t* store, const char* key,
-                           uint64_t key_size, double delta, double* result,
-                           kvstore_error_t** err);
+int32_t kvstore_add_double(kvstore_t* store, const char* key, uint64_t key_size,
+                           double delta, double* result, kvstore_error_t** err);
 
 /* Gives `key` a new ttl (positive ms). NOT_FOUND if absent. */
 int32_t kvstore_expire(kvstore_t* store, const char* key, uint64_t key_size,
@@ -359,9 +355,8 @@ typedef int32_t (*kvstore_compute_fn)(void* ctx, const char* key,
  * INVALID_ARGUMENT, recording nothing, for a bad value; a callback that
  * returns KVSTORE_OK anyway makes the call fail with that error. A second
  * call replaces the first value. */
-int32_t kvstore_computed_set_value(kvstore_computed_t* computed,
-                                   int32_t type, const void* data,
-                                   uint64_t size);
+int32_t kvstore_computed_set_value(kvstore_computed_t* computed, int32_t type,
+                                   const void* data, uint64_t size);
 
 /* The message (NUL-terminated, copied) of a failure the callback returns. */
 void kvstore_computed_set_message(kvstore_computed_t* computed,
@@ -456,7 +451,7 @@ int32_t kvstore_stats(const kvstore_t* store, kvstore_stats_t* stats,
                       uint64_t stats_size, kvstore_error_t** err);
 
 #ifdef __cplusplus
-}  /* extern "C" */
+} /* extern "C" */
 #endif
 
-#endif  /* KVSTORE_C_API_H_ */
+#endif /* KVSTORE_C_API_H_ */

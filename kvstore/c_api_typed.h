@@ -103,7 +103,7 @@ int32_t kvstore_typed_stats(const kvstore_typed_t* store,
                             kvstore_error_t** err);
 
 #ifdef __cplusplus
-}  /* extern "C" */
+} /* extern "C" */
 #endif
 
-#endif  /* KVSTORE_C_API_TYPED_H_ */
+#endif /* KVSTORE_C_API_TYPED_H_ */

@@ -316,8 +316,7 @@ absl::StatusOr<StoreStats> Store::Stats() const {
 }
 
 absl::Status Store::Verify(const ProgressCallback& progress) const {
-  return handle_->Call(
-      [&](internal::Table& t) { return t.Verify(progress); });
+  return handle_->Call([&](internal::Table& t) { return t.Verify(progress); });
 }
 
 }  // namespace kvstore

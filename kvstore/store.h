@@ -190,10 +190,10 @@ struct StoreStats {
   uint32_t max_value_bytes;  // Longest value accepted.
   // The data area (Options::memory), where entries that do not fit their
   // slot keep key and value. All 0 for a store without one.
-  uint64_t data_bytes = 0;        // Its size.
-  uint64_t data_used_bytes = 0;   // Bytes in blocks in use, headers included.
-  uint64_t data_free_bytes = 0;   // data_bytes - data_used_bytes.
-  uint64_t data_entries = 0;      // Entries kept there.
+  uint64_t data_bytes = 0;       // Its size.
+  uint64_t data_used_bytes = 0;  // Bytes in blocks in use, headers included.
+  uint64_t data_free_bytes = 0;  // data_bytes - data_used_bytes.
+  uint64_t data_entries = 0;     // Entries kept there.
   // The most key and value bytes one entry could get now: the largest free
   // block less its 8-byte header.
   uint64_t largest_storable = 0;

@@ -136,8 +136,8 @@ absl::StatusOr<Value> Value::Parse(ValueType type, absl::string_view text) {
       // One rule everywhere, as in JSON and typed records: true or false.
       if (text == "true") return Bool(true);
       if (text == "false") return Bool(false);
-      return absl::InvalidArgumentError(absl::StrCat(
-          "'", text, "' is not a bool (expected true or false)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", text, "' is not a bool (expected true or false)"));
     }
   }
   return absl::InvalidArgumentError("unknown value type");

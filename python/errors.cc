@@ -28,8 +28,8 @@ PyObject* MakeClass(py::module_& m, const char* name, PyObject* base,
   py::dict attrs;
   attrs["code"] = code;
   const std::string qualified = std::string("kvstore.") + name;
-  PyObject* cls = PyErr_NewExceptionWithDoc(qualified.c_str(), doc,
-                                            bases.ptr(), attrs.ptr());
+  PyObject* cls = PyErr_NewExceptionWithDoc(qualified.c_str(), doc, bases.ptr(),
+                                            attrs.ptr());
   if (cls == nullptr) throw py::error_already_set();
   m.add_object(name, py::handle(cls));
   return cls;
@@ -53,8 +53,7 @@ void RegisterErrors(py::module_& m) {
       {absl::StatusCode::kAlreadyExists, "AlreadyExistsError", nullptr},
       {absl::StatusCode::kPermissionDenied, "PermissionDeniedError",
        PyExc_PermissionError},
-      {absl::StatusCode::kResourceExhausted, "ResourceExhaustedError",
-       nullptr},
+      {absl::StatusCode::kResourceExhausted, "ResourceExhaustedError", nullptr},
       {absl::StatusCode::kFailedPrecondition, "FailedPreconditionError",
        nullptr},
       {absl::StatusCode::kAborted, "AbortedError", nullptr},

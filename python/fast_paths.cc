@@ -49,7 +49,7 @@ constexpr size_t kCachedObjects = 1024;
 constexpr size_t kCachedMaxBytes = 128;
 
 PyObject** CachedObjects() {
-  static PyObject** const objects = new PyObject* [kCachedObjects]();
+  static PyObject** const objects = new PyObject*[kCachedObjects]();
   return objects;
 }
 
@@ -68,8 +68,7 @@ PyObject* ValueObject(PyObject* key, const Value& value) {
     PyErr_Clear();
     return NewObject(value);
   }
-  PyObject*& slot = CachedObjects()[static_cast<size_t>(hash) %
-                                    kCachedObjects];
+  PyObject*& slot = CachedObjects()[static_cast<size_t>(hash) % kCachedObjects];
   if (slot != nullptr) {
     const char* data = nullptr;
     Py_ssize_t size = -1;

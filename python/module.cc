@@ -46,14 +46,13 @@ Durations (ttl, wait, lease, lock_timeout) are seconds; None means none.
                        py::handle eviction, py::handle mode,
                        py::handle lock_timeout) {
              return std::make_unique<PyStore>(
-                 name, OpenOptions(create, exclusive, capacity, memory,
-                                   max_key_bytes, max_value_bytes, eviction,
-                                   mode, lock_timeout));
+                 name,
+                 OpenOptions(create, exclusive, capacity, memory, max_key_bytes,
+                             max_value_bytes, eviction, mode, lock_timeout));
            }),
            arg("name"), py::kw_only(), arg("create") = false,
            arg("exclusive") = false, arg("capacity") = py::none(),
-           arg("memory") = py::none(),
-           arg("max_key_bytes") = py::none(),
+           arg("memory") = py::none(), arg("max_key_bytes") = py::none(),
            arg("max_value_bytes") = py::none(), arg("eviction") = py::none(),
            arg("mode") = py::none(), arg("lock_timeout") = py::none())
       .def_property_readonly("name", &PyStore::name)
@@ -77,15 +76,16 @@ Durations (ttl, wait, lease, lock_timeout) are seconds; None means none.
            arg("key"), arg("version"), arg("desired"), py::kw_only(),
            arg("ttl") = py::none())
       .def("delete", &PyStore::Delete, arg("key"))
-      .def("pop",
-           [](PyStore& s, py::handle key, py::args fallback) {
-             if (fallback.size() > 1) {
-               throw py::type_error("pop takes a key and at most a default");
-             }
-             return fallback.size() == 1 ? s.Pop(key, fallback[0], true)
-                                         : s.Pop(key, py::none(), false);
-           },
-           arg("key"))
+      .def(
+          "pop",
+          [](PyStore& s, py::handle key, py::args fallback) {
+            if (fallback.size() > 1) {
+              throw py::type_error("pop takes a key and at most a default");
+            }
+            return fallback.size() == 1 ? s.Pop(key, fallback[0], true)
+                                        : s.Pop(key, py::none(), false);
+          },
+          arg("key"))
       .def("incr", &PyStore::Incr, arg("key"), arg("delta") = 1)
       .def("ttl", &PyStore::Ttl, arg("key"))
       .def("expire", &PyStore::Expire, arg("key"), arg("ttl"))
@@ -95,21 +95,24 @@ Durations (ttl, wait, lease, lock_timeout) are seconds; None means none.
            arg("lease") = py::none())
       .def("scan", &PyStore::Scan, arg("cursor") = 0, arg("prefix") = "",
            arg("count") = 256)
-      .def("keys",
-           [](PyStore& s, py::handle prefix) {
-             return Iterate(s, prefix, ScanIterator::What::kKeys);
-           },
-           arg("prefix") = "")
-      .def("values",
-           [](PyStore& s, py::handle prefix) {
-             return Iterate(s, prefix, ScanIterator::What::kValues);
-           },
-           arg("prefix") = "")
-      .def("items",
-           [](PyStore& s, py::handle prefix) {
-             return Iterate(s, prefix, ScanIterator::What::kItems);
-           },
-           arg("prefix") = "")
+      .def(
+          "keys",
+          [](PyStore& s, py::handle prefix) {
+            return Iterate(s, prefix, ScanIterator::What::kKeys);
+          },
+          arg("prefix") = "")
+      .def(
+          "values",
+          [](PyStore& s, py::handle prefix) {
+            return Iterate(s, prefix, ScanIterator::What::kValues);
+          },
+          arg("prefix") = "")
+      .def(
+          "items",
+          [](PyStore& s, py::handle prefix) {
+            return Iterate(s, prefix, ScanIterator::What::kItems);
+          },
+          arg("prefix") = "")
       .def("__iter__",
            [](PyStore& s) {
              return Iterate(s, py::str(""), ScanIterator::What::kKeys);
@@ -125,17 +128,14 @@ Durations (ttl, wait, lease, lock_timeout) are seconds; None means none.
       .def("stats", &PyStore::Stats)
       .def("verify", &PyStore::Verify)
       .def("__repr__",
-           [](const PyStore& s) {
-             return "kvstore.Store('" + s.name() + "')";
-           })
+           [](const PyStore& s) { return "kvstore.Store('" + s.name() + "')"; })
       // Pickled as its name: another process (multiprocessing's spawn)
       // opens the same store.
-      .def(py::pickle(
-          [](const PyStore& s) { return py::make_tuple(s.name()); },
-          [](const py::tuple& state) {
-            return std::make_unique<PyStore>(state[0].cast<std::string>(),
-                                             Options());
-          }));
+      .def(py::pickle([](const PyStore& s) { return py::make_tuple(s.name()); },
+                      [](const py::tuple& state) {
+                        return std::make_unique<PyStore>(
+                            state[0].cast<std::string>(), Options());
+                      }));
 }
 
 void BindTypedStore(py::module_& m) {

@@ -46,9 +46,8 @@ T Unsigned(py::handle obj, const char* what) {
 
 Options OpenOptions(bool create, bool exclusive, py::handle capacity,
                     py::handle memory, py::handle max_key_bytes,
-                    py::handle max_value_bytes,
-                    py::handle eviction, py::handle mode,
-                    py::handle lock_timeout) {
+                    py::handle max_value_bytes, py::handle eviction,
+                    py::handle mode, py::handle lock_timeout) {
   Options options;
   options.create_if_missing = create;
   options.error_if_exists = exclusive;
@@ -111,7 +110,8 @@ py::object PyStore::Get(py::handle key, py::handle fallback) {
     status = s->Get(k, &value);
   }
   if (status.ok()) return FromValue(value);
-  if (absl::IsNotFound(status)) return py::reinterpret_borrow<py::object>(fallback);
+  if (absl::IsNotFound(status))
+    return py::reinterpret_borrow<py::object>(fallback);
   Raise(status, Origin::kKey);
 }
 
@@ -320,8 +320,9 @@ void PyStore::Expire(py::handle key, py::handle ttl) {
   std::string scratch;
   const absl::string_view k = KeyBytes(key, &scratch);
   if (ttl.is_none()) {
-    RaiseInvalidArgument("expire takes a number of seconds; persist() "
-                         "removes a ttl");
+    RaiseInvalidArgument(
+        "expire takes a number of seconds; persist() "
+        "removes a ttl");
   }
   const absl::Duration d = Seconds(ttl, absl::InfiniteDuration());
   absl::Status status;

@@ -102,9 +102,8 @@ class ScanIterator {
 // Options for Store(...) from its keyword arguments (None: the default).
 Options OpenOptions(bool create, bool exclusive, pybind11::handle capacity,
                     pybind11::handle memory, pybind11::handle max_key_bytes,
-                    pybind11::handle max_value_bytes,
-                    pybind11::handle eviction, pybind11::handle mode,
-                    pybind11::handle lock_timeout);
+                    pybind11::handle max_value_bytes, pybind11::handle eviction,
+                    pybind11::handle mode, pybind11::handle lock_timeout);
 
 }  // namespace python
 }  // namespace kvstore

@@ -136,8 +136,7 @@ bool PyTypedStore::Delete(py::handle key) {
 
 void PyTypedStore::DelItem(py::handle key) {
   if (!Delete(key)) {
-    Raise(absl::NotFoundError("key not found in store " + name_),
-          Origin::kKey);
+    Raise(absl::NotFoundError("key not found in store " + name_), Origin::kKey);
   }
 }
 

@@ -49,8 +49,8 @@ absl::string_view BufferBytes(py::handle obj, std::string* scratch) {
 }
 
 py::object Str(absl::string_view bytes) {
-  PyObject* s = PyUnicode_DecodeUTF8(bytes.data(), bytes.size(),
-                                     "surrogateescape");
+  PyObject* s =
+      PyUnicode_DecodeUTF8(bytes.data(), bytes.size(), "surrogateescape");
   if (s == nullptr) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(s);
 }
@@ -125,8 +125,7 @@ py::object FromValue(const Value& value) {
 absl::Duration Seconds(py::handle obj, absl::Duration if_none) {
   if (obj.is_none()) return if_none;
   if (!PyLong_Check(obj.ptr()) && !PyFloat_Check(obj.ptr())) {
-    RaiseTypeError("a duration is a number of seconds, not " +
-                   TypeNameOf(obj));
+    RaiseTypeError("a duration is a number of seconds, not " + TypeNameOf(obj));
   }
   const double s = PyFloat_AsDouble(obj.ptr());
   if (s == -1.0 && PyErr_Occurred()) throw py::error_already_set();

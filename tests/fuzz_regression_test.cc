@@ -47,17 +47,16 @@ const uint8_t* Bytes(const std::string& s) {
 // A readable test name from a path: its last two components.
 std::string InputName(const ::testing::TestParamInfo<std::string>& info) {
   const fs::path p(info.param);
-  std::string name =
-      p.parent_path().parent_path().filename().string() + "_" +
-      p.filename().string();
+  std::string name = p.parent_path().parent_path().filename().string() + "_" +
+                     p.filename().string();
   for (char& c : name) {
     if (!isalnum(static_cast<unsigned char>(c))) c = '_';
   }
   return name;
 }
 
-class SegmentFuzzRegressionTest
-    : public ::testing::TestWithParam<std::string> {};
+class SegmentFuzzRegressionTest : public ::testing::TestWithParam<std::string> {
+};
 
 bool IsSeed(const std::string& path) {
   return path.find("fuzz/corpus/") != std::string::npos;
@@ -75,8 +74,8 @@ TEST_P(SegmentFuzzRegressionTest, LeavesACleanStoreClean) {
     // A seed is a real store in the current input format: it opens, runs
     // its operations, and (unless named damaged_*) verifies clean first,
     // so the property above is really checked on it.
-    const bool damaged = fs::path(GetParam()).filename().string().rfind(
-                             "damaged_", 0) == 0;
+    const bool damaged =
+        fs::path(GetParam()).filename().string().rfind("damaged_", 0) == 0;
     EXPECT_TRUE(info.opened) << GetParam();
     EXPECT_EQ(info.clean_before, !damaged) << GetParam();
     EXPECT_GT(info.ops, 10) << GetParam();
@@ -90,13 +89,11 @@ INSTANTIATE_TEST_SUITE_P(Inputs, SegmentFuzzRegressionTest,
                          ::testing::ValuesIn(Inputs("segment_fuzzer")),
                          InputName);
 
-class ValueFuzzRegressionTest : public ::testing::TestWithParam<std::string> {
-};
+class ValueFuzzRegressionTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ValueFuzzRegressionTest, KeepsItsProperties) {
   const std::string input = ReadFile(GetParam());
-  EXPECT_EQ(fuzz::RunValueInput(Bytes(input), input.size()), "")
-      << GetParam();
+  EXPECT_EQ(fuzz::RunValueInput(Bytes(input), input.size()), "") << GetParam();
 }
 
 INSTANTIATE_TEST_SUITE_P(Inputs, ValueFuzzRegressionTest,
@@ -111,11 +108,10 @@ TEST_P(DumpFuzzRegressionTest, ReadsBackWhatItAccepts) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Inputs, DumpFuzzRegressionTest,
-                         ::testing::ValuesIn(Inputs("dump_fuzzer")),
-                         InputName);
+                         ::testing::ValuesIn(Inputs("dump_fuzzer")), InputName);
 
-class RecordFuzzRegressionTest
-    : public ::testing::TestWithParam<std::string> {};
+class RecordFuzzRegressionTest : public ::testing::TestWithParam<std::string> {
+};
 
 TEST_P(RecordFuzzRegressionTest, ReadsBackWhatItAccepts) {
   const std::string input = ReadFile(GetParam());
@@ -159,8 +155,7 @@ TEST(FuzzInputsTest, TinyValueLimitIsRefused) {
   ASSERT_FALSE(input.empty());
   fuzz::SegmentRunInfo info;
   EXPECT_EQ(
-      fuzz::RunSegmentInput(Bytes(input), input.size(), /*skip=*/0, &info),
-      "");
+      fuzz::RunSegmentInput(Bytes(input), input.size(), /*skip=*/0, &info), "");
   EXPECT_TRUE(info.made);
   EXPECT_FALSE(info.opened);
 }

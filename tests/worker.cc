@@ -29,8 +29,8 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -213,8 +213,8 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "cas") {
-    absl::StatusOr<bool> r = store->CompareAndSet(
-        arg(3), Value::String(arg(4)), Value::String(arg(5)));
+    absl::StatusOr<bool> r = store->CompareAndSet(arg(3), Value::String(arg(4)),
+                                                  Value::String(arg(5)));
     if (!r.ok()) return Fail(r.status());
     return *r ? 0 : 1;
   }
@@ -223,8 +223,9 @@ int Main(int argc, char** argv) {
     int64_t iters = atoll(arg(4).c_str());
     for (int64_t n = 0; n < iters; ++n) {
       std::string key = absl::StrCat("p", n % 8);
-      absl::Status s = n % 5 == 4 ? store->Erase(key)
-                                  : store->Set(key, Value::String(Pattern(id, n)));
+      absl::Status s = n % 5 == 4
+                           ? store->Erase(key)
+                           : store->Set(key, Value::String(Pattern(id, n)));
       if (!s.ok() && !absl::IsNotFound(s)) return Fail(s);
     }
     return 0;
@@ -258,9 +259,10 @@ int Main(int argc, char** argv) {
   if (cmd == "ttl") {
     absl::StatusOr<absl::Duration> t = store->Ttl(arg(3));
     if (!t.ok()) return Fail(t.status());
-    printf("%lld\n", *t == absl::InfiniteDuration()
-                         ? -1LL
-                         : static_cast<long long>(absl::ToInt64Milliseconds(*t)));
+    printf("%lld\n",
+           *t == absl::InfiniteDuration()
+               ? -1LL
+               : static_cast<long long>(absl::ToInt64Milliseconds(*t)));
     return 0;
   }
   if (cmd == "compute") {

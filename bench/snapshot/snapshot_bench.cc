@@ -25,7 +25,8 @@ struct Cleanup {
   std::vector<std::string> stores;
   std::string file;
   ~Cleanup() {
-    for (const std::string& s : stores) kvstore::Store::Destroy(s).IgnoreError();
+    for (const std::string& s : stores)
+      kvstore::Store::Destroy(s).IgnoreError();
     if (!file.empty()) unlink(file.c_str());
   }
 };
@@ -50,8 +51,7 @@ int Run(uint64_t entries) {
   if (!store.ok()) return Fail(store.status());
   const kvstore::Value value = kvstore::Value::String(std::string(64, 'v'));
   for (uint64_t i = 0; i < entries; ++i) {
-    absl::Status s =
-        (*store)->Set(absl::StrFormat("key:%010d", i), value);
+    absl::Status s = (*store)->Set(absl::StrFormat("key:%010d", i), value);
     if (!s.ok()) return Fail(s);
   }
   absl::Time start = absl::Now();
@@ -67,24 +67,26 @@ int Run(uint64_t entries) {
   auto rate = [](uint64_t n, absl::Duration d) {
     return static_cast<double>(n) / absl::ToDoubleSeconds(d);
   };
-  printf("entries %llu: dump %.2f M entries/s (%s), restore %.2f M entries/s "
-         "(%s)\n",
-         static_cast<unsigned long long>(entries),
-         rate(dumped->entries, dump_time) / 1e6,
-         absl::FormatDuration(dump_time).c_str(),
-         rate(restored->entries, restore_time) / 1e6,
-         absl::FormatDuration(restore_time).c_str());
+  printf(
+      "entries %llu: dump %.2f M entries/s (%s), restore %.2f M entries/s "
+      "(%s)\n",
+      static_cast<unsigned long long>(entries),
+      rate(dumped->entries, dump_time) / 1e6,
+      absl::FormatDuration(dump_time).c_str(),
+      rate(restored->entries, restore_time) / 1e6,
+      absl::FormatDuration(restore_time).c_str());
   absl::Duration pause;
   start = absl::Now();
   absl::Status resized =
       kvstore::Store::Resize(source, 2 * entries, o.memory, &pause);
   if (!resized.ok()) return Fail(resized);
-  printf("entries %llu: resize to %llu entries: writers waited %s (whole "
-         "resize %s)\n",
-         static_cast<unsigned long long>(entries),
-         static_cast<unsigned long long>(2 * entries),
-         absl::FormatDuration(pause).c_str(),
-         absl::FormatDuration(absl::Now() - start).c_str());
+  printf(
+      "entries %llu: resize to %llu entries: writers waited %s (whole "
+      "resize %s)\n",
+      static_cast<unsigned long long>(entries),
+      static_cast<unsigned long long>(2 * entries),
+      absl::FormatDuration(pause).c_str(),
+      absl::FormatDuration(absl::Now() - start).c_str());
   return 0;
 }
 

@@ -17,8 +17,9 @@ static_assert(kWords * 64 >= kArenaBins, "bitmap");
 // The bits of bitmap word `w` that name bins; the rest are never followed
 // (a damaged segment may set them).
 constexpr uint64_t BinBits(int w) {
-  return (w + 1) * 64 <= kArenaBins ? ~uint64_t{0}
-                                    : (uint64_t{1} << (kArenaBins - w * 64)) - 1;
+  return (w + 1) * 64 <= kArenaBins
+             ? ~uint64_t{0}
+             : (uint64_t{1} << (kArenaBins - w * 64)) - 1;
 }
 
 // Free blocks of a bin examined for a fit when no larger bin has one.
@@ -130,8 +131,8 @@ absl::StatusOr<BlockExtent> Arena::Allocate(uint64_t payload) {
         absl::StrCat("no free block of ", need, " bytes"));
   }
   const uint64_t size = BlockOk(o) ? SizeAt(o) : 0;
-  if (!BlockOk(o) || size < need ||
-      size > data_bytes_ - o || (Word(o) & kInUse) != 0) {
+  if (!BlockOk(o) || size < need || size > data_bytes_ - o ||
+      (Word(o) & kInUse) != 0) {
     return absl::DataLossError(
         absl::StrCat("damaged free list (block at ", o, ")"));
   }

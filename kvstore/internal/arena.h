@@ -40,12 +40,12 @@ struct BlockExtent {
 
 // Figures of the data area (read under the lock).
 struct ArenaFigures {
-  uint64_t data_bytes = 0;       // Size of the area.
-  uint64_t used_bytes = 0;       // Bytes of blocks in use, headers included.
-  uint64_t used_blocks = 0;      // Blocks in use.
-  uint64_t payload_bytes = 0;    // Key and value bytes in those blocks.
-  uint64_t free_bytes = 0;       // data_bytes - used_bytes.
-  uint64_t largest_free = 0;     // Largest free block.
+  uint64_t data_bytes = 0;     // Size of the area.
+  uint64_t used_bytes = 0;     // Bytes of blocks in use, headers included.
+  uint64_t used_blocks = 0;    // Blocks in use.
+  uint64_t payload_bytes = 0;  // Key and value bytes in those blocks.
+  uint64_t free_bytes = 0;     // data_bytes - used_bytes.
+  uint64_t largest_free = 0;   // Largest free block.
 };
 
 class Arena {

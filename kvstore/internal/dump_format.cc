@@ -37,7 +37,8 @@ absl::Status Damaged(absl::string_view why) {
 absl::Status DumpWriter::WriteHeader(const DumpHeader& h) {
   std::string out(kDumpMagic, sizeof(kDumpMagic));
   Put<uint32_t>(&out, kDumpVersion);
-  Put<uint32_t>(&out, static_cast<uint32_t>(kHeaderFieldBytes + h.schema.size()));
+  Put<uint32_t>(&out,
+                static_cast<uint32_t>(kHeaderFieldBytes + h.schema.size()));
   Put<uint32_t>(&out, h.kind);
   Put<uint32_t>(&out, h.eviction);
   Put<uint32_t>(&out, h.mode);
@@ -105,8 +106,8 @@ absl::Status DumpReader::ReadExactly(char* buf, size_t n,
     absl::StatusOr<size_t> r = read_(buf + got, n - got);
     if (!r.ok()) return r.status();
     if (*r == 0) {
-      return Damaged(absl::StrCat("truncated in ", what, " (", got, " of ", n,
-                                  " bytes)"));
+      return Damaged(
+          absl::StrCat("truncated in ", what, " (", got, " of ", n, " bytes)"));
     }
     got += *r;
   }
@@ -130,9 +131,8 @@ absl::StatusOr<DumpHeader> DumpReader::ReadHeader() {
   if (got < sizeof(fixed)) return Damaged("truncated in the header");
   const uint32_t version = Get<uint32_t>(fixed + 8);
   if (version != kDumpVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("dump format version ", version, "; this build reads ",
-                     kDumpVersion));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dump format version ", version, "; this build reads ", kDumpVersion));
   }
   const uint32_t length = Get<uint32_t>(fixed + 12);
   if (length < kHeaderFieldBytes ||
@@ -141,7 +141,8 @@ absl::StatusOr<DumpHeader> DumpReader::ReadHeader() {
   }
   std::string header(fixed, sizeof(fixed));
   header.resize(sizeof(fixed) + length + 8);
-  absl::Status s = ReadExactly(&header[sizeof(fixed)], length + 8, "the header");
+  absl::Status s =
+      ReadExactly(&header[sizeof(fixed)], length + 8, "the header");
   if (!s.ok()) return s;
   const size_t body = sizeof(fixed) + length;
   if (Get<uint64_t>(&header[body]) != Hash64(header.data(), body, 0)) {
@@ -178,8 +179,8 @@ absl::Status DumpReader::ReadBlock() {
     if (!s.ok()) return s;
     std::string record(head, sizeof(head));
     record.append(end, 8);
-    if (count != 0 || Get<uint64_t>(end + 8) !=
-                          Hash64(record.data(), record.size(), 0)) {
+    if (count != 0 ||
+        Get<uint64_t>(end + 8) != Hash64(record.data(), record.size(), 0)) {
       return Damaged("end record checksum");
     }
     if (Get<uint64_t>(end) != total_) {
@@ -195,8 +196,8 @@ absl::Status DumpReader::ReadBlock() {
   }
   if (bytes > kMaxDumpBlockBytes || count == 0 ||
       count > bytes / kEntryFixedBytes) {
-    return Damaged(absl::StrCat("a block of ", bytes, " bytes and ", count,
-                                " entries"));
+    return Damaged(
+        absl::StrCat("a block of ", bytes, " bytes and ", count, " entries"));
   }
   // Grown as the bytes arrive, so that a damaged length in a short file
   // costs no more memory than the file.
@@ -210,8 +211,7 @@ absl::Status DumpReader::ReadBlock() {
   }
   if (Get<uint64_t>(&block_[bytes]) !=
       Hash64(block_.data(), bytes, Hash64(head, sizeof(head), 0))) {
-    return Damaged(absl::StrCat("block checksum (after ", total_,
-                                " entries)"));
+    return Damaged(absl::StrCat("block checksum (after ", total_, " entries)"));
   }
   block_.resize(bytes);
   pos_ = 0;

@@ -16,7 +16,8 @@
 namespace kvstore {
 namespace internal {
 
-inline constexpr char kDumpMagic[8] = {'K', 'V', 'D', 'U', 'M', 'P', '\r', '\n'};
+inline constexpr char kDumpMagic[8] = {'K', 'V', 'D',  'U',
+                                       'M', 'P', '\r', '\n'};
 inline constexpr uint32_t kDumpVersion = 1;
 // Entries are grouped into blocks of about this many payload bytes.
 inline constexpr size_t kDumpBlockBytes = size_t{1} << 20;

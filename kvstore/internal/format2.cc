@@ -36,8 +36,8 @@ absl::Status ReadFormat2(
                         h->schema_bytes);
   const int64_t now_ms = BoottimeNanos() / 1000000;
   for (uint64_t i = 0; i < h->slot_count; ++i) {
-    const auto* s = reinterpret_cast<const SlotHeader*>(
-        base + h->table_offset + i * slot_bytes);
+    const auto* s = reinterpret_cast<const SlotHeader*>(base + h->table_offset +
+                                                        i * slot_bytes);
     const SlotMeta m = Meta(*s);
     if (m.empty() || m.type == kTypePending) continue;
     if (m.expires_ms != 0 && m.expires_ms <= now_ms) continue;

@@ -161,7 +161,7 @@ struct Header {
   std::atomic<uint32_t> has_expiring;  // 448
   // 1 once a resize has given the store's name to a new segment (lock):
   // every call on this one reopens the name instead (Table::Resize).
-  std::atomic<uint32_t> moved;         // 452
+  std::atomic<uint32_t> moved;  // 452
   // Longest time a caller waited for the lock (lock). Zero in a store of
   // an older build, which did not keep it.
   std::atomic<int64_t> longest_lock_wait_ns;  // 456

@@ -348,8 +348,8 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Create(
   }
   for (uint64_t done = 0; rc == 0 && done < g->segment_bytes;) {
     const uint64_t step = std::min(kStep, g->segment_bytes - done);
-    rc = posix_fallocate(fd, static_cast<off_t>(done),
-                         static_cast<off_t>(step));
+    rc =
+        posix_fallocate(fd, static_cast<off_t>(done), static_cast<off_t>(step));
     done += step;
     if (rc == 0 && options.creation_progress) {
       options.creation_progress(done, g->segment_bytes);

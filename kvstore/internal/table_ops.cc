@@ -33,8 +33,7 @@ absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
   const SlotMeta m = Meta(*s);
   const bool pending = probe->found && m.type == kTypePending;
   const bool present = probe->found && !pending;
-  if (spec.over_claim &&
-      !(pending && m.version == spec.expected_version)) {
+  if (spec.over_claim && !(pending && m.version == spec.expected_version)) {
     return absl::OkStatus();
   }
   if (present && spec.mode == WriteSpec::Mode::kInsertOnly) {
@@ -153,9 +152,8 @@ absl::Status Table::PutRaw(const std::vector<RawEntry>& entries) {
       WriteSpec spec;
       spec.expires_ms = entries[i].expires_ms;
       bool written;
-      absl::Status status =
-          WriteOneLocked(entries[i].key, hashes[i], values[i], spec, now,
-                         &written);
+      absl::Status status = WriteOneLocked(entries[i].key, hashes[i], values[i],
+                                           spec, now, &written);
       if (!status.ok()) return status;
     }
     return absl::OkStatus();
@@ -220,13 +218,12 @@ absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
       // Inline (the usual case) the value follows the key FindLocked
       // checked; out of line, EntryLocked checks the block.
       absl::StatusOr<EntryBytes> e =
-          OutOfLine(m) ? EntryLocked(probe->index, m)
-                       : absl::StatusOr<EntryBytes>(EntryBytes{
-                             absl::string_view(KeyOf(slot(probe->index)),
-                                               m.key_len),
-                             absl::string_view(
-                                 KeyOf(slot(probe->index)) + m.key_len,
-                                 m.value_len)});
+          OutOfLine(m)
+              ? EntryLocked(probe->index, m)
+              : absl::StatusOr<EntryBytes>(EntryBytes{
+                    absl::string_view(KeyOf(slot(probe->index)), m.key_len),
+                    absl::string_view(KeyOf(slot(probe->index)) + m.key_len,
+                                      m.value_len)});
       if (!e.ok()) return e.status();
       if (m.type == type && e->value.size() != 8) {
         return absl::DataLossError(
@@ -311,8 +308,9 @@ absl::Status Table::Update(
     absl::Status edited = fn(current.type(), &payload);
     if (!edited.ok()) return edited;
     if (payload.size() > geometry_.max_value_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "updated value for key '", KeyText(key), "' is too long for store ", name()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("updated value for key '", KeyText(key),
+                       "' is too long for store ", name()));
     }
     BlockExtent block;
     absl::StatusOr<Probe> probe =

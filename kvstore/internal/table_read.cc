@@ -176,7 +176,8 @@ absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
   absl::Status status =
       e.ok() ? ValueOf(key, m, *e, out) : absl::DataLossError("");
   if (!status.ok()) {
-    return absl::DataLossError(absl::StrCat("key '", KeyText(key), "' in store ", name(),
+    return absl::DataLossError(absl::StrCat("key '", KeyText(key),
+                                            "' in store ", name(),
                                             " has a damaged slot; run "
                                             "'kvstore check'"));
   }
@@ -190,7 +191,8 @@ absl::Status Table::ReadSlotLocked(uint64_t index, absl::string_view key,
 absl::Status Table::ValueOf(absl::string_view key, const SlotMeta& m,
                             const EntryBytes& e, Value* out) const {
   if (!PayloadFitsType(m.type, e.value.size())) {
-    return absl::DataLossError(absl::StrCat("key '", KeyText(key), "' in store ", name(),
+    return absl::DataLossError(absl::StrCat("key '", KeyText(key),
+                                            "' in store ", name(),
                                             " has a damaged slot; run "
                                             "'kvstore check'"));
   }
@@ -251,8 +253,9 @@ absl::Status Table::TryGet(absl::string_view key, Value* out) const {
     return status;
   }
   if (absl::IsUnavailable(status) || expired || IsMoved(status)) {
-    return absl::UnavailableError(absl::StrCat(
-        "reading key '", KeyText(key), "' in store ", name(), " needs the lock"));
+    return absl::UnavailableError(absl::StrCat("reading key '", KeyText(key),
+                                               "' in store ", name(),
+                                               " needs the lock"));
   }
   if (absl::IsNotFound(status)) Count(kMisses);
   return status;

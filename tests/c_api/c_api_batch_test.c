@@ -51,17 +51,15 @@ static void MultiGetPacksFoundValuesAndReportsMisses(kvstore_t* store) {
     /* First call: sizes only. */
     CHECK_CODE(KVSTORE_OUT_OF_RANGE,
                kvstore_multi_get(store, 3, keys, key_sizes, snapshot, codes,
-                                 types, NULL, 0, offsets, sizes, &total,
-                                 NULL));
+                                 types, NULL, 0, offsets, sizes, &total, NULL));
     CHECK(total == 5 + 8);
     CHECK(codes[0] == KVSTORE_OK && codes[1] == KVSTORE_OK &&
           codes[2] == KVSTORE_NOT_FOUND);
     /* Second call: the values, packed in key order. */
     memset(buf, 0, sizeof buf);
-    CHECK_ERR(KVSTORE_OK,
-              kvstore_multi_get(store, 3, keys, key_sizes, snapshot, codes,
-                                types, buf, total, offsets, sizes, &total,
-                                &err));
+    CHECK_ERR(KVSTORE_OK, kvstore_multi_get(store, 3, keys, key_sizes, snapshot,
+                                            codes, types, buf, total, offsets,
+                                            sizes, &total, &err));
     CHECK(types[0] == KVSTORE_TYPE_STRING && sizes[0] == 5 && offsets[0] == 0);
     CHECK(memcmp(buf, "alpha", 5) == 0);
     CHECK(types[1] == KVSTORE_TYPE_INT64 && sizes[1] == 8 && offsets[1] == 5);
@@ -74,9 +72,8 @@ static void MultiGetPacksFoundValuesAndReportsMisses(kvstore_t* store) {
     const char* bad[2] = {"mg_a", ""};
     const uint64_t bad_sizes[2] = {4, 0};
     CHECK_ERR(KVSTORE_INVALID_ARGUMENT,
-              kvstore_multi_get(store, 2, bad, bad_sizes, 0, codes, types,
-                                buf, sizeof buf, offsets, sizes, &total,
-                                &err));
+              kvstore_multi_get(store, 2, bad, bad_sizes, 0, codes, types, buf,
+                                sizeof buf, offsets, sizes, &total, &err));
     CHECK(err != NULL && strlen(kvstore_error_message(err)) > 0);
     kvstore_error_free(err);
     err = NULL;
@@ -87,8 +84,8 @@ static void MultiGetPacksFoundValuesAndReportsMisses(kvstore_t* store) {
                                            NULL, 0, NULL, NULL, &total, NULL));
   CHECK(total == 0);
   CHECK_CODE(KVSTORE_INVALID_ARGUMENT,
-             kvstore_multi_get(store, 3, NULL, key_sizes, 0, codes, types,
-                               buf, sizeof buf, offsets, sizes, &total, NULL));
+             kvstore_multi_get(store, 3, NULL, key_sizes, 0, codes, types, buf,
+                               sizeof buf, offsets, sizes, &total, NULL));
 }
 
 static void MultiSetWritesEveryPairOrNone(kvstore_t* store) {

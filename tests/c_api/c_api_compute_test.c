@@ -60,7 +60,7 @@ struct Plan {
   const char* value;   /* Its data (a string). */
   const char* message; /* Set with kvstore_computed_set_message, if any. */
   int calls;
-  int32_t set_code;    /* What kvstore_computed_set_value returned. */
+  int32_t set_code; /* What kvstore_computed_set_value returned. */
 };
 
 static int32_t Compute(void* ctx, const char* key, uint64_t key_size,
@@ -73,7 +73,8 @@ static int32_t Compute(void* ctx, const char* key, uint64_t key_size,
     plan->set_code = kvstore_computed_set_value(
         computed, plan->type, plan->value, strlen(plan->value));
   }
-  if (plan->message != NULL) kvstore_computed_set_message(computed, plan->message);
+  if (plan->message != NULL)
+    kvstore_computed_set_message(computed, plan->message);
   return plan->code;
 }
 
@@ -82,10 +83,9 @@ static int32_t GetOrCompute(kvstore_t* store, const char* key,
                             uint64_t buf_size, uint64_t* size,
                             kvstore_error_t** err) {
   int32_t type = 0;
-  return kvstore_get_or_compute(store, key, strlen(key), Compute, plan,
-                                KVSTORE_NO_TTL, wait_ms,
-                                KVSTORE_COMPUTE_LEASE_MS, &type, buf,
-                                buf_size, size, err);
+  return kvstore_get_or_compute(
+      store, key, strlen(key), Compute, plan, KVSTORE_NO_TTL, wait_ms,
+      KVSTORE_COMPUTE_LEASE_MS, &type, buf, buf_size, size, err);
 }
 
 static void GetOrComputeComputesOnceThenReads(kvstore_t* store) {
@@ -94,13 +94,13 @@ static void GetOrComputeComputesOnceThenReads(kvstore_t* store) {
   uint64_t size = 0;
   int32_t type = 0;
   kvstore_error_t* err = NULL;
-  CHECK_ERR(KVSTORE_OK, GetOrCompute(store, "goc", &plan,
-                                     KVSTORE_COMPUTE_WAIT_MS, buf, sizeof buf,
-                                     &size, &err));
+  CHECK_ERR(KVSTORE_OK,
+            GetOrCompute(store, "goc", &plan, KVSTORE_COMPUTE_WAIT_MS, buf,
+                         sizeof buf, &size, &err));
   CHECK(plan.calls == 1 && size == 5 && memcmp(buf, "fresh", 5) == 0);
-  CHECK_ERR(KVSTORE_OK, GetOrCompute(store, "goc", &plan,
-                                     KVSTORE_COMPUTE_WAIT_MS, buf, sizeof buf,
-                                     &size, &err));
+  CHECK_ERR(KVSTORE_OK,
+            GetOrCompute(store, "goc", &plan, KVSTORE_COMPUTE_WAIT_MS, buf,
+                         sizeof buf, &size, &err));
   CHECK(plan.calls == 1 && size == 5 && memcmp(buf, "fresh", 5) == 0);
   /* Too small a buffer: OUT_OF_RANGE with the size, and the value stays
    * stored for the second call. */
@@ -127,8 +127,8 @@ static void GetOrComputeReportsCallbackErrorsAndStoresNothing(
   kvstore_error_t* err = NULL;
 
   CHECK_ERR(KVSTORE_UNAVAILABLE,
-            GetOrCompute(store, "goc_err", &fail, KVSTORE_COMPUTE_WAIT_MS,
-                         buf, sizeof buf, &size, &err));
+            GetOrCompute(store, "goc_err", &fail, KVSTORE_COMPUTE_WAIT_MS, buf,
+                         sizeof buf, &size, &err));
   CHECK(err != NULL && strcmp(kvstore_error_message(err), "backend down") == 0);
   kvstore_error_free(err);
   err = NULL;
@@ -136,8 +136,8 @@ static void GetOrComputeReportsCallbackErrorsAndStoresNothing(
                                             sizeof buf, &size, NULL));
   /* The failure freed the key at once: even without waiting, the next call
    * computes (a claim left behind would make it DEADLINE_EXCEEDED). */
-  CHECK_ERR(KVSTORE_OK, GetOrCompute(store, "goc_err", &ok, 0, buf,
-                                     sizeof buf, &size, &err));
+  CHECK_ERR(KVSTORE_OK, GetOrCompute(store, "goc_err", &ok, 0, buf, sizeof buf,
+                                     &size, &err));
   CHECK(ok.calls == 1 && size == 4 && memcmp(buf, "late", 4) == 0);
 
   CHECK_ERR(KVSTORE_INVALID_ARGUMENT,
@@ -151,8 +151,8 @@ static void GetOrComputeReportsCallbackErrorsAndStoresNothing(
              GetOrCompute(store, "goc_bad", &bad_value, 0, buf, sizeof buf,
                           &size, NULL));
   CHECK(bad_value.set_code == KVSTORE_INVALID_ARGUMENT);
-  CHECK_CODE(KVSTORE_UNKNOWN, GetOrCompute(store, "goc_odd", &odd_code, 0,
-                                           buf, sizeof buf, &size, NULL));
+  CHECK_CODE(KVSTORE_UNKNOWN, GetOrCompute(store, "goc_odd", &odd_code, 0, buf,
+                                           sizeof buf, &size, NULL));
   CHECK_CODE(KVSTORE_NOT_FOUND, kvstore_get(store, S("goc_none"), &type, buf,
                                             sizeof buf, &size, NULL));
   CHECK_CODE(KVSTORE_NOT_FOUND, kvstore_get(store, S("goc_bad"), &type, buf,
@@ -162,22 +162,21 @@ static void GetOrComputeReportsCallbackErrorsAndStoresNothing(
 
   /* Bad arguments: nothing is computed. */
   ok.calls = 0;
-  CHECK_CODE(KVSTORE_INVALID_ARGUMENT,
-             kvstore_get_or_compute(store, S("goc_args"), NULL, &ok,
-                                    KVSTORE_NO_TTL, 0, 1000, &type, buf,
-                                    sizeof buf, &size, NULL));
-  CHECK_CODE(KVSTORE_INVALID_ARGUMENT,
-             kvstore_get_or_compute(store, S("goc_args"), Compute, &ok,
-                                    KVSTORE_NO_TTL, 0, 0, &type, buf,
-                                    sizeof buf, &size, NULL));
-  CHECK_CODE(KVSTORE_INVALID_ARGUMENT,
-             kvstore_get_or_compute(store, S("goc_args"), Compute, &ok,
-                                    KVSTORE_NO_TTL, -1, 1000, &type, buf,
-                                    sizeof buf, &size, NULL));
+  CHECK_CODE(
+      KVSTORE_INVALID_ARGUMENT,
+      kvstore_get_or_compute(store, S("goc_args"), NULL, &ok, KVSTORE_NO_TTL, 0,
+                             1000, &type, buf, sizeof buf, &size, NULL));
+  CHECK_CODE(
+      KVSTORE_INVALID_ARGUMENT,
+      kvstore_get_or_compute(store, S("goc_args"), Compute, &ok, KVSTORE_NO_TTL,
+                             0, 0, &type, buf, sizeof buf, &size, NULL));
+  CHECK_CODE(
+      KVSTORE_INVALID_ARGUMENT,
+      kvstore_get_or_compute(store, S("goc_args"), Compute, &ok, KVSTORE_NO_TTL,
+                             -1, 1000, &type, buf, sizeof buf, &size, NULL));
   CHECK_CODE(KVSTORE_INVALID_ARGUMENT,
              kvstore_get_or_compute(store, S("goc_args"), Compute, &ok, 0, 0,
-                                    1000, &type, buf, sizeof buf, &size,
-                                    NULL));
+                                    1000, &type, buf, sizeof buf, &size, NULL));
   CHECK(ok.calls == 0);
 }
 
@@ -210,8 +209,8 @@ static int32_t RacerCompute(void* ctx, const char* key, uint64_t key_size,
   (void)key;
   (void)key_size;
   r->computed = 1;
-  if (kvstore_increment(r->store, r->attempts_key, strlen(r->attempts_key),
-                        1, &attempt, NULL) != KVSTORE_OK ||
+  if (kvstore_increment(r->store, r->attempts_key, strlen(r->attempts_key), 1,
+                        &attempt, NULL) != KVSTORE_OK ||
       write(r->started_fd, "c", 1) != 1) {
     return KVSTORE_INTERNAL;
   }

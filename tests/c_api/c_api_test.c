@@ -3,12 +3,13 @@
  * whether or not a check failed (checks record a failure and go on). */
 #define _POSIX_C_SOURCE 200809L
 
+#include "kvstore/c_api.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvstore/c_api.h"
 #include "tests/c_api/c_check.h"
 
 static char g_name[96];
@@ -67,8 +68,8 @@ static void GetUsesTwoCallProtocol(kvstore_t* store) {
   CHECK_CODE(KVSTORE_OUT_OF_RANGE, kvstore_get(store, "k\0ey", 4, &type, small,
                                                sizeof small, &size, NULL));
   CHECK(size == 11);
-  CHECK_CODE(KVSTORE_OK, kvstore_get(store, "k\0ey", 4, &type, buf,
-                                     sizeof buf, &size, NULL));
+  CHECK_CODE(KVSTORE_OK, kvstore_get(store, "k\0ey", 4, &type, buf, sizeof buf,
+                                     &size, NULL));
   CHECK(size == 11 && memcmp(buf, value, 11) == 0);
   CHECK_CODE(KVSTORE_NOT_FOUND,
              kvstore_get(store, "key", 3, &type, buf, sizeof buf, &size, NULL));
@@ -140,8 +141,8 @@ static void IncrementAddsAndRefusesOverflow(kvstore_t* store) {
   CHECK(result == 5);
   CHECK_CODE(KVSTORE_OK, kvstore_increment(store, S("n"), -2, &result, NULL));
   CHECK(result == 3);
-  CHECK_CODE(KVSTORE_OK, kvstore_set(store, S("max"), KVSTORE_TYPE_INT64,
-                                     &max, 8, KVSTORE_NO_TTL, NULL));
+  CHECK_CODE(KVSTORE_OK, kvstore_set(store, S("max"), KVSTORE_TYPE_INT64, &max,
+                                     8, KVSTORE_NO_TTL, NULL));
   CHECK_CODE(KVSTORE_OUT_OF_RANGE,
              kvstore_increment(store, S("max"), 1, &result, NULL));
   CHECK_CODE(KVSTORE_OK, kvstore_get_int64(store, S("max"), &result, NULL));
@@ -157,8 +158,8 @@ static void IncrementAddsAndRefusesOverflow(kvstore_t* store) {
 
 static void TtlExpirePersist(kvstore_t* store) {
   int64_t ttl = 0;
-  CHECK_CODE(KVSTORE_OK, kvstore_set(store, S("t"), KVSTORE_TYPE_STRING,
-                                     S("v"), 60000, NULL));
+  CHECK_CODE(KVSTORE_OK, kvstore_set(store, S("t"), KVSTORE_TYPE_STRING, S("v"),
+                                     60000, NULL));
   CHECK_CODE(KVSTORE_OK, kvstore_ttl(store, S("t"), &ttl, NULL));
   CHECK(ttl > 0 && ttl <= 60000);
   CHECK_CODE(KVSTORE_OK, kvstore_persist(store, S("t"), NULL));
@@ -195,15 +196,15 @@ static void ConditionalWrites(kvstore_t* store) {
   CHECK_CODE(KVSTORE_OK, kvstore_replace(store, S("c"), KVSTORE_TYPE_STRING,
                                          S("b"), KVSTORE_NO_TTL, &flag, NULL));
   CHECK(flag == 1);
-  CHECK_CODE(KVSTORE_OK, kvstore_compare_and_set(
-                             store, S("c"), KVSTORE_TYPE_STRING, S("zz"),
-                             KVSTORE_TYPE_STRING, S("c"), KVSTORE_NO_TTL,
-                             &flag, NULL));
+  CHECK_CODE(KVSTORE_OK,
+             kvstore_compare_and_set(store, S("c"), KVSTORE_TYPE_STRING,
+                                     S("zz"), KVSTORE_TYPE_STRING, S("c"),
+                                     KVSTORE_NO_TTL, &flag, NULL));
   CHECK(flag == 0);
-  CHECK_CODE(KVSTORE_OK, kvstore_compare_and_set(
-                             store, S("c"), KVSTORE_TYPE_STRING, S("b"),
-                             KVSTORE_TYPE_STRING, S("c"), KVSTORE_NO_TTL,
-                             &flag, NULL));
+  CHECK_CODE(KVSTORE_OK,
+             kvstore_compare_and_set(store, S("c"), KVSTORE_TYPE_STRING, S("b"),
+                                     KVSTORE_TYPE_STRING, S("c"),
+                                     KVSTORE_NO_TTL, &flag, NULL));
   CHECK(flag == 1);
   CHECK_CODE(KVSTORE_NOT_FOUND,
              kvstore_compare_and_set(store, S("absent"), KVSTORE_TYPE_STRING,
@@ -214,9 +215,8 @@ static void ConditionalWrites(kvstore_t* store) {
                                &version, &ttl, NULL));
   CHECK(size == 1 && buf[0] == 'c' && ttl == KVSTORE_NO_TTL);
   CHECK_CODE(KVSTORE_OK, kvstore_compare_version_and_set(
-                             store, S("c"), version + 1000,
-                             KVSTORE_TYPE_STRING, S("d"), KVSTORE_NO_TTL,
-                             &flag, NULL));
+                             store, S("c"), version + 1000, KVSTORE_TYPE_STRING,
+                             S("d"), KVSTORE_NO_TTL, &flag, NULL));
   CHECK(flag == 0);
   CHECK_CODE(KVSTORE_OK, kvstore_compare_version_and_set(
                              store, S("c"), version, KVSTORE_TYPE_STRING,
@@ -230,9 +230,8 @@ static void ConditionalWrites(kvstore_t* store) {
   CHECK_CODE(KVSTORE_OK, kvstore_get_and_erase(store, S("c"), &type, buf,
                                                sizeof buf, &size, NULL));
   CHECK(size == 1 && buf[0] == 'd' && type == KVSTORE_TYPE_STRING);
-  CHECK_CODE(KVSTORE_NOT_FOUND, kvstore_get_and_erase(store, S("c"), &type,
-                                                      buf, sizeof buf, &size,
-                                                      NULL));
+  CHECK_CODE(KVSTORE_NOT_FOUND, kvstore_get_and_erase(store, S("c"), &type, buf,
+                                                      sizeof buf, &size, NULL));
   CHECK_CODE(KVSTORE_NOT_FOUND, kvstore_erase(store, S("c"), NULL));
   CHECK_CODE(KVSTORE_OK, kvstore_erase(store, S("i"), NULL));
   CHECK_CODE(KVSTORE_NOT_FOUND, kvstore_erase(store, S("i"), NULL));
@@ -263,9 +262,8 @@ static void ScanVisitsEveryPrefixedEntry(kvstore_t* store) {
       ++too_small;
     }
     CHECK_CODE(KVSTORE_OK,
-               kvstore_scan_next(scan, key, sizeof key, &key_size, &type,
-                                 value, sizeof value, &value_size, &done,
-                                 NULL));
+               kvstore_scan_next(scan, key, sizeof key, &key_size, &type, value,
+                                 sizeof value, &value_size, &done, NULL));
     if (done) break;
     CHECK(key_size == 7 && memcmp(key, "scan:", 5) == 0);
     CHECK(type == KVSTORE_TYPE_INT64 && value_size == 8);

@@ -4,6 +4,8 @@
  * the store is destroyed at exit. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "kvstore/c_api_typed.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,6 @@
 #include <unistd.h>
 
 #include "kvstore/c_api.h"
-#include "kvstore/c_api_typed.h"
 #include "tests/c_api/c_check.h"
 
 static char g_name[96];
@@ -58,8 +59,7 @@ static void TaggedAndTypedOpenOnlyTheirOwnKind(void) {
             kvstore_typed_open(g_tagged, NULL, &typed, &err));
   kvstore_error_free(err);
   CHECK_CODE(KVSTORE_NOT_FOUND,
-             kvstore_typed_open("/kvtest_c_no_such_store", NULL, &typed,
-                                NULL));
+             kvstore_typed_open("/kvtest_c_no_such_store", NULL, &typed, NULL));
   CHECK_CODE(KVSTORE_INVALID_ARGUMENT,
              kvstore_typed_open(NULL, NULL, &typed, NULL));
 }
@@ -73,8 +73,8 @@ static void GetGivesJsonWithTheTwoCallProtocol(kvstore_typed_t* players) {
   CHECK(size == sizeof kAlice); /* The text and its NUL. */
   CHECK_CODE(KVSTORE_OUT_OF_RANGE, kvstore_typed_get(players, S("alice"), buf,
                                                      size - 1, &size, NULL));
-  CHECK_ERR(KVSTORE_OK, kvstore_typed_get(players, S("alice"), buf, size,
-                                          &size, &err));
+  CHECK_ERR(KVSTORE_OK,
+            kvstore_typed_get(players, S("alice"), buf, size, &size, &err));
   CHECK(strcmp(buf, kAlice) == 0);
   /* A scalar key may also be given as JSON. */
   CHECK_CODE(KVSTORE_OK, kvstore_typed_get(players, S("\"alice\""), buf,
@@ -101,18 +101,20 @@ static void SetTakesJsonOrAssignmentsAndRefusesMisfits(
                               S("{\"score\":1,\"level\":1,\"team\":\"blue\","
                                 "\"active\":false}"),
                               KVSTORE_NO_TTL, &err));
-  CHECK_CODE(KVSTORE_OK, kvstore_typed_get(players, S("carol"), buf,
-                                           sizeof buf, &size, NULL));
-  CHECK(strcmp(buf, "{\"score\":1,\"level\":1,\"team\":\"blue\","
-                    "\"active\":false}") == 0);
+  CHECK_CODE(KVSTORE_OK, kvstore_typed_get(players, S("carol"), buf, sizeof buf,
+                                           &size, NULL));
+  CHECK(strcmp(buf,
+               "{\"score\":1,\"level\":1,\"team\":\"blue\","
+               "\"active\":false}") == 0);
   CHECK_CODE(KVSTORE_OK,
              kvstore_typed_set(players, S("carol"),
                                S("score=5 level=3 team=green active=true"),
                                60000, NULL));
-  CHECK_CODE(KVSTORE_OK, kvstore_typed_get(players, S("carol"), buf,
-                                           sizeof buf, &size, NULL));
-  CHECK(strcmp(buf, "{\"score\":5,\"level\":3,\"team\":\"green\","
-                    "\"active\":true}") == 0);
+  CHECK_CODE(KVSTORE_OK, kvstore_typed_get(players, S("carol"), buf, sizeof buf,
+                                           &size, NULL));
+  CHECK(strcmp(buf,
+               "{\"score\":5,\"level\":3,\"team\":\"green\","
+               "\"active\":true}") == 0);
   /* Records that do not fit the schema change nothing. */
   CHECK_ERR(KVSTORE_INVALID_ARGUMENT,
             kvstore_typed_set(players, S("carol"), S("{\"score\":1}"),
@@ -123,14 +125,15 @@ static void SetTakesJsonOrAssignmentsAndRefusesMisfits(
              kvstore_typed_set(players, S("carol"),
                                S("score=-1 level=3 team=green active=true"),
                                KVSTORE_NO_TTL, NULL));
-  CHECK_CODE(KVSTORE_INVALID_ARGUMENT,
-             kvstore_typed_set(players, S("carol"),
-                               S("score=1 level=3 team=green active=true"), 0,
-                               NULL));
-  CHECK_CODE(KVSTORE_OK, kvstore_typed_get(players, S("carol"), buf,
-                                           sizeof buf, &size, NULL));
-  CHECK(strcmp(buf, "{\"score\":5,\"level\":3,\"team\":\"green\","
-                    "\"active\":true}") == 0);
+  CHECK_CODE(
+      KVSTORE_INVALID_ARGUMENT,
+      kvstore_typed_set(players, S("carol"),
+                        S("score=1 level=3 team=green active=true"), 0, NULL));
+  CHECK_CODE(KVSTORE_OK, kvstore_typed_get(players, S("carol"), buf, sizeof buf,
+                                           &size, NULL));
+  CHECK(strcmp(buf,
+               "{\"score\":5,\"level\":3,\"team\":\"green\","
+               "\"active\":true}") == 0);
   CHECK_CODE(KVSTORE_OK,
              kvstore_typed_set_if_absent(players, S("carol"), S(kAlice),
                                          KVSTORE_NO_TTL, &stored, NULL));

@@ -17,39 +17,38 @@
 static int g_failures = 0;
 static int g_checks = 0;
 
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    ++g_checks;                                                       \
-    if (!(cond)) {                                                    \
-      ++g_failures;                                                   \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-              #cond);                                                 \
-    }                                                                 \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    ++g_checks;                                                                \
+    if (!(cond)) {                                                             \
+      ++g_failures;                                                            \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                          \
   } while (0)
 
 /* Checks that `call` (passing NULL for its error) returned `want`. */
-#define CHECK_CODE(want, call)                                               \
-  do {                                                                       \
-    int32_t got_ = (call);                                                   \
-    ++g_checks;                                                              \
-    if (got_ != (want)) {                                                    \
-      ++g_failures;                                                          \
+#define CHECK_CODE(want, call)                                                \
+  do {                                                                        \
+    int32_t got_ = (call);                                                    \
+    ++g_checks;                                                               \
+    if (got_ != (want)) {                                                     \
+      ++g_failures;                                                           \
       fprintf(stderr, "%s:%d: %s returned %s, want %s\n", __FILE__, __LINE__, \
-              #call, kvstore_code_name(got_), kvstore_code_name(want));      \
-    }                                                                        \
+              #call, kvstore_code_name(got_), kvstore_code_name(want));       \
+    }                                                                         \
   } while (0)
 
 /* The same with the error object: `call` uses `&err`. */
-#define CHECK_ERR(want, call)                                                \
-  do {                                                                       \
-    int32_t got_ = (call);                                                   \
-    ++g_checks;                                                              \
-    if (got_ != (want)) {                                                    \
-      ++g_failures;                                                          \
-      fprintf(stderr, "%s:%d: %s returned %s (%s), want %s\n", __FILE__,     \
-              __LINE__, #call, kvstore_code_name(got_),                      \
-              kvstore_error_message(err), kvstore_code_name(want));          \
-    }                                                                        \
+#define CHECK_ERR(want, call)                                            \
+  do {                                                                   \
+    int32_t got_ = (call);                                               \
+    ++g_checks;                                                          \
+    if (got_ != (want)) {                                                \
+      ++g_failures;                                                      \
+      fprintf(stderr, "%s:%d: %s returned %s (%s), want %s\n", __FILE__, \
+              __LINE__, #call, kvstore_code_name(got_),                  \
+              kvstore_error_message(err), kvstore_code_name(want));      \
+    }                                                                    \
   } while (0)
 
 /* A key or value literal as (pointer, size). */

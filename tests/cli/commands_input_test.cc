@@ -27,10 +27,10 @@ TEST_F(InputTest, DoublesFollowOneGrammar) {
     const char* text;
     const char* printed;
   } good[] = {
-      {"2.5", "2.5"},   {"-1e9", "-1000000000"}, {"+3", "3"},
-      {".5", "0.5"},    {"5.", "5"},             {"1E-3", "0.001"},
-      {"inf", "inf"},   {"-inf", "-inf"},        {"nan", "nan"},
-      {"1e-310", "1e-310"},  // The shortest text that reads back.
+      {"2.5", "2.5"}, {"-1e9", "-1000000000"}, {"+3", "3"},    {".5", "0.5"},
+      {"5.", "5"},    {"1E-3", "0.001"},       {"inf", "inf"}, {"-inf", "-inf"},
+      {"nan", "nan"}, {"1e-310", "1e-310"},  // The shortest text that reads
+                                             // back.
   };
   for (const auto& c : good) {
     SCOPED_TRACE(c.text);

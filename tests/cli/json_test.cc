@@ -18,9 +18,9 @@ namespace kvstore {
 namespace internal {
 namespace {
 
-using ::testing::HasSubstr;
 using ::kvstore::testing::IsOk;
 using ::kvstore::testing::StatusIs;
+using ::testing::HasSubstr;
 using ::testing::Not;
 
 TEST(JsonStringTest, EscapesQuotesBackslashesAndControls) {

@@ -12,8 +12,8 @@
 #include "kvstore/internal/json.h"
 #include "kvstore/record_codec.h"
 #include "kvstore/schema.h"
-#include "tests/typed/test_types.h"
 #include "tests/status_matchers.h"
+#include "tests/typed/test_types.h"
 
 namespace kvstore_test {
 namespace {
@@ -23,8 +23,8 @@ using ::kvstore::ParseRecordFields;
 using ::kvstore::RecordToJson;
 using ::kvstore::RecordToText;
 using ::kvstore::SchemaOf;
-using ::testing::HasSubstr;
 using ::kvstore::testing::StatusIs;
+using ::testing::HasSubstr;
 
 template <typename T>
 std::string Bytes(const T& v) {

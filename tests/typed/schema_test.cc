@@ -9,8 +9,8 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/typed/test_types.h"
 #include "tests/status_matchers.h"
+#include "tests/typed/test_types.h"
 
 namespace kvstore_test {
 namespace v1 {
@@ -44,8 +44,8 @@ using ::kvstore::Schema;
 using ::kvstore::SchemaOf;
 using ::kvstore::schema_internal::ListsEveryField;
 using ::kvstore::schema_internal::Span;
-using ::testing::HasSubstr;
 using ::kvstore::testing::StatusIs;
+using ::testing::HasSubstr;
 
 struct ScalarCase {
   const RecordSchema& schema;
@@ -168,7 +168,9 @@ TEST(SchemaTest, DecodeRefusesEveryTruncationAndTrailingBytes) {
   const std::string e =
       Schema{SchemaOf<UserKey>(), SchemaOf<AllTypes>()}.Encode();
   for (size_t n = 0; n < e.size(); ++n) {
-    EXPECT_THAT(Schema::Decode(e.substr(0, n)).status(), StatusIs(absl::StatusCode::kDataLoss)) << n;
+    EXPECT_THAT(Schema::Decode(e.substr(0, n)).status(),
+                StatusIs(absl::StatusCode::kDataLoss))
+        << n;
   }
   EXPECT_THAT(Schema::Decode(e + "x").status().message(),
               HasSubstr("trailing bytes"));

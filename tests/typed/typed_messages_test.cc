@@ -10,9 +10,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kvstore/typed_map.h"
+#include "tests/status_matchers.h"
 #include "tests/test_util.h"
 #include "tests/typed/test_types.h"
-#include "tests/status_matchers.h"
 
 namespace kvstore_test {
 namespace {
@@ -21,9 +21,9 @@ using ::kvstore::FixedString;
 using ::kvstore::Options;
 using ::kvstore::TypedMap;
 using ::kvstore::testing::ScopedStoreName;
+using ::kvstore::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using ::kvstore::testing::StatusIs;
 
 Options Create() {
   Options o;

@@ -94,12 +94,14 @@ def start_redis(tmp):
     server = shutil.which("redis-server")
     if server is None:
         return None, None
+    # Before the server starts: without redis-py (python3-redis) nothing
+    # is left running.
+    import redis
     sock = os.path.join(tmp, "redis.sock")
     proc = subprocess.Popen(
         [server, "--port", "0", "--unixsocket", sock, "--save", "",
          "--appendonly", "no", "--dir", tmp],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
     client = redis.Redis(unix_socket_path=sock)
     deadline = time.monotonic() + 30
     while True:

@@ -44,8 +44,8 @@ Value& ReadValue() {
 // returns is always an object equal to the one it would make; `is` may
 // then hold between two reads of an unchanged value. Only exact str
 // objects of ASCII text and bytes objects of up to kCachedMaxBytes are
-// kept, so the cache holds at most 1024 small objects per process.
-constexpr size_t kCachedObjects = 1024;
+// kept, so the cache holds at most 4096 small objects per process.
+constexpr size_t kCachedObjects = 4096;
 constexpr size_t kCachedMaxBytes = 128;
 
 PyObject** CachedObjects() {

@@ -18,26 +18,6 @@
 #include "kvstore/c_api.h"
 #include "tests/c_api/c_check.h"
 
-static char g_name[96];
-
-static void DestroyStore(void) {
-  if (g_name[0] != '\0') kvstore_destroy(g_name, NULL);
-}
-
-static kvstore_t* OpenNew(void) {
-  kvstore_options_t* options = kvstore_options_create();
-  kvstore_t* store = NULL;
-  kvstore_error_t* err = NULL;
-  kvstore_options_set_create_if_missing(options, 1);
-  kvstore_options_set_error_if_exists(options, 1);
-  kvstore_options_set_capacity(options, 256);
-  kvstore_options_set_max_value_bytes(options, 64);
-  CHECK_ERR(KVSTORE_OK, kvstore_open(g_name, options, &store, &err));
-  kvstore_error_free(err);
-  kvstore_options_free(options);
-  return store;
-}
-
 static int64_t NowMs(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);

@@ -17,7 +17,6 @@
 #include "kvstore/c_api.h"
 #include "tests/c_api/c_check.h"
 
-static char g_name[96];
 static char g_tagged[96];
 
 static void DestroyStores(void) {

@@ -62,6 +62,32 @@ static void UniqueName(char* name, size_t size, const char* tag) {
            (long)now.tv_sec, (long)now.tv_nsec);
 }
 
+/* The test's store: main fills it with UniqueName and registers
+ * DestroyStore with atexit. */
+static char g_name[96];
+
+/* Destroys the store named g_name (NOT_FOUND, ignored, if a test already
+ * destroyed it). */
+static inline void DestroyStore(void) {
+  if (g_name[0] != '\0') kvstore_destroy(g_name, NULL);
+}
+
+/* Creates the tagged store g_name (256 entries, values up to 64 bytes);
+ * NULL, with a failed check, if it cannot. */
+static inline kvstore_t* OpenNew(void) {
+  kvstore_options_t* options = kvstore_options_create();
+  kvstore_t* store = NULL;
+  kvstore_error_t* err = NULL;
+  kvstore_options_set_create_if_missing(options, 1);
+  kvstore_options_set_error_if_exists(options, 1);
+  kvstore_options_set_capacity(options, 256);
+  kvstore_options_set_max_value_bytes(options, 64);
+  CHECK_ERR(KVSTORE_OK, kvstore_open(g_name, options, &store, &err));
+  kvstore_error_free(err);
+  kvstore_options_free(options);
+  return store;
+}
+
 /* Prints the tally; main's exit code. */
 static int Finish(void) {
   printf("%d checks, %d failed\n", g_checks, g_failures);

@@ -81,7 +81,16 @@ absl::Status Store::Get(absl::string_view key, Value* out) const {
 }
 
 absl::Status Store::TryGet(absl::string_view key, Value* out) const {
-  return handle_->current().TryGet(key, out);
+  return handle_->current().TryGet(key, out, nullptr);
+}
+
+absl::Status Store::TryGet(absl::string_view key, Value* out,
+                           ReadStamp* stamp) const {
+  return handle_->current().TryGet(key, out, stamp);
+}
+
+bool Store::IsCurrent(const ReadStamp& stamp) const {
+  return handle_->current().IsCurrent(stamp);
 }
 
 absl::StatusOr<Entry> Store::GetEntry(absl::string_view key) const {

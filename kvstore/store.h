@@ -133,6 +133,25 @@ struct MultiGetOptions {
   bool snapshot = false;
 };
 
+// Which entry a Store::TryGet hit read: its place and version in the
+// segment it was read from, and its expiry. Store::IsCurrent(stamp) then
+// says whether that entry is still the key's live value without hashing
+// the key, probing or copying the value: for callers that keep something
+// made from a value (a decoded object, a language runtime's object, a
+// rendered page) and reuse it while it stands. Opaque; a default stamp is
+// never current.
+class ReadStamp {
+ public:
+  ReadStamp() = default;
+
+ private:
+  friend class internal::Table;
+  uint64_t table_ = 0;  // The serial of the handle's table; 0: none.
+  uint64_t slot_ = 0;
+  uint64_t seq_ = 0;
+  int64_t expires_ms_ = 0;
+};
+
 // Entry versions run from 1 to kMaxEntryVersion (2^48 - 1), then wrap.
 inline constexpr uint64_t kMaxEntryVersion = (uint64_t{1} << 48) - 1;
 
@@ -340,6 +359,24 @@ class Store {
   // while holding something of their own, such as a language runtime's
   // global lock (the Python module). Hits and misses count as for Get.
   absl::Status TryGet(absl::string_view key, Value* out) const;
+
+  // TryGet that also fills *stamp (not null) on a hit; on anything else
+  // *stamp is left as it was.
+  absl::Status TryGet(absl::string_view key, Value* out,
+                      ReadStamp* stamp) const;
+
+  // True if the entry that the TryGet which filled `stamp` read is now
+  // still the live entry of its key, unchanged (no write, delete, expiry
+  // change, eviction or move of it by any process since, and not expired):
+  // then that TryGet would now return the value it returned then. When
+  // true it counts a hit and marks the entry used for CLOCK eviction, as
+  // the TryGet would; when false it counts nothing and the caller reads
+  // the key again. A default stamp, and one filled through another Store
+  // object, are never current; after a resize none is until read again.
+  // Never waits, never takes the lock, allocates nothing. A write that
+  // ended before IsCurrent began is seen; one still in progress in another
+  // process is not (the entry it replaces is still the live one).
+  bool IsCurrent(const ReadStamp& stamp) const;
 
   // The value under `key` as T, one of std::string (kString), Bytes
   // (kBytes), int64_t, double or bool. Returns FAILED_PRECONDITION naming

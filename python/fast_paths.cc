@@ -36,65 +36,82 @@ Value& ReadValue() {
   return *value;
 }
 
-// The str and bytes objects the fast reads returned last, by the key's
-// Python hash: a hit on a value that has not changed returns the object
-// made for it before (as a dict does) instead of making and freeing one
-// per read. Each is reused only after checking that its type and bytes are
-// exactly the value just read (from whichever store), so what a read
-// returns is always an object equal to the one it would make; `is` may
-// then hold between two reads of an unchanged value. Only exact str
-// objects of ASCII text and bytes objects of up to kCachedMaxBytes are
-// kept, so the cache holds at most 4096 small objects per process.
-constexpr size_t kCachedObjects = 4096;
-constexpr size_t kCachedMaxBytes = 128;
+// The value objects the fast reads made last, by the key's Python hash,
+// each with the key it was read for and the store's ReadStamp of the entry
+// it was made from. A read whose bucket holds its key (the same object or
+// the same bytes) returns the object again, without a lookup, if the
+// store says the stamped entry is still the key's live value
+// (Store::IsCurrent, which counts the hit as a read would): a dict's
+// behaviour, where reading an unchanged value twice gives the same object.
+// Keys are exact str or bytes (FastKey), values the immutable str, bytes,
+// int, float and bool objects NewObject makes, str and bytes only up to
+// kCachedMaxBytes; freeing any of them runs no Python code. All of it runs
+// holding the GIL.
+constexpr size_t kCachedReads = 4096;
+constexpr size_t kCachedMaxBytes = 1024;
 
-PyObject** CachedObjects() {
-  static PyObject** const objects = new PyObject*[kCachedObjects]();
-  return objects;
+struct alignas(64) CachedRead {
+  PyObject* key = nullptr;  // Null: empty.
+  PyObject* value = nullptr;
+  ReadStamp stamp;
+};
+
+CachedRead* CachedReads() {
+  static CachedRead* const reads = new CachedRead[kCachedReads]();
+  return reads;
 }
 
-// The object for `value`, read as the value of `key`: the cached one if it
-// matches, else a new one (cached when small). Null with an exception set
-// on failure, like NewObject.
-PyObject* ValueObject(PyObject* key, const Value& value) {
-  const ValueType type = value.type();
-  if (type != ValueType::kString && type != ValueType::kBytes) {
-    return NewObject(value);
-  }
-  const absl::string_view bytes = value.AsString();
-  if (bytes.size() > kCachedMaxBytes) return NewObject(value);
-  const Py_hash_t hash = PyObject_Hash(key);  // Cached in str and bytes.
+// The bucket of `key`, or null if it has no hash.
+CachedRead* BucketOf(PyObject* key) {
+  // An exact str keeps its hash once computed (as the caller's dict or
+  // set lookups of it have); anything else asks.
+  Py_hash_t hash = PyUnicode_CheckExact(key)
+                       ? reinterpret_cast<PyASCIIObject*>(key)->hash
+                       : -1;
+  if (hash == -1) hash = PyObject_Hash(key);
   if (hash == -1) {
     PyErr_Clear();
-    return NewObject(value);
+    return nullptr;
   }
-  PyObject*& slot = CachedObjects()[static_cast<size_t>(hash) % kCachedObjects];
-  if (slot != nullptr) {
-    const char* data = nullptr;
-    Py_ssize_t size = -1;
-    if (type == ValueType::kString) {
-      // Only compact ASCII str objects are ever cached.
-      if (PyUnicode_CheckExact(slot)) {
-        data = static_cast<const char*>(PyUnicode_DATA(slot));
-        size = PyUnicode_GET_LENGTH(slot);
-      }
-    } else if (PyBytes_CheckExact(slot)) {
-      data = PyBytes_AS_STRING(slot);
-      size = PyBytes_GET_SIZE(slot);
-    }
-    if (size == static_cast<Py_ssize_t>(bytes.size()) &&
-        std::memcmp(data, bytes.data(), bytes.size()) == 0) {
-      Py_INCREF(slot);
-      return slot;
-    }
+  return &CachedReads()[static_cast<size_t>(hash) % kCachedReads];
+}
+
+bool FastKey(PyObject* key, absl::string_view* out);
+
+// True if `c` holds the object read for key bytes `k`.
+bool HoldsKey(const CachedRead& c, PyObject* key, absl::string_view k) {
+  if (c.key == key) return true;
+  absl::string_view held;
+  return c.key != nullptr && FastKey(c.key, &held) && held == k;
+}
+
+// The value object of `key` (whose bytes are `k`) in `store`: the cached
+// one while its entry is current, else read with TryGet. A new reference;
+// null if the read failed (*status not ok, no exception set) or making the
+// object did (*status ok, exception set).
+PyObject* FastRead(const Store& store, PyObject* key, absl::string_view k,
+                   absl::Status* status) {
+  CachedRead* c = BucketOf(key);
+  if (c != nullptr && HoldsKey(*c, key, k) && store.IsCurrent(c->stamp)) {
+    Py_INCREF(c->value);
+    return c->value;
   }
+  Value& value = ReadValue();
+  ReadStamp stamp;
+  *status = store.TryGet(k, &value, &stamp);
+  if (!status->ok()) return nullptr;
   PyObject* obj = NewObject(value);
-  if (obj == nullptr) return nullptr;
-  if (type == ValueType::kBytes ||
-      (PyUnicode_CheckExact(obj) && PyUnicode_IS_COMPACT_ASCII(obj))) {
-    Py_INCREF(obj);
-    Py_XSETREF(slot, obj);  // Freeing a str or bytes runs no Python code.
+  if (obj == nullptr || c == nullptr) return obj;
+  const ValueType type = value.type();
+  if ((type == ValueType::kString || type == ValueType::kBytes) &&
+      value.AsString().size() > kCachedMaxBytes) {
+    return obj;
   }
+  Py_INCREF(key);
+  Py_XSETREF(c->key, key);
+  Py_INCREF(obj);
+  Py_XSETREF(c->value, obj);
+  c->stamp = stamp;
   return obj;
 }
 
@@ -189,9 +206,9 @@ PyObject* GetItem(PyObject* self, PyObject* key) {
   const Store* store = OpenStore(s);
   absl::string_view k;
   if (store == nullptr || !FastKey(key, &k)) return g_getitem(self, key);
-  Value& value = ReadValue();
-  const absl::Status status = store->TryGet(k, &value);
-  if (status.ok()) return ValueObject(key, value);
+  absl::Status status;
+  PyObject* obj = FastRead(*store, key, k, &status);
+  if (obj != nullptr || status.ok()) return obj;
   if (absl::IsNotFound(status)) {
     SetError(status, Origin::kKey);
     return nullptr;
@@ -209,6 +226,10 @@ int Contains(PyObject* self, PyObject* key) {
   const Store* store = OpenStore(s);
   absl::string_view k;
   if (store == nullptr || !FastKey(key, &k)) return g_contains(self, key);
+  CachedRead* c = BucketOf(key);
+  if (c != nullptr && HoldsKey(*c, key, k) && store->IsCurrent(c->stamp)) {
+    return 1;
+  }
   const absl::Status status = store->TryGet(k, &ReadValue());
   if (status.ok()) return 1;
   if (absl::IsNotFound(status)) return 0;
@@ -268,9 +289,9 @@ PyObject* Get(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
       !FastKey(args[0], &k)) {
     return SlowGet(self, args, nargs, kwnames);
   }
-  Value& value = ReadValue();
-  const absl::Status status = store->TryGet(k, &value);
-  if (status.ok()) return ValueObject(args[0], value);
+  absl::Status status;
+  PyObject* obj = FastRead(*store, args[0], k, &status);
+  if (obj != nullptr || status.ok()) return obj;
   if (absl::IsNotFound(status)) {
     PyObject* fallback = nargs > 1 ? args[1] : Py_None;
     Py_INCREF(fallback);

@@ -138,9 +138,18 @@ absl::StatusOr<std::unique_ptr<Table>> Table::Open(absl::string_view name,
                                           options.read_only, read_wait_ns));
 }
 
+namespace {
+// Table serials: 0 is a default ReadStamp's.
+uint64_t NextSerial() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
 Table::Table(std::unique_ptr<Segment> segment, int64_t lock_timeout_ns,
              bool read_only, int64_t read_wait_ns)
-    : segment_(std::move(segment)),
+    : serial_(NextSerial()),
+      segment_(std::move(segment)),
       lock_timeout_ns_(lock_timeout_ns),
       read_only_(read_only),
       read_wait_ns_(read_wait_ns),

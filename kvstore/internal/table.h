@@ -124,7 +124,11 @@ class Table {
   absl::Status Get(absl::string_view key, Value* out) const;
   // Get without the lock's fallback: UNAVAILABLE where Get would take the
   // lock (a write in progress, an expired entry, a moved table).
-  absl::Status TryGet(absl::string_view key, Value* out) const;
+  // Fills *stamp (if not null) on a hit.
+  absl::Status TryGet(absl::string_view key, Value* out,
+                      ReadStamp* stamp) const;
+  // See Store::IsCurrent; false for a stamp of another table.
+  bool IsCurrent(const ReadStamp& stamp) const;
   absl::StatusOr<Entry> GetEntry(absl::string_view key) const;
   // Under one lock acquisition (a snapshot).
   std::vector<absl::StatusOr<Value>> MultiGet(
@@ -295,7 +299,10 @@ class Table {
       uint32_t generation = 0;  // 0: not read yet.
       size_t offset = 0;
     };
-    thread_local Cached cached;
+    // initial-exec: a plain offset from the thread pointer instead of a
+    // __tls_get_addr call per read when the library is a shared object
+    // (the Python module). 16 bytes of the static TLS block.
+    thread_local Cached cached __attribute__((tls_model("initial-exec")));
     const uint32_t generation = ForkGeneration();
     if (cached.generation != generation) {
       cached.offset = ShardOfThisThread();
@@ -318,8 +325,10 @@ class Table {
   // Lock-free read; UNAVAILABLE when it keeps racing writers, so that the
   // caller falls back to reading under the lock.
   // Sets *expired if the key was found expired (to be reclaimed).
+  // Fills *stamp (if not null) on a hit.
   absl::Status GetLockFree(absl::string_view key, uint64_t hash, Clock& now,
-                           Value* out, Entry* entry, bool* expired) const;
+                           Value* out, Entry* entry, bool* expired,
+                           ReadStamp* stamp = nullptr) const;
   absl::Status GetLocked(absl::string_view key, uint64_t hash, Clock& now,
                          Value* out, Entry* entry) const;
   // Copies a live slot's value out. The caller holds the lock.
@@ -452,6 +461,8 @@ class Table {
   void ApplyWrite(bool with_key) const;
   void ApplyDelete() const;
 
+  // Unique to this Table object in this process (ReadStamp::table_).
+  const uint64_t serial_;
   std::unique_ptr<Segment> segment_;
   const int64_t lock_timeout_ns_;  // Options::lock_timeout; -1: none.
   const bool read_only_;           // Options::read_only.

@@ -43,7 +43,7 @@ absl::Duration Remaining(int64_t expires_ms, Clock& now) {
 
 absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
                                 Clock& now, Value* out, Entry* entry,
-                                bool* expired) const {
+                                bool* expired, ReadStamp* stamp) const {
   if (ABSL_PREDICT_FALSE(header_->moved.load(std::memory_order_acquire) != 0)) {
     return Moved();
   }
@@ -162,6 +162,12 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
         entry->version = SeqVersion(seq);
         entry->ttl = Remaining(expires_ms, now);
       }
+      if (stamp != nullptr) {
+        stamp->table_ = serial_;
+        stamp->slot_ = i;
+        stamp->seq_ = seq;
+        stamp->expires_ms_ = expires_ms;
+      }
       return absl::OkStatus();
     }
     if (!retry) break;  // Walked every slot: no empty one; lock decides.
@@ -241,13 +247,14 @@ absl::Status Table::Get(absl::string_view key, Value* out) const {
   return status;
 }
 
-absl::Status Table::TryGet(absl::string_view key, Value* out) const {
+absl::Status Table::TryGet(absl::string_view key, Value* out,
+                           ReadStamp* stamp) const {
   absl::Status status = CheckKey(key);
   if (!status.ok()) return status;
   const uint64_t hash = HashKey(key);
   Clock now;
   bool expired = false;
-  status = GetLockFree(key, hash, now, out, nullptr, &expired);
+  status = GetLockFree(key, hash, now, out, nullptr, &expired, stamp);
   if (ABSL_PREDICT_TRUE(status.ok())) {
     Count(kHits);
     return status;
@@ -259,6 +266,31 @@ absl::Status Table::TryGet(absl::string_view key, Value* out) const {
   }
   if (absl::IsNotFound(status)) Count(kMisses);
   return status;
+}
+
+bool Table::IsCurrent(const ReadStamp& stamp) const {
+  // The stamp's seq was read even and validated, and every change of the
+  // slot's entry (a write, a delete, an expiry change, an eviction, the
+  // delete that moves another entry into it) gives the slot a new seq with
+  // a version never used before. The entry is still there, whole, if the
+  // seq still is; its expiry is fixed with its version. A resize marks the
+  // table moved before copying, and writes go to the new one after.
+  if (stamp.table_ != serial_ ||
+      header_->moved.load(std::memory_order_acquire) != 0) {
+    return false;
+  }
+  SlotHeader* s = slot(stamp.slot_);  // < slot_count: this table stamped it.
+  if (s->seq.load(std::memory_order_acquire) != stamp.seq_) return false;
+  if (stamp.expires_ms_ != 0) {
+    Clock now;
+    if (now.Expired(stamp.expires_ms_)) return false;
+  }
+  if (geometry_.eviction == kEvictClock && !read_only_ &&
+      (s->info.load(std::memory_order_relaxed) & kReferencedBit) == 0) {
+    s->info.fetch_or(kReferencedBit, std::memory_order_relaxed);
+  }
+  Count(kHits);
+  return true;
 }
 
 absl::StatusOr<Entry> Table::GetEntry(absl::string_view key) const {

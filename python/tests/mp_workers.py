@@ -29,3 +29,17 @@ def compute_once(name, key):
         return "computed"
 
     return store.get_or_compute(key, compute, wait=60)
+
+
+def change(name, changes):
+    """Applies `changes`, ("set", key, value), ("del", key) or ("expire",
+    key, seconds), to the store `name`."""
+    store = kvstore.Store(name)
+    for change in changes:
+        if change[0] == "set":
+            store[change[1]] = change[2]
+        elif change[0] == "del":
+            del store[change[1]]
+        else:
+            store.expire(change[1], change[2])
+    store.close()

@@ -182,3 +182,64 @@ def test_a_value_written_by_another_handle_is_read_fresh(store, name):
             assert store["k"] == "%016d" % n
     finally:
         writer.close()
+
+
+def test_a_reused_object_is_dropped_by_every_change_from_another_handle(
+        store, name):
+    # A read made the object; each change through another handle (another
+    # process would do the same, test_multiprocess.py) makes the next read
+    # see the store, not the object.
+    writer = kvstore.Store(name)
+    try:
+        store["k"] = "v" * 16
+        first = store["k"]
+        writer["k"] = "v" * 16  # The same bytes, written again.
+        again = store["k"]
+        assert again == first and again is not first
+        writer.expire("k", 3600)
+        assert store["k"] == "v" * 16 and store.ttl("k") > 3000
+        store["k"]
+        del writer["k"]
+        assert "k" not in store
+        assert store.get("k") is None
+        with pytest.raises(KeyError):
+            store["k"]
+        writer["k"] = 7
+        assert store["k"] == 7 and type(store["k"]) is int
+    finally:
+        writer.close()
+
+
+def test_a_reused_object_expires_with_its_entry(store):
+    store.set("t", "soon", ttl=0.05)
+    store["t"]  # Keeps the object.
+    deadline = time.monotonic() + 10
+    while store.get("t") is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert store.get("t") is None
+    assert "t" not in store
+    with pytest.raises(KeyError):
+        store["t"]
+
+
+def test_numbers_are_reused_and_a_key_is_its_bytes(store):
+    store["n"] = 10**12
+    store["f"] = 2.5
+    assert store["n"] is store["n"]
+    assert store["f"] is store.get("f")
+    # "k" and b"k" are the same key; an equal str of another object too.
+    store["k"] = b"bytes"
+    assert store[b"k"] == b"bytes" and store["k"] == b"bytes"
+    assert store["".join(["k"])] == b"bytes"
+    store[b"k"] = "now str"
+    assert store["k"] == "now str"
+
+
+def test_reused_objects_count_as_hits(store):
+    store["k"] = "v"
+    store["k"]
+    before = store.stats()["hits"]
+    for _ in range(10):
+        store["k"]
+        assert "k" in store
+    assert store.stats()["hits"] - before == 20

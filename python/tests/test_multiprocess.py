@@ -89,3 +89,31 @@ def test_a_waiting_get_or_compute_lets_other_threads_run(store):
     a.join(60)
     b.join(60)
     assert results == {"first": "first", "second": "first"}
+
+
+def test_reads_see_every_change_another_process_made(store, name, context):
+    # The reads in between keep their objects (test_fast_paths.py); none
+    # may survive a change made elsewhere.
+    for i in range(20):
+        store["k%d" % i] = "v%d" % i
+    for round_ in range(3):
+        before = {("k%d" % i): store["k%d" % i] for i in range(20)}
+        assert all(store.get(k) is not None for k in before)
+        changes = [("set", "k%d" % i, "r%d-%d" % (round_, i))
+                   for i in range(0, 20, 3)]
+        changes += [("del", "k%d" % i) for i in range(1, 20, 6)]
+        changes += [("expire", "k%d" % i, 3600) for i in range(2, 20, 6)]
+        assert run_all(context, mp_workers.change, [(name, changes)]) == [0]
+        expected = dict(before)
+        for change in changes:
+            if change[0] == "set":
+                expected[change[1]] = change[2]
+            elif change[0] == "del":
+                expected.pop(change[1], None)
+        for i in range(20):
+            key = "k%d" % i
+            assert store.get(key) == expected.get(key), key
+            assert (key in store) == (key in expected)
+        for key in list(before):
+            if key not in expected:
+                store[key] = "back"

@@ -13,10 +13,13 @@
 namespace kvstore {
 namespace internal {
 
-inline uint64_t Hash64(const void* data, size_t len, uint64_t seed) {
+__attribute__((always_inline)) inline uint64_t Hash64(const void* data,
+                                                      size_t len,
+                                                      uint64_t seed) {
   // Keys of up to 16 bytes (most keys) take XXH3's own short path, which
   // XXH3_64bits_withSeed would reach through a call the compiler keeps out
-  // of line: inlined here, the same function of the same bytes, secret and
+  // of line (and Hash64 itself is kept out of line without always_inline):
+  // inlined here, the same function of the same bytes, secret and
   // seed, so the same hash (hash_test checks every length against it).
   if (__builtin_expect(len <= 16, 1)) {
     return XXH3_len_0to16_64b(static_cast<const xxh_u8*>(data), len,

@@ -185,10 +185,7 @@ absl::Status Table::KeyError(absl::string_view key) const {
   return absl::OkStatus();
 }
 
-absl::Status Table::CheckKind(ValueType type) const {
-  if ((type == ValueType::kRecord) == (geometry_.kind == kKindTyped)) {
-    return absl::OkStatus();
-  }
+absl::Status Table::KindError() const {
   return absl::InvalidArgumentError(
       absl::StrCat("store ", name(),
                    geometry_.kind == kKindTyped
@@ -397,8 +394,7 @@ absl::StatusOr<uint64_t> Table::FindLiveLocked(absl::string_view key,
   return probe->index;
 }
 
-void Table::SweepLocked(Clock& now, uint64_t slots) {
-  if (header_->has_expiring.load(std::memory_order_relaxed) == 0) return;
+void Table::SweepExpiringLocked(Clock& now, uint64_t slots) {
   uint64_t hand = header_->sweep_hand.load(std::memory_order_relaxed);
   // An erase may move the next entry into this slot, so the hand stays; it
   // advances `slots` times in all, erasing at most one table's worth.

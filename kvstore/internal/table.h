@@ -269,7 +269,14 @@ class Table {
   absl::Status CheckValue(absl::string_view key, const Value& value) const;
   // INVALID_ARGUMENT unless values of `type` belong in this kind of store
   // (records in typed stores, the other types in tagged ones).
-  absl::Status CheckKind(ValueType type) const;
+  absl::Status CheckKind(ValueType type) const {
+    if (ABSL_PREDICT_TRUE((type == ValueType::kRecord) ==
+                          (geometry_.kind == kKindTyped))) {
+      return absl::OkStatus();
+    }
+    return KindError();
+  }
+  absl::Status KindError() const;
   absl::Status NotFound(absl::string_view key) const;
   // The NOT_FOUND of a read that misses: one status, made once per handle,
   // so that a miss copies it (a reference count) instead of allocating.
@@ -403,7 +410,12 @@ class Table {
   // CLOCK) or returns RESOURCE_EXHAUSTED.
   absl::Status EnsureRoomLocked(absl::string_view key, Clock& now);
   // Reclaims expired entries among the next few slots of the sweep hand.
-  void SweepLocked(Clock& now, uint64_t slots);
+  void SweepLocked(Clock& now, uint64_t slots) {
+    // Most stores hold no entry with a time to live: one load.
+    if (header_->has_expiring.load(std::memory_order_relaxed) == 0) return;
+    SweepExpiringLocked(now, slots);
+  }
+  void SweepExpiringLocked(Clock& now, uint64_t slots);
   bool EvictOneLocked();
   absl::Status WriteOneLocked(absl::string_view key, uint64_t hash,
                               const Value& value, const WriteSpec& spec,

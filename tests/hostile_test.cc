@@ -314,6 +314,29 @@ TEST(ReadWritesTest, AReadSetsTheClockBitOnlyInAStoreThatEvicts) {
   }
 }
 
+TEST(ReadWritesTest, ACurrentStampSetsTheClockBitLikeARead) {
+  for (Eviction eviction : {Eviction::kNone, Eviction::kClock}) {
+    ScopedStoreName name;
+    Options o;
+    o.create_if_missing = true;
+    o.eviction = eviction;
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
+                         Store::Open(name.name(), o));
+    ASSERT_OK(store->Set("k", Value::Int64(1)));
+    Value v;
+    ReadStamp stamp;
+    ASSERT_OK(store->TryGet("k", &v, &stamp));
+    Scribbler s(name.name());
+    const int64_t i = s.Find("k");
+    ASSERT_GE(i, 0);
+    // As an eviction's first pass does: the bit only, seq unchanged.
+    s.slot(i)->info.fetch_and(~internal::kReferencedBit);
+    ASSERT_TRUE(store->IsCurrent(stamp));
+    EXPECT_EQ(internal::Meta(*s.slot(i)).referenced,
+              eviction == Eviction::kClock);
+  }
+}
+
 // ---- The data area ----
 
 class HostileDataAreaTest : public ::testing::Test {

@@ -1,13 +1,13 @@
 // Store::IsCurrent: a TryGet hit's ReadStamp stays current exactly while
 // the entry it read is still its key's live value, whichever process
-// changes it.
+// changes it. (That a current stamp marks the entry for CLOCK as a read
+// does: tests/hostile_test.cc, which looks at the slot's bit.)
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <map>
 #include <memory>
 #include <random>
-#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -170,56 +170,6 @@ TEST_F(ReadStampTest, AReadOnlyHandleChecksStampsAndCountsNothing) {
   EXPECT_EQ(store->Stats()->hits, hits);
   ASSERT_OK(store->Set("k", Value::String("w")));
   EXPECT_FALSE(reader->IsCurrent(stamp));
-}
-
-// Under CLOCK, IsCurrent marks the entry used as a read does. After an
-// eviction has cleared every mark, the entries re-checked through a
-// current stamp are marked again and the next eviction takes another one.
-// (An entry that the first eviction moved has a stamp no longer current,
-// and stays unmarked.) Run on several stores, whose random hash seeds
-// place the keys differently: without the marking, the next victim is
-// simply the entry after the hand, most often a re-checked one.
-TEST_F(ReadStampTest, ACurrentStampMarksTheEntryUsedForClock) {
-  for (int run = 0; run < 8; ++run) {
-    ScopedStoreName name("clock");
-    Options options;
-    options.create_if_missing = true;
-    options.capacity = 8;
-    options.eviction = Eviction::kClock;
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store,
-                         Store::Open(name.name(), options));
-    std::map<std::string, ReadStamp> stamps;
-    for (int i = 0; i < 8; ++i) {
-      const std::string key = absl::StrCat("k", i);
-      ASSERT_OK(store->Set(key, Value::Int64(i)));
-      stamps[key] = Stamp(*store, key);
-    }
-    ASSERT_OK(store->Set("x1", Value::Int64(100)));  // Clears all, evicts 1.
-    ASSERT_OK(store->Get("x1"));
-    // A read-only handle looks without marking anything.
-    Options look;
-    look.read_only = true;
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> looker,
-                         Store::Open(name.name(), look));
-    std::string cold;  // One survivor left unmarked, so that one exists.
-    std::set<std::string> marked;
-    for (const auto& [key, stamp] : stamps) {
-      if (cold.empty() && looker->Get(key).ok()) {
-        cold = key;
-      } else if (store->IsCurrent(stamp)) {
-        marked.insert(key);
-      }
-    }
-    ASSERT_FALSE(cold.empty());
-    ASSERT_FALSE(marked.empty());
-    ASSERT_OK(store->Set("x2", Value::Int64(200)));
-    ASSERT_EQ(store->Stats()->evictions, 2u);
-    EXPECT_OK(looker->Get("x1"));
-    EXPECT_OK(looker->Get("x2"));
-    for (const std::string& key : marked) {
-      EXPECT_OK(looker->Get(key)) << key << " was marked, in run " << run;
-    }
-  }
 }
 
 // The promise itself, against every kind of change another process makes

@@ -29,30 +29,28 @@ using ::kvstore::testing::StatusIs;
 
 class ReadStampTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Store> Make(uint64_t capacity = 64,
-                              Eviction eviction = Eviction::kNone) {
+  // This test's store, created with `capacity` entries (default limits
+  // otherwise), or opened again, read-only if asked.
+  std::unique_ptr<Store> Make(uint64_t capacity = 64) {
     Options options;
     options.create_if_missing = true;
     options.capacity = capacity;
-    options.max_key_bytes = 32;
-    options.max_value_bytes = 64;
-    options.eviction = eviction;
-    absl::StatusOr<std::unique_ptr<Store>> store =
-        Store::Open(name_.name(), options);
-    EXPECT_OK(store);
-    return store.ok() ? *std::move(store) : nullptr;
+    return Open(options);
   }
   std::unique_ptr<Store> Reopen(bool read_only = false) {
     Options options;
     options.read_only = read_only;
+    return Open(options);
+  }
+  std::unique_ptr<Store> Open(const Options& options) {
     absl::StatusOr<std::unique_ptr<Store>> store =
         Store::Open(name_.name(), options);
     EXPECT_OK(store);
     return store.ok() ? *std::move(store) : nullptr;
   }
-  // Runs the test worker's `args` on this test's store, in its own
-  // process, to completion.
-  // `args` is the command, then its arguments after the store's name.
+  // Runs the test worker in its own process, to completion, on this
+  // test's store: `args` is the command, then its arguments after the
+  // store's name.
   void Worker(std::vector<std::string> args) {
     args.insert(args.begin() + 1, name_.name());
     args.insert(args.begin(), RunfilePath("tests/worker"));

@@ -1,14 +1,25 @@
 // Key and value types shared by the typed-store tests: one of every
-// supported field type, a nested struct, and a padding-free key struct.
+// supported field type, a nested struct, and a padding-free key struct;
+// and the options they create their stores with.
 #ifndef KVSTORE_TESTS_TYPED_TEST_TYPES_H_
 #define KVSTORE_TESTS_TYPED_TEST_TYPES_H_
 
 #include <cstdint>
 
 #include "kvstore/fixed_string.h"
+#include "kvstore/options.h"
 #include "kvstore/schema.h"
 
 namespace kvstore_test {
+
+// Options that create the store when it is missing, for `capacity`
+// entries.
+inline kvstore::Options Create(uint64_t capacity = 256) {
+  kvstore::Options o;
+  o.create_if_missing = true;
+  o.capacity = capacity;
+  return o;
+}
 
 enum class Color : uint8_t { kRed = 1, kGreen = 2, kBlue = 3 };
 

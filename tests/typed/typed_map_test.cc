@@ -27,13 +27,6 @@ using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StatusIs;
 using ::testing::HasSubstr;
 
-Options Create(uint64_t capacity = 256) {
-  Options o;
-  o.create_if_missing = true;
-  o.capacity = capacity;
-  return o;
-}
-
 template <typename T>
 bool SameBytes(const T& a, const T& b) {
   return std::memcmp(&a, &b, sizeof(T)) == 0;

@@ -25,16 +25,9 @@ using ::kvstore::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-Options Create() {
-  Options o;
-  o.create_if_missing = true;
-  o.capacity = 16;
-  return o;
-}
-
 TEST(TypedMessagesTest, AMissingIntegerKeyIsNamedByItsNumber) {
   ScopedStoreName name("msg_int");
-  auto map = TypedMap<uint64_t, Counter>::Open(name.name(), Create());
+  auto map = TypedMap<uint64_t, Counter>::Open(name.name(), Create(16));
   ASSERT_OK(map);
   const absl::Status statuses[] = {
       (*map)->Expire(4242, absl::Hours(1)),
@@ -51,7 +44,7 @@ TEST(TypedMessagesTest, AMissingIntegerKeyIsNamedByItsNumber) {
 
 TEST(TypedMessagesTest, AStructKeyIsNamedByItsJsonText) {
   ScopedStoreName name("msg_struct");
-  auto map = TypedMap<Point, Counter>::Open(name.name(), Create());
+  auto map = TypedMap<Point, Counter>::Open(name.name(), Create(16));
   ASSERT_OK(map);
   const absl::Status s = (*map)->Erase(Point{3, -4});
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kNotFound));
@@ -61,7 +54,7 @@ TEST(TypedMessagesTest, AStructKeyIsNamedByItsJsonText) {
 
 TEST(TypedMessagesTest, AStringKeyIsNamedByItsText) {
   ScopedStoreName name("msg_str");
-  auto map = TypedMap<FixedString<8>, Counter>::Open(name.name(), Create());
+  auto map = TypedMap<FixedString<8>, Counter>::Open(name.name(), Create(16));
   ASSERT_OK(map);
   const absl::Status s = (*map)->Persist(FixedString<8>("bob"));
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kNotFound));

@@ -59,13 +59,6 @@ using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StatusIs;
 using ::testing::HasSubstr;
 
-Options Create() {
-  Options o;
-  o.create_if_missing = true;
-  o.capacity = 64;
-  return o;
-}
-
 template <typename V>
 absl::Status OpenAs(const std::string& name, const Options& o = Options()) {
   return TypedMap<uint64_t, V>::Open(name, o).status();
@@ -74,22 +67,22 @@ absl::Status OpenAs(const std::string& name, const Options& o = Options()) {
 TEST(TypedOpenTest, SameTypesReopenTheStoreAndSeeItsEntries) {
   ScopedStoreName name;
   {
-    auto map = TypedMap<uint64_t, v1::Order>::Open(name.name(), Create());
+    auto map = TypedMap<uint64_t, v1::Order>::Open(name.name(), Create(64));
     ASSERT_OK(map);
     ASSERT_OK((*map)->Set(1, v1::Order{7, 3}));
   }
-  auto again = TypedMap<uint64_t, v1::Order>::Open(name.name(), Create());
+  auto again = TypedMap<uint64_t, v1::Order>::Open(name.name(), Create(64));
   ASSERT_OK(again);
   EXPECT_EQ((*again)->Get(1).value().qty, 3);
 }
 
 TEST(TypedOpenTest, OtherLayoutsOfTheSameTypeNameAreRefused) {
   ScopedStoreName name;
-  ASSERT_OK(OpenAs<v1::Order>(name.name(), Create()));
+  ASSERT_OK(OpenAs<v1::Order>(name.name(), Create(64)));
   for (absl::Status s :
        {OpenAs<v2::Order>(name.name()), OpenAs<v3::Order>(name.name()),
         OpenAs<v4::Order>(name.name()),
-        OpenAs<v2::Order>(name.name(), Create())}) {
+        OpenAs<v2::Order>(name.name(), Create(64))}) {
     EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
     EXPECT_THAT(s.message(), HasSubstr("holds records of another schema"));
     EXPECT_THAT(s.message(), HasSubstr("in the store"));
@@ -104,7 +97,7 @@ TEST(TypedOpenTest, OtherLayoutsOfTheSameTypeNameAreRefused) {
 
 TEST(TypedOpenTest, OtherKeyOrValueTypesAreRefused) {
   ScopedStoreName name;
-  ASSERT_OK((TypedMap<uint64_t, int64_t>::Open(name.name(), Create())));
+  ASSERT_OK((TypedMap<uint64_t, int64_t>::Open(name.name(), Create(64))));
   EXPECT_THAT((TypedMap<int64_t, int64_t>::Open(name.name()).status()),
               StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT((TypedMap<uint64_t, uint64_t>::Open(name.name()).status()),
@@ -117,7 +110,7 @@ TEST(TypedOpenTest, OtherKeyOrValueTypesAreRefused) {
 
 TEST(TypedOpenTest, TaggedStoreRefusesTypedOpeners) {
   ScopedStoreName name;
-  Options o = Create();
+  Options o = Create(64);
   ASSERT_OK(Store::Open(name.name(), o));
   absl::Status s = OpenAs<v1::Order>(name.name(), o);
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
@@ -129,8 +122,8 @@ TEST(TypedOpenTest, TaggedStoreRefusesTypedOpeners) {
 
 TEST(TypedOpenTest, TypedStoreRefusesTaggedOpeners) {
   ScopedStoreName name;
-  ASSERT_OK(OpenAs<v1::Order>(name.name(), Create()));
-  absl::Status s = Store::Open(name.name(), Create()).status();
+  ASSERT_OK(OpenAs<v1::Order>(name.name(), Create(64)));
+  absl::Status s = Store::Open(name.name(), Create(64)).status();
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(s.message(), HasSubstr("typed store"));
 }
@@ -141,7 +134,7 @@ TEST(TypedOpenTest, MissingStoreIsNotFoundUnlessCreated) {
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(TypedStore::OpenAny(name.name()).status(),
               StatusIs(absl::StatusCode::kNotFound));
-  Options o = Create();
+  Options o = Create(64);
   o.error_if_exists = true;
   ASSERT_OK(OpenAs<v1::Order>(name.name(), o));
   EXPECT_THAT(OpenAs<v1::Order>(name.name(), o),
@@ -150,7 +143,7 @@ TEST(TypedOpenTest, MissingStoreIsNotFoundUnlessCreated) {
 
 TEST(TypedOpenTest, OpenAnyReadsAndWritesWithTheStoredSchema) {
   ScopedStoreName name;
-  auto map = TypedMap<UserKey, Point>::Open(name.name(), Create());
+  auto map = TypedMap<UserKey, Point>::Open(name.name(), Create(64));
   ASSERT_OK(map);
   ASSERT_OK((*map)->Set(UserKey{1, 2}, Point{3, 4}));
   auto any = TypedStore::OpenAny(name.name());
@@ -178,13 +171,13 @@ TEST(TypedOpenTest, HandBuiltSchemasAreValidatedBeforeCreation) {
   ScopedStoreName name;
   Schema bad{SchemaOf<uint64_t>(), SchemaOf<Point>()};
   bad.value.fields[1].offset = 0;  // Overlaps x.
-  absl::Status s = TypedStore::Open(name.name(), Create(), bad).status();
+  absl::Status s = TypedStore::Open(name.name(), Create(64), bad).status();
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(s.message(), HasSubstr("overlaps"));
   EXPECT_FALSE(kvstore::testing::ShmExists(name.name()));
   Schema huge{SchemaOf<uint64_t>(), SchemaOf<Point>()};
   for (int i = 0; i < 400; ++i) huge.value.name += "long_name_";
-  s = TypedStore::Open(name.name(), Create(), huge).status();
+  s = TypedStore::Open(name.name(), Create(64), huge).status();
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(s.message(), HasSubstr("a store records at most 3568"));
 }
@@ -194,7 +187,7 @@ TEST(TypedOpenTest, HandBuiltSchemasAreValidatedBeforeCreation) {
 // could do this) is DATA_LOSS for every typed opener.
 TEST(TypedOpenTest, UndecodableStoredSchemaIsDataLoss) {
   ScopedStoreName name;
-  Options o = Create();
+  Options o = Create(64);
   o.max_key_bytes = 8;
   o.max_value_bytes = 8;
   kvstore::internal::StoreKind kind;

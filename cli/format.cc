@@ -172,6 +172,8 @@ std::string FormatStatsText(const StoreStats& s) {
       {"largest_storable_bytes", absl::StrCat(s.largest_storable)},
       {"rounding_bytes", absl::StrCat(s.rounding_bytes)},
       {"fragmented_bytes", absl::StrCat(s.fragmented_bytes)},
+      {"compactions", absl::StrCat(s.compactions)},
+      {"compacted_bytes", absl::StrCat(s.compacted_bytes)},
       {"created", FormatTimeUtc(s.created)},
       {"hits", absl::StrCat(s.hits)},
       {"misses", absl::StrCat(s.misses)},
@@ -221,6 +223,8 @@ std::string FormatStatsJson(const StoreStats& s) {
       .AddUint("largest_storable_bytes", s.largest_storable)
       .AddUint("rounding_bytes", s.rounding_bytes)
       .AddUint("fragmented_bytes", s.fragmented_bytes)
+      .AddUint("compactions", s.compactions)
+      .AddUint("compacted_bytes", s.compacted_bytes)
       .AddString("created", FormatTimeUtc(s.created))
       .AddUint("hits", s.hits)
       .AddUint("misses", s.misses)

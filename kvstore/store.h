@@ -213,14 +213,17 @@ struct StoreStats {
   uint64_t data_used_bytes = 0;  // Bytes in blocks in use, headers included.
   uint64_t data_free_bytes = 0;  // data_bytes - data_used_bytes.
   uint64_t data_entries = 0;     // Entries kept there.
-  // The most key and value bytes one entry could get now: the largest free
-  // block less its 8-byte header.
+  // The most key and value bytes one entry could get now without moving
+  // anything: the largest free block less its 8-byte header. Without
+  // eviction, a write of a larger entry (up to the free bytes) compacts
+  // the area and may still fit.
   uint64_t largest_storable = 0;
   // Bytes of blocks in use that hold no key or value: block headers and
   // the rounding of blocks up to 16 bytes.
   uint64_t rounding_bytes = 0;
   // Free bytes outside the largest free block: free, but not usable by
-  // the largest entry.
+  // the largest entry until a write joins them (compaction without
+  // eviction, eviction with CLOCK).
   uint64_t fragmented_bytes = 0;
   uint64_t entry_count;      // Entries stored now.
   absl::Time created;        // When the store was created.
@@ -248,6 +251,10 @@ struct StoreStats {
   // wait means a long holder: a stopped process, or many waiters in turn.
   absl::Duration longest_lock_wait;
   uint64_t long_lock_waits;  // Waits longer than 1 ms.
+  // Compactions of the data area (stores without eviction; docs/design.md,
+  // "Compaction") and the bytes of blocks they moved.
+  uint64_t compactions = 0;
+  uint64_t compacted_bytes = 0;
 };
 
 // What a shared-memory object holds, as Store::Inspect tells from its first

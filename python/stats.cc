@@ -55,6 +55,8 @@ py::dict StatsDict(const StoreStats& s) {
   d["lock_wait_time"] = absl::ToDoubleSeconds(s.lock_wait_time);
   d["longest_lock_wait"] = absl::ToDoubleSeconds(s.longest_lock_wait);
   d["long_lock_waits"] = s.long_lock_waits;
+  d["compactions"] = s.compactions;
+  d["compacted_bytes"] = s.compacted_bytes;
   return d;
 }
 

@@ -178,6 +178,7 @@ TEST(CrashTest, EveryCrashPointOfEveryWriteLeavesOldOrNewState) {
         p.rfind("resize.", 0) == 0) {
       continue;  // Not on a write path: tests/snapshot_test.cc kills there.
     }
+    if (p.rfind("compact.", 0) == 0) continue;  // The test below.
     EXPECT_TRUE(points_hit.count(p)) << "never reached: " << p;
   }
   EXPECT_GT(kills, 20);
@@ -268,6 +269,60 @@ TEST(CrashTest, AFullDataAreaEvictingAnywhereIsRepaired) {
     // The area is whole again: a write that needs it works.
     EXPECT_OK((*store)->Set("after", Value::String(Big('y')))) << point;
     EXPECT_OK((*store)->Verify()) << point;
+  }
+}
+
+// A write that must compact the data area (no eviction; free bytes enough
+// but in holes) is killed at every step of every write path, at its first,
+// second and third passage: inside the compaction's moves (each a
+// journaled rewrite of a slot) as well as in the write itself. Every other
+// entry keeps its value, the new one is whole or absent, the area verifies
+// and a write that needs it works.
+TEST(CrashTest, ACompactionKilledAtAnyStepLosesNothing) {
+  std::set<std::string> points_hit;
+  for (const char* point : internal::kFaultPoints) {
+    for (int passage = 1; passage <= 3; ++passage) {
+      ScopedStoreName name;
+      Options o;
+      o.create_if_missing = true;
+      o.capacity = 64;
+      o.memory = 8192;
+      auto store = Store::Open(name.name(), o);
+      ASSERT_OK(store);
+      // Eight 1 KiB blocks, every other one erased: 4 KiB free in holes.
+      for (int i = 0; i < 8; ++i) {
+        ASSERT_OK((*store)->Set(absl::StrCat("k", i),
+                                Value::String(Big('a' + i, 1000))));
+      }
+      for (int i = 0; i < 8; i += 2) {
+        ASSERT_OK((*store)->Erase(absl::StrCat("k", i)));
+      }
+      ASSERT_OK((*store)->Set("small", Value::String("s")));
+      const Contents before = ReadAll(**store);
+      ProcessResult r = RunProcess(
+          {Worker(), "set", name.name(), "big", Big('z', 3000)},
+          {absl::StrCat("KVSTORE_CRASH_AT=", point, ":", passage)});
+      ASSERT_TRUE(r.signal == SIGKILL || r.exit_code == 0)
+          << point << ":" << passage << r;
+      if (r.signal == SIGKILL) points_hit.insert(point);
+      bool applied = false;
+      EXPECT_TRUE(CheckAtomic(before, ReadAll(**store), "big", false,
+                              Big('z', 3000), &applied))
+          << point << ":" << passage;
+      if (r.exit_code == 0) EXPECT_TRUE(applied) << point << ":" << passage;
+      EXPECT_OK((*store)->Verify()) << point << ":" << passage;
+      // The area is whole again: a write that needs all of it works.
+      absl::Status erased = (*store)->Erase("big");
+      EXPECT_TRUE(erased.ok() || absl::IsNotFound(erased)) << erased;
+      ASSERT_OK((*store)->Set("big", Value::String(Big('y', 3000))))
+          << point << ":" << passage;
+      EXPECT_OK((*store)->Verify()) << point << ":" << passage;
+    }
+  }
+  for (const char* p : {"compact.taken", "compact.copied", "compact.moved",
+                        "write.committed", "write.slot_half_copied",
+                        "arena.free_merged", "alloc.filled"}) {
+    EXPECT_TRUE(points_hit.count(p)) << "never reached: " << p;
   }
 }
 

@@ -184,6 +184,28 @@ void Arena::Free(const BlockExtent& block) {
   PutFree(o, size);
 }
 
+absl::Status Arena::TakeFree(uint64_t start, uint64_t end,
+                             std::vector<BlockExtent>* taken) {
+  for (uint64_t o = start; o < end && o < data_bytes_;) {
+    const uint64_t size = BlockOk(o) ? SizeAt(o) : 0;
+    if (size < kMinBlock || size > data_bytes_ - o) {
+      return absl::DataLossError(absl::StrCat(
+          "the data area has a block of impossible size ", size, " at ", o));
+    }
+    if ((Word(o) & kInUse) == 0) {
+      Unlink(o, size);
+      // A free block's neighbours are in use: so is its previous one.
+      Word(o) = size | kInUse | kPrevInUse;
+      SetPrevInUse(o + size, true);
+      Add(header_->used_bytes, static_cast<int64_t>(size));
+      Add(header_->used_blocks, 1);
+      taken->push_back(BlockExtent{o, size, 0});
+    }
+    o += size;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Arena::Rebuild(std::vector<BlockExtent> in_use) {
   std::sort(in_use.begin(), in_use.end(),
             [](const BlockExtent& a, const BlockExtent& b) {

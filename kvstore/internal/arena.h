@@ -69,6 +69,14 @@ class Arena {
   // validated it against the slot that referenced it).
   void Free(const BlockExtent& block);
 
+  // Takes every free block that starts in [start, end) off the free lists
+  // and marks it in use, holding no entry (appended to *taken, payload 0),
+  // so that no allocation can return that space; Free gives each back.
+  // `start` must be where a block starts. DATA_LOSS, having taken the
+  // blocks before it, at a header that cannot be a block's.
+  absl::Status TakeFree(uint64_t start, uint64_t end,
+                        std::vector<BlockExtent>* taken);
+
   // The payload of a block (no checks).
   uint8_t* Payload(uint64_t offset) const { return data_ + offset + 8; }
 

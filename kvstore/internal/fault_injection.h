@@ -32,6 +32,9 @@ inline constexpr const char* kFaultPoints[] = {
     "alloc.filled",               // Block filled, not named by a slot.
     "arena.free_merged",          // Freed block merged, not yet listed.
     "free.done",                  // Old block freed, dirty still set.
+    "compact.taken",              // A stretch's free blocks taken.
+    "compact.copied",             // An entry copied to its new block.
+    "compact.moved",              // Its slot names the new block.
     "dump.batch_written",         // A scan batch written to the dump file.
     "dump.synced",                // Dump complete and synced, not renamed.
     "restore.batch_written",      // A batch stored in the temporary store.

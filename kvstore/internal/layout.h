@@ -63,6 +63,8 @@ enum CounterKind : int {
   kLockWaits,
   kLockWaitNanos,
   kLongLockWaits,  // Waits longer than kLockWaitSliceNanos.
+  kCompactions,    // Runs of Table::CompactLocked.
+  kCompactedBytes,  // Bytes of blocks it moved.
   kCounterKinds,
 };
 static_assert(kCounterKinds * 8 <= kCounterShardBytes, "shard size");

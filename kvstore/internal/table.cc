@@ -470,6 +470,7 @@ absl::StatusOr<BlockExtent> Table::AllocateLocked(uint64_t payload,
   MarkArenaDirty();
   KVSTORE_FAULT_POINT("alloc.dirty");
   bool swept = need > geometry_.data_bytes;  // Nothing could make room.
+  bool compacted = false;
   for (;;) {
     absl::StatusOr<BlockExtent> block = arena_->Allocate(payload);
     if (block.ok() || !absl::IsResourceExhausted(block.status())) {
@@ -488,6 +489,14 @@ absl::StatusOr<BlockExtent> Table::AllocateLocked(uint64_t payload,
       continue;
     }
     const ArenaFigures f = arena_->Figures();
+    if (!compacted && geometry_.eviction == kEvictNone &&
+        f.free_bytes >= need) {
+      // Enough free bytes, in blocks too small: move blocks to join them.
+      compacted = true;
+      absl::Status status = CompactLocked(need);
+      if (!status.ok() && !absl::IsResourceExhausted(status)) return status;
+      continue;
+    }
     return absl::ResourceExhaustedError(absl::StrFormat(
         "store %s has no room for %d bytes of key and value (a block of %d): "
         "its data area of %d bytes has %d free, and the largest free block "
@@ -537,14 +546,15 @@ absl::StatusOr<Table::Probe> Table::PlaceLocked(absl::string_view key,
 
 void Table::PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
                       uint8_t type, absl::string_view payload,
-                      int64_t expires_ms, const BlockExtent& block) {
+                      int64_t expires_ms, const BlockExtent& block,
+                      bool free_old) {
   // An overwrite keeps the CLOCK bit; a new key starts unreferenced, so
   // CLOCK evicts it first unless it is read.
   const SlotMeta old = Meta(*slot(probe.index));
   const bool referenced = probe.found && old.referenced;
   // The block of the entry replaced, freed once the new one is in.
   BlockExtent old_block;
-  if (probe.found && OutOfLine(old)) {
+  if (probe.found && OutOfLine(old) && free_old) {
     absl::StatusOr<EntryBytes> e = EntryLocked(probe.index, old);
     if (e.ok() && (block.bytes == 0 || e->block.offset != block.offset)) {
       old_block = e->block;

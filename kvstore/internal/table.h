@@ -436,9 +436,19 @@ class Table {
   // Journals and applies `key`'s entry into probe.index: inline, or
   // naming `block` (bytes != 0), which holds key and payload. Frees the
   // block of the entry it replaces, unless it is `block` itself.
+  // With free_old false the old block stays in use (compaction frees it).
   void PutLocked(const Probe& probe, absl::string_view key, uint64_t hash,
                  uint8_t type, absl::string_view payload, int64_t expires_ms,
-                 const BlockExtent& block = BlockExtent());
+                 const BlockExtent& block = BlockExtent(),
+                 bool free_old = true);
+  // For a store without eviction whose data area has `need` bytes free but
+  // no free block that large: moves the blocks in use out of the stretch
+  // of the area that spans `need` bytes at the least copying into free
+  // blocks elsewhere (each move a journaled rewrite of its entry's slot),
+  // so that the stretch becomes one free block (table_compact.cc).
+  // RESOURCE_EXHAUSTED if no stretch can be emptied; moves already made
+  // stand (they change no entry's key, value, type or expiry).
+  absl::Status CompactLocked(uint64_t need);
   // Journals and applies new `bytes` (8) for the inline entry of slot
   // `index`, whose seq and info words are `seq` and `info`: a patch of the
   // value alone, keeping the key, type, CLOCK bit and expiry (the

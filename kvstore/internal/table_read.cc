@@ -570,6 +570,8 @@ absl::StatusOr<StoreStats> Table::Stats() const {
   stats.lock_wait_time =
       absl::Nanoseconds(static_cast<int64_t>(sums[kLockWaitNanos]));
   stats.long_lock_waits = sums[kLongLockWaits];
+  stats.compactions = sums[kCompactions];
+  stats.compacted_bytes = sums[kCompactedBytes];
   return stats;
 }
 

@@ -223,6 +223,8 @@ TEST_F(ScanCommandsTest, StatsJsonHasEveryField) {
                             "largest_storable_bytes",
                             "rounding_bytes",
                             "fragmented_bytes",
+                            "compactions",
+                            "compacted_bytes",
                             "longest_lock_wait_us",
                             "load_factor"}) {
     const JsonValue* f = v->Find(field);

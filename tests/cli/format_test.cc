@@ -121,6 +121,8 @@ StoreStats SampleStats() {
   s.largest_storable = 2040;
   s.rounding_bytes = 16;
   s.fragmented_bytes = 1008;
+  s.compactions = 3;
+  s.compacted_bytes = 4800;
   s.created = absl::FromUnixSeconds(0);
   s.hits = 10;
   s.misses = 3;
@@ -163,6 +165,8 @@ TEST(FormatStatsTextTest, OneFieldPerLine) {
             "largest_storable_bytes: 2040\n"
             "rounding_bytes: 16\n"
             "fragmented_bytes: 1008\n"
+            "compactions: 3\n"
+            "compacted_bytes: 4800\n"
             "created: 1970-01-01T00:00:00Z\n"
             "hits: 10\n"
             "misses: 3\n"
@@ -217,7 +221,8 @@ TEST(FormatStatsJsonTest, OneObjectWithTheSameFields) {
             R"("data_bytes":4096,"data_used_bytes":1040,)"
             R"("data_free_bytes":3056,"data_entries":1,)"
             R"("largest_storable_bytes":2040,"rounding_bytes":16,)"
-            R"("fragmented_bytes":1008,)"
+            R"("fragmented_bytes":1008,"compactions":3,)"
+            R"("compacted_bytes":4800,)"
             R"("created":"1970-01-01T00:00:00Z","hits":10,"misses":3,)"
             R"("sets":4,"deletes":1,"expirations":2,"evictions":5,)"
             R"("recoveries":2,"last_recovery":"1970-01-01T00:01:00Z",)"

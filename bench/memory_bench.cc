@@ -316,14 +316,15 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
   printf(
       "| ops | refused (stranded / overwrite / short) | live entries | "
       "blocks of live entries | data used | data free | largest_storable | "
-      "fragmented_bytes | fragmented / free | rounding_bytes |\n");
-  printf("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      "fragmented_bytes | fragmented / free | rounding_bytes | compactions "
+      "(bytes moved) |\n");
+  printf("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   auto row = [&](uint64_t ops) -> bool {
     absl::StatusOr<kvstore::StoreStats> st = store->Stats();
     if (!st.ok()) return false;
     printf(
         "| %llu | %llu (%llu / %llu / %llu) | %llu | %s | %s (%.2f%%) | %s | "
-        "%s | %s | %.1f%% | %s (%.1f B per block) |\n",
+        "%s | %s | %.1f%% | %s (%.1f B per block) | %llu (%s) |\n",
         (unsigned long long)ops, (unsigned long long)interval.total(),
         (unsigned long long)interval.stranded,
         (unsigned long long)interval.overwrite,
@@ -339,7 +340,9 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
         Bytes(st->rounding_bytes).c_str(),
         st->data_entries == 0
             ? 0.0
-            : static_cast<double>(st->rounding_bytes) / st->data_entries);
+            : static_cast<double>(st->rounding_bytes) / st->data_entries,
+        (unsigned long long)st->compactions,
+        Bytes(st->compacted_bytes).c_str());
     // A block may exceed the formula by 16 bytes: a free block whose rest
     // would be smaller than 32 bytes is taken whole.
     if (st->entry_count != live || st->data_used_bytes < live_blocks ||
@@ -360,6 +363,9 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
   };
   if (!row(0)) return 1;
 
+  // Writes that compacted, found by the counter after every slow write.
+  uint64_t compactions = 0, compacting_writes = 0;
+  double compacting_ns = 0, slowest_ns = 0;
   const auto start = std::chrono::steady_clock::now();
   for (uint64_t op = 1; op <= c.churn_ops; ++op) {
     const int p = percent(rng);
@@ -390,8 +396,22 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
       erased.push_back(k);
     } else {
       const uint32_t size = fresh();
-      absl::Status s =
-          store->Set(key, kvstore::Value::Bytes(payloads.Get(k, size, op)));
+      const kvstore::Value value =
+          kvstore::Value::Bytes(payloads.Get(k, size, op));
+      const auto set_start = std::chrono::steady_clock::now();
+      absl::Status s = store->Set(key, value);
+      const double set_ns = std::chrono::duration<double, std::nano>(
+                                std::chrono::steady_clock::now() - set_start)
+                                .count();
+      slowest_ns = std::max(slowest_ns, set_ns);
+      if (set_ns > 20000) {  // A compaction passes over the whole table.
+        absl::StatusOr<kvstore::StoreStats> st = store->Stats();
+        if (st.ok() && st->compactions != compactions) {
+          compactions = st->compactions;
+          ++compacting_writes;
+          compacting_ns += set_ns;
+        }
+      }
       const uint64_t need = BlockBytes(kKey16Bytes + size, d.inline_bytes);
       const uint64_t old =
           cur[k] == 0 ? 0 : BlockBytes(kKey16Bytes + cur[k], d.inline_bytes);
@@ -453,7 +473,9 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
       "Verify: %s; %.0f ns per churn operation (Stats and a Get after each "
       "refusal included); blocks taken whole (16 B over the formula) hold "
       "%s at the end; refused although largest_storable said a block that "
-      "large was free: %llu\n\n",
+      "large was free: %llu; writes that compacted %llu, %.2f ms each on "
+      "average (a write over 20 us whose Stats showed a new compaction), "
+      "slowest write %.2f ms\n\n",
       (unsigned long long)total.total(), (unsigned long long)writes,
       100.0 * total.total() / writes, (unsigned long long)total.stranded,
       (unsigned long long)total.overwrite,
@@ -466,7 +488,10 @@ int PartChurn(const Config& c, const Data& d, const Payloads& payloads,
       Bytes(max_fragmented).c_str(), 100.0 * max_fragmented / memory,
       lost == 0 ? "yes" : absl::StrCat("NO (", lost, " lost)").c_str(),
       verify.ok() ? "OK" : verify.ToString().c_str(), ns,
-      Bytes(absorbed).c_str(), (unsigned long long)missed_fit);
+      Bytes(absorbed).c_str(), (unsigned long long)missed_fit,
+      (unsigned long long)compacting_writes,
+      compacting_writes == 0 ? 0.0 : compacting_ns / compacting_writes / 1e6,
+      slowest_ns / 1e6);
   return (lost == 0 && verify.ok()) ? 0 : 1;
 }
 

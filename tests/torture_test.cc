@@ -149,8 +149,9 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
   ScopedStoreName name;
   const std::string worker = RunfilePath("tests/worker");
   {
-    // Values up to 3 KiB in a data area of 8 KiB: it runs full, and
-    // writers are refused (RESOURCE_EXHAUSTED, logged) until others erase.
+    // Values up to 3 KiB in a data area of 8 KiB: it runs full, writes
+    // compact it when its free bytes are in holes, and writers are refused
+    // (RESOURCE_EXHAUSTED, logged) until others erase.
     Options options;
     options.create_if_missing = true;
     options.capacity = 64;
@@ -290,7 +291,8 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
       "%s, %lld in-flight writes found "
       "applied, counter %lld\n"
       "torture: %llu lock waits, %llu longer than 1 ms, longest lock wait "
-      "%s, longest survivor stall after a kill %s\n",
+      "%s, longest survivor stall after a kill %s, %llu compactions moving "
+      "%llu bytes\n",
       static_cast<long long>(rounds), static_cast<long long>(kills),
       static_cast<long long>(acked), static_cast<long long>(refused),
       static_cast<unsigned long long>(stats->recoveries),
@@ -299,8 +301,11 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
       static_cast<unsigned long long>(stats->lock_waits),
       static_cast<unsigned long long>(stats->long_lock_waits),
       absl::FormatDuration(stats->longest_lock_wait).c_str(),
-      absl::FormatDuration(longest_stall).c_str());
+      absl::FormatDuration(longest_stall).c_str(),
+      static_cast<unsigned long long>(stats->compactions),
+      static_cast<unsigned long long>(stats->compacted_bytes));
   EXPECT_GE(kills, min_kills);
+  EXPECT_GT(stats->compactions, 0u) << "the data area was never compacted";
   EXPECT_GT(last_recoveries, 0u)
       << "no writer was ever killed holding the lock";
 }

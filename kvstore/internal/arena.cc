@@ -184,6 +184,22 @@ void Arena::Free(const BlockExtent& block) {
   PutFree(o, size);
 }
 
+absl::Status Arena::Walk(
+    absl::FunctionRef<void(uint64_t offset, uint64_t size, bool in_use)>
+        visit) const {
+  for (uint64_t o = 0; o < data_bytes_;) {
+    const uint64_t w = Word(o);
+    const uint64_t size = w & ~kFlags;
+    if (size < kMinBlock || size % 16 != 0 || size > data_bytes_ - o) {
+      return absl::DataLossError(absl::StrCat(
+          "the data area has a block of impossible size ", size, " at ", o));
+    }
+    visit(o, size, (w & kInUse) != 0);
+    o += size;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Arena::TakeFree(uint64_t start, uint64_t end,
                              std::vector<BlockExtent>* taken) {
   for (uint64_t o = start; o < end && o < data_bytes_;) {

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "kvstore/internal/layout.h"
@@ -76,6 +77,12 @@ class Arena {
   // blocks before it, at a header that cannot be a block's.
   absl::Status TakeFree(uint64_t start, uint64_t end,
                         std::vector<BlockExtent>* taken);
+
+  // Calls visit(offset, size, in_use) for every block in address order.
+  // DATA_LOSS at a header that cannot be a block's.
+  absl::Status Walk(
+      absl::FunctionRef<void(uint64_t offset, uint64_t size, bool in_use)>
+          visit) const;
 
   // The payload of a block (no checks).
   uint8_t* Payload(uint64_t offset) const { return data_ + offset + 8; }

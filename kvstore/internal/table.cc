@@ -30,6 +30,11 @@ constexpr char kMovedPayload[] = "kvstore.moved";
 // Slots examined for expired entries before a full store evicts.
 constexpr uint64_t kSweepWhenFull = 256;
 
+// Compactions a write tries before it is refused: one whose moves ran out
+// of free blocks large enough has still joined some, and the next chooses
+// again from there.
+constexpr int kCompactionsPerWrite = 3;
+
 absl::Status CheckLimits(const std::string& name, const Geometry& g,
                          const Options& options) {
   if (g.capacity == options.capacity &&
@@ -470,7 +475,7 @@ absl::StatusOr<BlockExtent> Table::AllocateLocked(uint64_t payload,
   MarkArenaDirty();
   KVSTORE_FAULT_POINT("alloc.dirty");
   bool swept = need > geometry_.data_bytes;  // Nothing could make room.
-  bool compacted = false;
+  int compactions = 0;  // Each may leave the area closer to fitting.
   for (;;) {
     absl::StatusOr<BlockExtent> block = arena_->Allocate(payload);
     if (block.ok() || !absl::IsResourceExhausted(block.status())) {
@@ -489,10 +494,10 @@ absl::StatusOr<BlockExtent> Table::AllocateLocked(uint64_t payload,
       continue;
     }
     const ArenaFigures f = arena_->Figures();
-    if (!compacted && geometry_.eviction == kEvictNone &&
-        f.free_bytes >= need) {
+    if (compactions < kCompactionsPerWrite &&
+        geometry_.eviction == kEvictNone && f.free_bytes >= need) {
       // Enough free bytes, in blocks too small: move blocks to join them.
-      compacted = true;
+      ++compactions;
       absl::Status status = CompactLocked(need);
       if (!status.ok() && !absl::IsResourceExhausted(status)) return status;
       continue;

@@ -5,6 +5,8 @@
 // docs/design.md, "Compaction", gives the protocol and why it is safe.
 #include <algorithm>
 #include <cstring>
+#include <deque>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -16,98 +18,123 @@ namespace kvstore {
 namespace internal {
 namespace {
 
-// A stretch of the area: a block in use and the slot that names it, or
-// the free space between two such blocks (slot kFree).
-struct Piece {
-  static constexpr uint64_t kFree = ~uint64_t{0};
-  uint64_t offset;
-  uint64_t bytes;
-  uint64_t slot;
+// Each compaction makes a free block of up to this many times the bytes
+// asked for (and at most an eighth of the free bytes), so that the pass
+// over the table it costs is shared by the writes that follow.
+constexpr uint64_t kRunsPerCompaction = 64;
+
+// A stretch [start, end) of the area and the bytes in use in it.
+struct Stretch {
+  uint64_t start = 0;
+  uint64_t end = 0;
+  uint64_t used = 0;
+  bool found = false;
 };
 
-// The pieces [first, last) of the stretch that spans at least `need` bytes
-// and holds the fewest bytes in use, among those whose blocks in use could
-// fit the free space outside it (`free` bytes in all); last == 0 if none.
-struct Window {
-  size_t first = 0;
-  size_t last = 0;
-  uint64_t used = 0;  // Bytes in use in it: what moving it copies.
-};
-
-Window Cheapest(const std::vector<Piece>& pieces, uint64_t need,
-                uint64_t free) {
-  Window best;
-  uint64_t span = 0, used = 0;
-  size_t last = 0;
-  for (size_t first = 0; first < pieces.size(); ++first) {
-    while (last < pieces.size() && span < need) {
-      span += pieces[last].bytes;
-      if (pieces[last].slot != Piece::kFree) used += pieces[last].bytes;
-      ++last;
-    }
-    if (span < need) break;
-    // What it moves must fit outside it: the free bytes not in it.
-    const uint64_t free_inside = span - used;
-    if (used <= free - free_inside && (best.last == 0 || used < best.used)) {
-      best = Window{first, last, used};
-    }
-    span -= pieces[first].bytes;
-    if (pieces[first].slot != Piece::kFree) used -= pieces[first].bytes;
+// The stretch spanning at least `target` bytes that holds the fewest bytes
+// in use, among those whose blocks in use could fit outside them: their
+// bytes in the free bytes outside, the largest in the largest free block
+// outside. Two walks of the area's headers.
+absl::StatusOr<Stretch> Cheapest(const Arena& arena, uint64_t target,
+                                 const ArenaFigures& f) {
+  // Largest free block at or after each free block, in address order.
+  std::vector<uint64_t> free_after;
+  absl::Status walked = arena.Walk([&](uint64_t, uint64_t size, bool in_use) {
+    if (!in_use) free_after.push_back(size);
+  });
+  if (!walked.ok()) return walked;
+  free_after.push_back(0);
+  for (size_t i = free_after.size() - 1; i-- > 0;) {
+    free_after[i] = std::max(free_after[i], free_after[i + 1]);
   }
+  struct Piece {
+    uint64_t offset, size;
+    bool in_use;
+  };
+  std::deque<Piece> window;   // Its blocks, in address order.
+  std::deque<Piece> largest;  // Blocks in use, sizes decreasing: a max queue.
+  uint64_t span = 0, used = 0;
+  size_t frees_seen = 0;     // Free blocks up to the window's end.
+  uint64_t free_before = 0;  // Largest free block before the window.
+  Stretch best;
+  walked = arena.Walk([&](uint64_t o, uint64_t size, bool in_use) {
+    window.push_back(Piece{o, size, in_use});
+    span += size;
+    if (in_use) {
+      used += size;
+      while (!largest.empty() && largest.back().size <= size) {
+        largest.pop_back();
+      }
+      largest.push_back(Piece{o, size, true});
+    } else {
+      ++frees_seen;
+    }
+    // The shortest stretch ending here that spans the target.
+    while (span - window.front().size >= target) {
+      const Piece first = window.front();
+      window.pop_front();
+      span -= first.size;
+      if (first.in_use) {
+        used -= first.size;
+      } else {
+        free_before = std::max(free_before, first.size);
+      }
+      if (!largest.empty() && largest.front().offset == first.offset) {
+        largest.pop_front();
+      }
+    }
+    if (span < target) return;
+    const uint64_t free_inside = span - used;
+    const uint64_t biggest = largest.empty() ? 0 : largest.front().size;
+    const uint64_t free_outside = std::max(free_before, free_after[frees_seen]);
+    if (free_inside <= f.free_bytes && used <= f.free_bytes - free_inside &&
+        biggest <= free_outside && (!best.found || used < best.used)) {
+      best = Stretch{window.front().offset, o + size, used, true};
+    }
+  });
+  if (!walked.ok()) return walked;
   return best;
 }
 
 }  // namespace
 
 absl::Status Table::CompactLocked(uint64_t need) {
-  // The blocks in use, with their slots, in address order.
-  std::vector<Piece> in_use;
-  for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
-    const SlotMeta m = Meta(*slot(i));
-    if (!OutOfLine(m)) continue;
-    absl::StatusOr<EntryBytes> e = EntryLocked(i, m);
-    if (!e.ok()) return e.status();
-    in_use.push_back(Piece{e->block.offset, e->block.bytes, i});
-  }
-  std::sort(in_use.begin(), in_use.end(),
-            [](const Piece& a, const Piece& b) { return a.offset < b.offset; });
-  // The whole area: those blocks and the space between them.
-  std::vector<Piece> pieces;
-  pieces.reserve(2 * in_use.size() + 1);
-  uint64_t cursor = 0;
-  for (const Piece& p : in_use) {
-    if (p.offset < cursor) {
-      return absl::DataLossError(absl::StrCat(
-          "store ", name(), " has entries whose blocks overlap (at ", p.offset,
-          "); run 'kvstore check'"));
-    }
-    if (p.offset > cursor) {
-      pieces.push_back(Piece{cursor, p.offset - cursor, Piece::kFree});
-    }
-    pieces.push_back(p);
-    cursor = p.offset + p.bytes;
-  }
-  if (cursor < geometry_.data_bytes) {
-    pieces.push_back(
-        Piece{cursor, geometry_.data_bytes - cursor, Piece::kFree});
-  }
   const ArenaFigures f = arena_->Figures();
-  const Window w = Cheapest(pieces, need, f.free_bytes);
-  if (w.last == 0) {
+  if (f.free_bytes < need) {
+    return absl::ResourceExhaustedError("not enough free bytes to compact");
+  }
+  const uint64_t target =
+      std::max(need, std::min(need * kRunsPerCompaction, f.free_bytes / 8));
+  absl::StatusOr<Stretch> w = Cheapest(*arena_, target, f);
+  if (w.ok() && !w->found && target > need) w = Cheapest(*arena_, need, f);
+  if (!w.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "store ", name(), ": ", w.status().message(), "; run 'kvstore check'"));
+  }
+  if (!w->found) {
     return absl::ResourceExhaustedError(
         "no stretch of the data area can be emptied");
   }
+  // The entries whose blocks lie in the stretch: one pass over the table
+  // (a block does not name its slot).
+  std::vector<std::pair<uint64_t, uint64_t>> owners;  // (offset, slot)
+  for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
+    const SlotHeader* s = slot(i);
+    if (SeqKeyLen(s->seq.load(std::memory_order_relaxed)) != 0) continue;
+    const SlotMeta m = Meta(*s);
+    if (!OutOfLine(m)) continue;
+    const uint64_t offset = RefOf(s).offset;
+    if (offset >= w->start && offset < w->end) owners.emplace_back(offset, i);
+  }
+  std::sort(owners.begin(), owners.end());
   // Its free space taken first, so that no block moved out lands in it.
-  const uint64_t start = pieces[w.first].offset;
-  const uint64_t end = pieces[w.last - 1].offset + pieces[w.last - 1].bytes;
   std::vector<BlockExtent> release;
-  absl::Status status = arena_->TakeFree(start, end, &release);
+  absl::Status status = arena_->TakeFree(w->start, w->end, &release);
   KVSTORE_FAULT_POINT("compact.taken");
-  for (size_t k = w.first; k < w.last && status.ok(); ++k) {
-    const Piece& p = pieces[k];
-    if (p.slot == Piece::kFree) continue;
-    const SlotMeta m = Meta(*slot(p.slot));
-    absl::StatusOr<EntryBytes> e = EntryLocked(p.slot, m);
+  for (size_t k = 0; k < owners.size() && status.ok(); ++k) {
+    const uint64_t index = owners[k].second;
+    const SlotMeta m = Meta(*slot(index));
+    absl::StatusOr<EntryBytes> e = EntryLocked(index, m);
     if (!e.ok()) {
       status = e.status();
       break;
@@ -119,13 +146,13 @@ absl::Status Table::CompactLocked(uint64_t need) {
     }
     // Nothing names the new block yet; the old one stays in use (and
     // readable) until every move is done.
-    std::memcpy(arena_->Payload(to->offset), arena_->Payload(p.offset),
+    std::memcpy(arena_->Payload(to->offset), arena_->Payload(e->block.offset),
                 e->block.payload);
     KVSTORE_FAULT_POINT("compact.copied");
     // The same entry, naming the new block: a new version, so that
     // lock-free readers of the old copy retry, and the same type, expiry
     // and CLOCK bit.
-    PutLocked(Probe{true, p.slot}, e->key, RefOf(slot(p.slot)).key_hash, m.type,
+    PutLocked(Probe{true, index}, e->key, RefOf(slot(index)).key_hash, m.type,
               e->value, m.expires_ms, *to, /*free_old=*/false);
     KVSTORE_FAULT_POINT("compact.moved");
     release.push_back(e->block);

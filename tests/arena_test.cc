@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "tests/status_matchers.h"
@@ -122,6 +123,61 @@ TEST_F(ArenaTest, RandomAllocationsAndFreesKeepEveryInvariant) {
   EXPECT_EQ(after.used_bytes, before.used_bytes);
   EXPECT_EQ(after.free_bytes, before.free_bytes);
   EXPECT_EQ(after.payload_bytes, before.payload_bytes);
+}
+
+TEST_F(ArenaTest, WalkVisitsEveryBlockInAddressOrder) {
+  Make(4096);
+  absl::StatusOr<BlockExtent> a = arena_->Allocate(100);
+  absl::StatusOr<BlockExtent> b = arena_->Allocate(200);
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  arena_->Free(*a);
+  std::vector<std::string> seen;
+  ASSERT_OK(arena_->Walk([&](uint64_t o, uint64_t size, bool in_use) {
+    seen.push_back(absl::StrCat(o, "+", size, in_use ? " used" : " free"));
+  }));
+  EXPECT_EQ(absl::StrJoin(seen, ", "),
+            absl::StrCat("0+", a->bytes, " free, ", a->bytes, "+", b->bytes,
+                         " used, ", a->bytes + b->bytes, "+",
+                         4096 - a->bytes - b->bytes, " free"));
+  // A damaged header ends the walk with DATA_LOSS, never past the area.
+  uint64_t huge = uint64_t{1} << 40;
+  std::memcpy(&data_[b->offset], &huge, 8);
+  EXPECT_THAT(arena_->Walk([](uint64_t, uint64_t, bool) {}),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
+TEST_F(ArenaTest, TakenFreeBlocksAreNeverAllocatedUntilFreed) {
+  Make(4096);
+  std::vector<BlockExtent> used;
+  for (int i = 0; i < 8; ++i) {
+    absl::StatusOr<BlockExtent> b = arena_->Allocate(500);  // 512 each.
+    ASSERT_OK(b);
+    used.push_back(*b);
+  }
+  // Holes at 0, 1024, 2048 and 3072.
+  for (int i = 0; i < 8; i += 2) arena_->Free(used[i]);
+  std::vector<BlockExtent> kept = {used[1], used[3], used[5], used[7]};
+  std::vector<BlockExtent> taken;
+  ASSERT_OK(arena_->TakeFree(0, 2048, &taken));
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken[0].offset, 0u);
+  EXPECT_EQ(taken[1].offset, 1024u);
+  // Only the holes outside [0, 2048) are left to allocate.
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<BlockExtent> b = arena_->Allocate(500);
+    ASSERT_OK(b);
+    EXPECT_GE(b->offset, 2048u);
+    kept.push_back(*b);
+  }
+  EXPECT_THAT(arena_->Allocate(500).status(),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  std::vector<BlockExtent> all = kept;
+  all.insert(all.end(), taken.begin(), taken.end());
+  EXPECT_EQ(Problems(all), "");
+  for (const BlockExtent& t : taken) arena_->Free(t);
+  EXPECT_EQ(Problems(kept), "");
+  EXPECT_EQ(arena_->Figures().free_bytes, 1024u);
 }
 
 TEST_F(ArenaTest, RebuildRefusesOverlappingBlocksAndChangesNothing) {

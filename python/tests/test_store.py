@@ -207,6 +207,24 @@ def test_created_with_options(name):
         s.verify()
 
 
+def test_a_write_into_fragmented_memory_compacts(name):
+    # Eight 1 KiB blocks fill 8 KiB; every other one deleted leaves 4 KiB
+    # free in 1 KiB holes. A 3 KiB value moves blocks to join them.
+    with kvstore.Store(name, create=True, memory=8192) as s:
+        for i in range(8):
+            s["k%d" % i] = chr(ord("a") + i) * 1000
+        for i in range(0, 8, 2):
+            del s["k%d" % i]
+        assert s.stats()["largest_storable"] < 3000
+        s["big"] = "z" * 3000
+        stats = s.stats()
+        assert stats["compactions"] == 1 and stats["compacted_bytes"] >= 1024
+        assert s["big"] == "z" * 3000
+        assert all(s["k%d" % i] == chr(ord("a") + i) * 1000
+                   for i in range(1, 8, 2))
+        s.verify()
+
+
 def test_closed_store_refuses_calls(store):
     store.close()
     assert store.closed

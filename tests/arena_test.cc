@@ -133,8 +133,9 @@ TEST_F(ArenaTest, WalkVisitsEveryBlockInAddressOrder) {
   ASSERT_OK(b);
   arena_->Free(*a);
   std::vector<std::string> seen;
-  ASSERT_OK(arena_->Walk([&](uint64_t o, uint64_t size, bool in_use) {
+  ASSERT_OK(arena_->Walk(0, [&](uint64_t o, uint64_t size, bool in_use) {
     seen.push_back(absl::StrCat(o, "+", size, in_use ? " used" : " free"));
+    return true;
   }));
   EXPECT_EQ(absl::StrJoin(seen, ", "),
             absl::StrCat("0+", a->bytes, " free, ", a->bytes, "+", b->bytes,
@@ -143,8 +144,13 @@ TEST_F(ArenaTest, WalkVisitsEveryBlockInAddressOrder) {
   // A damaged header ends the walk with DATA_LOSS, never past the area.
   uint64_t huge = uint64_t{1} << 40;
   std::memcpy(&data_[b->offset], &huge, 8);
-  EXPECT_THAT(arena_->Walk([](uint64_t, uint64_t, bool) {}),
+  EXPECT_THAT(arena_->Walk(0, [](uint64_t, uint64_t, bool) { return true; }),
               StatusIs(absl::StatusCode::kDataLoss));
+  // A walk from a block stops when told.
+  int visited = 0;
+  ASSERT_OK(
+      arena_->Walk(0, [&](uint64_t, uint64_t, bool) { return ++visited < 1; }));
+  EXPECT_EQ(visited, 1);
 }
 
 TEST_F(ArenaTest, TakenFreeBlocksAreNeverAllocatedUntilFreed) {

@@ -185,19 +185,45 @@ void Arena::Free(const BlockExtent& block) {
 }
 
 absl::Status Arena::Walk(
-    absl::FunctionRef<void(uint64_t offset, uint64_t size, bool in_use)>
+    uint64_t start,
+    absl::FunctionRef<bool(uint64_t offset, uint64_t size, bool in_use)>
         visit) const {
-  for (uint64_t o = 0; o < data_bytes_;) {
+  for (uint64_t o = start; o < data_bytes_;) {
     const uint64_t w = Word(o);
     const uint64_t size = w & ~kFlags;
-    if (size < kMinBlock || size % 16 != 0 || size > data_bytes_ - o) {
+    if (o % 16 != 0 || size < kMinBlock || size % 16 != 0 ||
+        size > data_bytes_ - o) {
       return absl::DataLossError(absl::StrCat(
           "the data area has a block of impossible size ", size, " at ", o));
     }
-    visit(o, size, (w & kInUse) != 0);
+    if (!visit(o, size, (w & kInUse) != 0)) break;
     o += size;
   }
   return absl::OkStatus();
+}
+
+std::vector<BlockExtent> Arena::LargeFreeBlocks(int count) const {
+  std::vector<BlockExtent> blocks;
+  for (int w = kWords - 1; w >= 0; --w) {
+    uint64_t bits = header_->nonempty[w] & BinBits(w);
+    while (bits != 0 && static_cast<int>(blocks.size()) < count) {
+      const int b = w * 64 + 63 - __builtin_clzll(bits);
+      bits &= ~(uint64_t{1} << (b % 64));
+      uint64_t o = header_->heads[b];
+      for (int n = 0; n < kBinScan && BlockOk(o) &&
+                      static_cast<int>(blocks.size()) < count;
+           ++n) {
+        const uint64_t size = SizeAt(o);
+        if ((Word(o) & kInUse) != 0 || size < kMinBlock ||
+            size > data_bytes_ - o) {
+          break;  // Damaged: the walk that follows reports it.
+        }
+        blocks.push_back(BlockExtent{o, size, 0});
+        o = Word(o + 8);
+      }
+    }
+  }
+  return blocks;
 }
 
 absl::Status Arena::TakeFree(uint64_t start, uint64_t end,

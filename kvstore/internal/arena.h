@@ -78,11 +78,17 @@ class Arena {
   absl::Status TakeFree(uint64_t start, uint64_t end,
                         std::vector<BlockExtent>* taken);
 
-  // Calls visit(offset, size, in_use) for every block in address order.
-  // DATA_LOSS at a header that cannot be a block's.
+  // Calls visit(offset, size, in_use) for the blocks from `start` (where a
+  // block starts) in address order, while it returns true. DATA_LOSS at a
+  // header that cannot be a block's.
   absl::Status Walk(
-      absl::FunctionRef<void(uint64_t offset, uint64_t size, bool in_use)>
+      uint64_t start,
+      absl::FunctionRef<bool(uint64_t offset, uint64_t size, bool in_use)>
           visit) const;
+
+  // Up to `count` free blocks from the lists of the largest sizes, largest
+  // lists first (each list in its own order).
+  std::vector<BlockExtent> LargeFreeBlocks(int count) const;
 
   // The payload of a block (no checks).
   uint8_t* Payload(uint64_t offset) const { return data_ + offset + 8; }

@@ -5,7 +5,6 @@
 // docs/design.md, "Compaction", gives the protocol and why it is safe.
 #include <algorithm>
 #include <cstring>
-#include <deque>
 #include <utility>
 #include <vector>
 
@@ -23,76 +22,59 @@ namespace {
 // over the table it costs is shared by the writes that follow.
 constexpr uint64_t kRunsPerCompaction = 64;
 
-// A stretch [start, end) of the area and the bytes in use in it.
+// Stretches examined: those starting at the free blocks of the largest
+// sizes (a stretch is best begun by a large hole).
+constexpr int kStarts = 16;
+
+// A stretch [start, end) of the area and the blocks in use in it.
 struct Stretch {
   uint64_t start = 0;
   uint64_t end = 0;
-  uint64_t used = 0;
+  uint64_t used = 0;  // Bytes in use: what moving them copies.
+  uint64_t used_blocks = 0;
   bool found = false;
 };
 
-// The stretch spanning at least `target` bytes that holds the fewest bytes
-// in use, among those whose blocks in use could fit outside them: their
-// bytes in the free bytes outside, the largest in the largest free block
-// outside. Two walks of the area's headers.
+// Of the stretches that start at one of the largest free blocks and span
+// at least `target` bytes, the one holding the fewest bytes in use, among
+// those whose blocks in use could fit outside them: their bytes in the
+// free bytes outside, the largest in the largest free block outside.
+// Walks at most kStarts stretches' headers; found false if none qualifies.
 absl::StatusOr<Stretch> Cheapest(const Arena& arena, uint64_t target,
                                  const ArenaFigures& f) {
-  // Largest free block at or after each free block, in address order.
-  std::vector<uint64_t> free_after;
-  absl::Status walked = arena.Walk([&](uint64_t, uint64_t size, bool in_use) {
-    if (!in_use) free_after.push_back(size);
-  });
-  if (!walked.ok()) return walked;
-  free_after.push_back(0);
-  for (size_t i = free_after.size() - 1; i-- > 0;) {
-    free_after[i] = std::max(free_after[i], free_after[i + 1]);
-  }
-  struct Piece {
-    uint64_t offset, size;
-    bool in_use;
-  };
-  std::deque<Piece> window;   // Its blocks, in address order.
-  std::deque<Piece> largest;  // Blocks in use, sizes decreasing: a max queue.
-  uint64_t span = 0, used = 0;
-  size_t frees_seen = 0;     // Free blocks up to the window's end.
-  uint64_t free_before = 0;  // Largest free block before the window.
+  const std::vector<BlockExtent> starts = arena.LargeFreeBlocks(kStarts);
   Stretch best;
-  walked = arena.Walk([&](uint64_t o, uint64_t size, bool in_use) {
-    window.push_back(Piece{o, size, in_use});
-    span += size;
-    if (in_use) {
-      used += size;
-      while (!largest.empty() && largest.back().size <= size) {
-        largest.pop_back();
-      }
-      largest.push_back(Piece{o, size, true});
-    } else {
-      ++frees_seen;
-    }
-    // The shortest stretch ending here that spans the target.
-    while (span - window.front().size >= target) {
-      const Piece first = window.front();
-      window.pop_front();
-      span -= first.size;
-      if (first.in_use) {
-        used -= first.size;
-      } else {
-        free_before = std::max(free_before, first.size);
-      }
-      if (!largest.empty() && largest.front().offset == first.offset) {
-        largest.pop_front();
+  for (const BlockExtent& start : starts) {
+    Stretch s{start.offset, start.offset, 0, 0, false};
+    uint64_t span = 0, biggest = 0;
+    absl::Status walked =
+        arena.Walk(start.offset, [&](uint64_t o, uint64_t size, bool in_use) {
+          span += size;
+          s.end = o + size;
+          if (in_use) {
+            s.used += size;
+            ++s.used_blocks;
+            biggest = std::max(biggest, size);
+          }
+          // On until it spans the target, unless it already costs more
+          // than the best.
+          return span < target && (!best.found || s.used < best.used);
+        });
+    if (!walked.ok()) return walked;
+    if (span < target || (best.found && s.used >= best.used)) continue;
+    uint64_t largest_outside = 0;
+    for (const BlockExtent& b : starts) {
+      if (b.offset < s.start || b.offset >= s.end) {
+        largest_outside = std::max(largest_outside, b.bytes);
       }
     }
-    if (span < target) return;
-    const uint64_t free_inside = span - used;
-    const uint64_t biggest = largest.empty() ? 0 : largest.front().size;
-    const uint64_t free_outside = std::max(free_before, free_after[frees_seen]);
-    if (free_inside <= f.free_bytes && used <= f.free_bytes - free_inside &&
-        biggest <= free_outside && (!best.found || used < best.used)) {
-      best = Stretch{window.front().offset, o + size, used, true};
+    const uint64_t free_inside = span - s.used;
+    if (free_inside <= f.free_bytes && s.used <= f.free_bytes - free_inside &&
+        biggest <= largest_outside) {
+      s.found = true;
+      best = s;
     }
-  });
-  if (!walked.ok()) return walked;
+  }
   return best;
 }
 
@@ -115,8 +97,8 @@ absl::Status Table::CompactLocked(uint64_t need) {
     return absl::ResourceExhaustedError(
         "no stretch of the data area can be emptied");
   }
-  // The entries whose blocks lie in the stretch: one pass over the table
-  // (a block does not name its slot).
+  // The entries whose blocks lie in the stretch: a pass over the table
+  // until all are found (a block does not name its slot).
   std::vector<std::pair<uint64_t, uint64_t>> owners;  // (offset, slot)
   for (uint64_t i = 0; i < geometry_.slot_count; ++i) {
     const SlotHeader* s = slot(i);
@@ -124,7 +106,10 @@ absl::Status Table::CompactLocked(uint64_t need) {
     const SlotMeta m = Meta(*s);
     if (!OutOfLine(m)) continue;
     const uint64_t offset = RefOf(s).offset;
-    if (offset >= w->start && offset < w->end) owners.emplace_back(offset, i);
+    if (offset >= w->start && offset < w->end) {
+      owners.emplace_back(offset, i);
+      if (owners.size() == w->used_blocks) break;  // All found.
+    }
   }
   std::sort(owners.begin(), owners.end());
   // Its free space taken first, so that no block moved out lands in it.

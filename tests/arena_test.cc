@@ -164,6 +164,14 @@ TEST_F(ArenaTest, TakenFreeBlocksAreNeverAllocatedUntilFreed) {
   // Holes at 0, 1024, 2048 and 3072.
   for (int i = 0; i < 8; i += 2) arena_->Free(used[i]);
   std::vector<BlockExtent> kept = {used[1], used[3], used[5], used[7]};
+  // The four holes are the free blocks of the largest sizes.
+  std::vector<BlockExtent> large = arena_->LargeFreeBlocks(16);
+  ASSERT_EQ(large.size(), 4u);
+  for (const BlockExtent& b : large) {
+    EXPECT_EQ(b.offset % 1024, 0u);
+    EXPECT_EQ(b.bytes, 512u);
+  }
+  EXPECT_EQ(arena_->LargeFreeBlocks(3).size(), 3u);
   std::vector<BlockExtent> taken;
   ASSERT_OK(arena_->TakeFree(0, 2048, &taken));
   ASSERT_EQ(taken.size(), 2u);

@@ -499,7 +499,11 @@ absl::StatusOr<BlockExtent> Table::AllocateLocked(uint64_t payload,
       // Enough free bytes, in blocks too small: move blocks to join them.
       ++compactions;
       absl::Status status = CompactLocked(need);
-      if (!status.ok() && !absl::IsResourceExhausted(status)) return status;
+      if (absl::IsFailedPrecondition(status)) {
+        compactions = kCompactionsPerWrite;  // Trying again cannot help.
+      } else if (!status.ok() && !absl::IsResourceExhausted(status)) {
+        return status;
+      }
       continue;
     }
     return absl::ResourceExhaustedError(absl::StrFormat(

@@ -442,12 +442,14 @@ class Table {
                  const BlockExtent& block = BlockExtent(),
                  bool free_old = true);
   // For a store without eviction whose data area has `need` bytes free but
-  // no free block that large: moves the blocks in use out of the stretch
-  // of the area that spans `need` bytes at the least copying into free
-  // blocks elsewhere (each move a journaled rewrite of its entry's slot),
-  // so that the stretch becomes one free block (table_compact.cc).
-  // RESOURCE_EXHAUSTED if no stretch can be emptied; moves already made
-  // stand (they change no entry's key, value, type or expiry).
+  // no free block that large: moves the blocks in use out of a stretch of
+  // the area that spans at least `need` bytes into free blocks elsewhere
+  // (each move a journaled rewrite of its entry's slot), so that the
+  // stretch becomes one free block (table_compact.cc; docs/design.md
+  // "Compaction"). FAILED_PRECONDITION if no stretch qualifies (nothing
+  // changed); RESOURCE_EXHAUSTED if the moves ran out of free blocks (the
+  // moves made stand: they change no entry's key, value, type or expiry,
+  // and the next compaction starts from them).
   absl::Status CompactLocked(uint64_t need);
   // Journals and applies new `bytes` (8) for the inline entry of slot
   // `index`, whose seq and info words are `seq` and `info`: a patch of the

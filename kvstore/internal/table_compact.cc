@@ -83,7 +83,7 @@ absl::StatusOr<Stretch> Cheapest(const Arena& arena, uint64_t target,
 absl::Status Table::CompactLocked(uint64_t need) {
   const ArenaFigures f = arena_->Figures();
   if (f.free_bytes < need) {
-    return absl::ResourceExhaustedError("not enough free bytes to compact");
+    return absl::FailedPreconditionError("not enough free bytes to compact");
   }
   const uint64_t target =
       std::max(need, std::min(need * kRunsPerCompaction, f.free_bytes / 8));
@@ -94,7 +94,7 @@ absl::Status Table::CompactLocked(uint64_t need) {
         "store ", name(), ": ", w.status().message(), "; run 'kvstore check'"));
   }
   if (!w->found) {
-    return absl::ResourceExhaustedError(
+    return absl::FailedPreconditionError(
         "no stretch of the data area can be emptied");
   }
   // The entries whose blocks lie in the stretch: a pass over the table

@@ -17,18 +17,20 @@
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
 #include "tests/status_matchers.h"
+#include "tests/store_contents.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
 namespace {
 
+using ::kvstore::testing::Contents;
 using ::kvstore::testing::FromWaitStatus;
 using ::kvstore::testing::PollUntil;
+using ::kvstore::testing::ReadAll;
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StatusIs;
 using ::kvstore::testing::TortureBigValue;
 
-using Contents = std::map<std::string, std::string>;
 
 class CompactionTest : public ::testing::Test {
  protected:
@@ -62,14 +64,6 @@ class CompactionTest : public ::testing::Test {
       kept.erase(absl::StrCat("k", i));
     }
     return kept;
-  }
-  Contents ReadAll(Store& store) {
-    Contents all;
-    EXPECT_OK(store.ForEach([&](absl::string_view k, const Value& v) {
-      all[std::string(k)] = v.ToText();
-      return absl::OkStatus();
-    }));
-    return all;
   }
 
   ScopedStoreName name_;

@@ -25,6 +25,7 @@
 #include "kvstore/internal/layout.h"
 #include "kvstore/store.h"
 #include "tests/status_matchers.h"
+#include "tests/store_contents.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
@@ -38,17 +39,9 @@ using ::kvstore::testing::StartProcess;
 
 std::string Worker() { return RunfilePath("tests/worker"); }
 
-using Contents = std::map<std::string, std::string>;
+using ::kvstore::testing::Contents;
+using ::kvstore::testing::ReadAll;
 using ::kvstore::testing::StatusIs;
-
-Contents ReadAll(Store& store) {
-  Contents all;
-  EXPECT_OK(store.ForEach([&](absl::string_view k, const Value& v) {
-    all[std::string(k)] = v.ToText();
-    return absl::OkStatus();
-  }));
-  return all;
-}
 
 // 44 keys in a 64-entry store (86 slots): long clusters, so that erasing
 // moves other entries back.

@@ -31,7 +31,6 @@ using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StatusIs;
 using ::kvstore::testing::TortureBigValue;
 
-
 class CompactionTest : public ::testing::Test {
  protected:
   std::unique_ptr<Store> Make(uint64_t memory, uint64_t capacity = 256) {

@@ -292,9 +292,9 @@ TEST(CrashTest, ACompactionKilledAtAnyStepLosesNothing) {
       }
       ASSERT_OK((*store)->Set("small", Value::String("s")));
       const Contents before = ReadAll(**store);
-      ProcessResult r = RunProcess(
-          {Worker(), "set", name.name(), "big", Big('z', 3000)},
-          {absl::StrCat("KVSTORE_CRASH_AT=", point, ":", passage)});
+      ProcessResult r =
+          RunProcess({Worker(), "set", name.name(), "big", Big('z', 3000)},
+                     {absl::StrCat("KVSTORE_CRASH_AT=", point, ":", passage)});
       ASSERT_TRUE(r.signal == SIGKILL || r.exit_code == 0)
           << point << ":" << passage << r;
       if (r.signal == SIGKILL) points_hit.insert(point);
@@ -312,9 +312,9 @@ TEST(CrashTest, ACompactionKilledAtAnyStepLosesNothing) {
       EXPECT_OK((*store)->Verify()) << point << ":" << passage;
     }
   }
-  for (const char* p : {"compact.taken", "compact.copied", "compact.moved",
-                        "write.committed", "write.slot_half_copied",
-                        "arena.free_merged", "alloc.filled"}) {
+  for (const char* p :
+       {"compact.taken", "compact.copied", "compact.moved", "write.committed",
+        "write.slot_half_copied", "arena.free_merged", "alloc.filled"}) {
     EXPECT_TRUE(points_hit.count(p)) << "never reached: " << p;
   }
 }

@@ -186,8 +186,8 @@ void Arena::Free(const BlockExtent& block) {
 
 absl::Status Arena::Walk(
     uint64_t start,
-    absl::FunctionRef<bool(uint64_t offset, uint64_t size, bool in_use)>
-        visit) const {
+    absl::FunctionRef<bool(uint64_t offset, uint64_t size, bool in_use)> visit)
+    const {
   for (uint64_t o = start; o < data_bytes_;) {
     const uint64_t w = Word(o);
     const uint64_t size = w & ~kFlags;

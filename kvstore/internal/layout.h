@@ -62,8 +62,8 @@ enum CounterKind : int {
   kEvictions,
   kLockWaits,
   kLockWaitNanos,
-  kLongLockWaits,  // Waits longer than kLockWaitSliceNanos.
-  kCompactions,    // Runs of Table::CompactLocked.
+  kLongLockWaits,   // Waits longer than kLockWaitSliceNanos.
+  kCompactions,     // Runs of Table::CompactLocked.
   kCompactedBytes,  // Bytes of blocks it moved.
   kCounterKinds,
 };

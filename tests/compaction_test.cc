@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "tests/data_area_fixture.h"
 #include "tests/status_matchers.h"
 #include "tests/store_contents.h"
 #include "tests/test_util.h"
@@ -27,27 +28,11 @@ using ::kvstore::testing::Contents;
 using ::kvstore::testing::FromWaitStatus;
 using ::kvstore::testing::PollUntil;
 using ::kvstore::testing::ReadAll;
-using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StatusIs;
 using ::kvstore::testing::TortureBigValue;
 
-class CompactionTest : public ::testing::Test {
+class CompactionTest : public ::kvstore::testing::DataAreaFixture {
  protected:
-  std::unique_ptr<Store> Make(uint64_t memory, uint64_t capacity = 256) {
-    Options options;
-    options.create_if_missing = true;
-    options.capacity = capacity;
-    options.memory = memory;
-    options.eviction = Eviction::kNone;
-    auto store = Store::Open(name_.name(), options);
-    EXPECT_OK(store);
-    return store.ok() ? *std::move(store) : nullptr;
-  }
-  StoreStats Stats(const Store& store) {
-    absl::StatusOr<StoreStats> stats = store.Stats();
-    EXPECT_OK(stats);
-    return stats.ok() ? *stats : StoreStats();
-  }
   // Eight entries of 1 KiB blocks fill an 8 KiB area; every other one
   // erased leaves four 1 KiB holes: 4 KiB free, at most 1 KiB together.
   Contents FillAndFragment(Store& store) {
@@ -64,8 +49,6 @@ class CompactionTest : public ::testing::Test {
     }
     return kept;
   }
-
-  ScopedStoreName name_;
 };
 
 TEST_F(CompactionTest, AWriteThatFitsOnlyTheFreeBytesTogetherMovesBlocks) {
@@ -154,19 +137,13 @@ TEST_F(CompactionTest, ACompactionThatCannotMakeRoomRefusesAndLosesNothing) {
 }
 
 TEST_F(CompactionTest, AStoreThatEvictsMakesRoomByEvictingNotByMoving) {
-  Options options;
-  options.create_if_missing = true;
-  options.capacity = 256;
-  options.memory = 8192;
-  options.eviction = Eviction::kClock;
-  auto store = Store::Open(name_.name(), options);
-  ASSERT_OK(store);
-  FillAndFragment(**store);
-  ASSERT_OK((*store)->Set("big", Value::String(std::string(3000, 'b'))));
-  const StoreStats s = Stats(**store);
+  auto store = Make(8192, Eviction::kClock);
+  FillAndFragment(*store);
+  ASSERT_OK(store->Set("big", Value::String(std::string(3000, 'b'))));
+  const StoreStats s = Stats(*store);
   EXPECT_EQ(s.compactions, 0u);
   EXPECT_GE(s.evictions, 1u);
-  EXPECT_OK((*store)->Verify());
+  EXPECT_OK(store->Verify());
 }
 
 // A value of key `i`, generation `gen`: its own proof of being whole.

@@ -10,37 +10,16 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "kvstore/store.h"
+#include "tests/data_area_fixture.h"
 #include "tests/status_matchers.h"
 #include "tests/test_util.h"
 
 namespace kvstore {
 namespace {
 
-using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StatusIs;
 
-class DataAreaTest : public ::testing::Test {
- protected:
-  std::unique_ptr<Store> Make(uint64_t memory,
-                              Eviction eviction = Eviction::kNone,
-                              uint64_t capacity = 256) {
-    Options options;
-    options.create_if_missing = true;
-    options.capacity = capacity;
-    options.memory = memory;
-    options.eviction = eviction;
-    auto store = Store::Open(name_.name(), options);
-    EXPECT_OK(store);
-    return store.ok() ? *std::move(store) : nullptr;
-  }
-  StoreStats Stats(const Store& store) {
-    absl::StatusOr<StoreStats> stats = store.Stats();
-    EXPECT_OK(stats);
-    return stats.ok() ? *stats : StoreStats();
-  }
-
-  ScopedStoreName name_;
-};
+using DataAreaTest = ::kvstore::testing::DataAreaFixture;
 
 TEST_F(DataAreaTest, SmallEntriesStayInTheirSlotsAndCostNoDataBytes) {
   auto store = Make(1 << 20);

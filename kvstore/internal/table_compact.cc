@@ -82,9 +82,6 @@ absl::StatusOr<Stretch> Cheapest(const Arena& arena, uint64_t target,
 
 absl::Status Table::CompactLocked(uint64_t need) {
   const ArenaFigures f = arena_->Figures();
-  if (f.free_bytes < need) {
-    return absl::FailedPreconditionError("not enough free bytes to compact");
-  }
   const uint64_t target =
       std::max(need, std::min(need * kRunsPerCompaction, f.free_bytes / 8));
   absl::StatusOr<Stretch> w = Cheapest(*arena_, target, f);

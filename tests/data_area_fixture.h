@@ -1,0 +1,49 @@
+// A test fixture for stores with a data area (Options::memory): each test
+// gets a fresh store name, removed at its end, and helpers that fail the
+// test with the status when the store refuses. Header only; a test brings
+// its own kvstore library.
+#ifndef KVSTORE_TESTS_DATA_AREA_FIXTURE_H_
+#define KVSTORE_TESTS_DATA_AREA_FIXTURE_H_
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "gtest/gtest.h"
+#include "kvstore/options.h"
+#include "kvstore/store.h"
+#include "tests/status_matchers.h"
+#include "tests/test_util.h"
+
+namespace kvstore {
+namespace testing {
+
+class DataAreaFixture : public ::testing::Test {
+ protected:
+  // Creates the test's store with `memory` data bytes (null on failure).
+  std::unique_ptr<Store> Make(uint64_t memory,
+                              Eviction eviction = Eviction::kNone,
+                              uint64_t capacity = 256) {
+    Options options;
+    options.create_if_missing = true;
+    options.capacity = capacity;
+    options.memory = memory;
+    options.eviction = eviction;
+    auto store = Store::Open(name_.name(), options);
+    EXPECT_OK(store);
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+  StoreStats Stats(const Store& store) {
+    absl::StatusOr<StoreStats> stats = store.Stats();
+    EXPECT_OK(stats);
+    return stats.ok() ? *stats : StoreStats();
+  }
+
+  ScopedStoreName name_;
+};
+
+}  // namespace testing
+}  // namespace kvstore
+
+#endif  // KVSTORE_TESTS_DATA_AREA_FIXTURE_H_

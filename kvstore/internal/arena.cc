@@ -123,6 +123,25 @@ uint64_t Arena::FindFit(uint64_t size) const {
   return kNil;
 }
 
+void Arena::PrefetchAllocate(uint64_t payload) const {
+  const uint64_t need = BlockBytesFor(payload);
+  const uint64_t o = need <= data_bytes_ ? FindFit(need) : kNil;
+  if (!BlockOk(o) || need > data_bytes_ - o) return;
+  // The lines the payload will be copied into, up to 2 KiB of them.
+  const uint64_t end = o + std::min<uint64_t>(need, 2048);
+  for (uint64_t line = o; line < end; line += 64) {
+    __builtin_prefetch(data_ + line, 1);
+  }
+}
+
+void Arena::PrefetchFree(uint64_t offset, uint64_t bytes) const {
+  if (!BlockOk(offset) || bytes > data_bytes_ - offset) return;
+  if (offset + bytes < data_bytes_) __builtin_prefetch(data_ + offset + bytes);
+  if (offset >= 8) __builtin_prefetch(data_ + offset - 8);
+  const uint64_t head = header_->heads[ArenaBinOf(bytes)];
+  if (BlockOk(head)) __builtin_prefetch(data_ + head + 16, 1);
+}
+
 absl::StatusOr<BlockExtent> Arena::Allocate(uint64_t payload) {
   const uint64_t need = BlockBytesFor(payload);
   const uint64_t o = need <= data_bytes_ ? FindFit(need) : kNil;

@@ -90,6 +90,14 @@ class Arena {
   // lists first (each list in its own order).
   std::vector<BlockExtent> LargeFreeBlocks(int count) const;
 
+  // Cache hints, which change nothing and read only the list heads: start
+  // loading the lines that Allocate(payload) will touch first (the block it
+  // will take), and those that Free(block) will (the neighbour headers and
+  // the head of the list it joins), so that their misses overlap the
+  // lookup's instead of following it.
+  void PrefetchAllocate(uint64_t payload) const;
+  void PrefetchFree(uint64_t offset, uint64_t bytes) const;
+
   // The payload of a block (no checks).
   uint8_t* Payload(uint64_t offset) const { return data_ + offset + 8; }
 

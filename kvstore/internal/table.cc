@@ -517,6 +517,19 @@ absl::StatusOr<BlockExtent> Table::AllocateLocked(uint64_t payload,
   }
 }
 
+void Table::PrefetchEntryLocked(absl::string_view key, uint64_t hash) const {
+  const SlotHeader* s = slot(HomeSlot(hash, geometry_.slot_count));
+  const uint64_t seq = s->seq.load(std::memory_order_relaxed);
+  if (SeqType(seq) == kSlotEmpty || SeqKeyLen(seq) != 0) return;
+  const BlockRef ref = RefOf(s);
+  if (ref.key_len != key.size() || ref.key_hash != hash ||
+      !arena_->Plausible(ref.offset, ref.block_bytes, ref.key_len)) {
+    return;
+  }
+  __builtin_prefetch(arena_->Payload(ref.offset));
+  arena_->PrefetchFree(ref.offset, ref.block_bytes);
+}
+
 absl::StatusOr<Table::Probe> Table::PlaceLocked(absl::string_view key,
                                                 uint64_t hash,
                                                 absl::string_view payload,
@@ -528,6 +541,7 @@ absl::StatusOr<Table::Probe> Table::PlaceLocked(absl::string_view key,
         AllocateLocked(key.size() + payload.size(), now);
     if (!b.ok()) return b.status();
     *block = *b;
+    PrefetchEntryLocked(key, hash);  // Arrives while the block is filled.
     // Nothing names the block yet: no reader can see it being filled.
     uint8_t* p = arena_->Payload(b->offset);
     std::memcpy(p, key.data(), key.size());

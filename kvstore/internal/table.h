@@ -421,6 +421,17 @@ class Table {
                               const Value& value, const WriteSpec& spec,
                               Clock& now, bool* written);
 
+  // PlaceLocked, then PutLocked; counts the set and sets *written.
+  absl::Status PlaceAndPutLocked(absl::string_view key, uint64_t hash,
+                                 const Value& value, const WriteSpec& spec,
+                                 const Probe& before, Clock& now,
+                                 bool* written);
+  // A cache hint, which changes nothing: if `key`'s home slot names a
+  // block that may hold it, starts loading that block's key and the lines
+  // freeing it will touch, so that their misses overlap the caller's work
+  // before it looks the key up.
+  void PrefetchEntryLocked(absl::string_view key, uint64_t hash) const;
+
   // Makes room for `key`'s new entry with `payload`: a block of the data
   // area if it does not fit a slot (returned in *block, filled with key and
   // payload; bytes 0 otherwise), and an entry if the key is new. Either may

@@ -27,6 +27,19 @@ absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
                                    const Value& value, const WriteSpec& spec,
                                    Clock& now, bool* written) {
   *written = false;
+  const absl::string_view payload = Payload(value);
+  const bool out_of_line =
+      arena_ != nullptr && !FitsInline(key.size(), payload.size());
+  if (out_of_line) {
+    arena_->PrefetchAllocate(key.size() + payload.size());
+    if (spec.mode == WriteSpec::Mode::kUpsert && !spec.over_claim &&
+        spec.expected_value == nullptr && !spec.check_version) {
+      // Nothing to check first, and PlaceLocked finds the key only once
+      // the block is filled: one lookup, not two.
+      return PlaceAndPutLocked(key, hash, value, spec, Probe{false, 0}, now,
+                               written);
+    }
+  }
   absl::StatusOr<Probe> probe = FindLocked(key, hash, now);
   if (!probe.ok()) return probe.status();
   const SlotHeader* s = slot(probe->index);
@@ -56,8 +69,16 @@ absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
   if (spec.check_version && m.version != spec.expected_version) {
     return absl::OkStatus();
   }
+  return PlaceAndPutLocked(key, hash, value, spec, *probe, now, written);
+}
+
+absl::Status Table::PlaceAndPutLocked(absl::string_view key, uint64_t hash,
+                                      const Value& value, const WriteSpec& spec,
+                                      const Probe& before, Clock& now,
+                                      bool* written) {
   BlockExtent block;
-  probe = PlaceLocked(key, hash, Payload(value), *probe, now, &block);
+  absl::StatusOr<Probe> probe =
+      PlaceLocked(key, hash, Payload(value), before, now, &block);
   if (!probe.ok()) return probe.status();
   PutLocked(*probe, key, hash, static_cast<uint8_t>(value.type()),
             Payload(value), spec.expires_ms, block);

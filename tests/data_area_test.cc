@@ -2,6 +2,9 @@
 // of key and value) stay in it; larger ones take a block of the data area
 // (Options::memory) and give it back when they go. A full area refuses or
 // evicts, saying which limit was hit.
+#include <time.h>
+
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -101,7 +104,7 @@ TEST_F(DataAreaTest, ExpiredEntriesAreReclaimedBeforeAFullAreaRefuses) {
   WriteOptions soon;
   soon.ttl = absl::Milliseconds(1);
   ASSERT_OK(store->Set("old", Value::String(std::string(3000, 'o')), soon));
-  // Poll until it has expired (reads do not reclaim it).
+  // Poll until it has expired (the read that sees it expired reclaims it).
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (!absl::IsNotFound(store->Get("old").status()) &&
          absl::Now() < deadline) {
@@ -112,6 +115,39 @@ TEST_F(DataAreaTest, ExpiredEntriesAreReclaimedBeforeAFullAreaRefuses) {
   absl::Status set = store->Set("new", Value::String(std::string(3000, 'n')));
   EXPECT_OK(set);
   EXPECT_GE(Stats(*store).expirations, 1u);
+  EXPECT_OK(store->Verify());
+}
+
+int64_t BoottimeMs() {
+  timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+}
+
+TEST_F(DataAreaTest, OverwritingAnExpiredKeyOfAFullClockStoreEvictsNoOther) {
+  // Four 3000-byte values fill the area. The expired one's block is what
+  // its overwrite reuses: no live entry is evicted for it. (Many slots, so
+  // that the bounded sweep of a full store would rarely reach it: the
+  // write's own lookup must reclaim it.)
+  auto store = Make(4 * 3024, Eviction::kClock, /*capacity=*/8192);
+  for (const char* key : {"a", "b", "c"}) {
+    ASSERT_OK(store->Set(key, Value::String(std::string(3000, key[0]))));
+  }
+  WriteOptions soon;
+  soon.ttl = absl::Milliseconds(1);
+  ASSERT_OK(store->Set("x", Value::String(std::string(3000, 'x')), soon));
+  ASSERT_LT(Stats(*store).largest_storable, 3001u) << "the area is not full";
+  // Wait out its time to live on the store's clock without reading it (a
+  // read would reclaim it).
+  const int64_t set_ms = BoottimeMs();
+  while (BoottimeMs() <= set_ms + 2) absl::SleepFor(absl::Milliseconds(1));
+  ASSERT_EQ(Stats(*store).entry_count, 4u);
+  ASSERT_OK(store->Set("x", Value::String(std::string(3000, 'y'))));
+  EXPECT_EQ(Stats(*store).evictions, 0u);
+  for (const char* key : {"a", "b", "c"}) {
+    EXPECT_EQ(*store->Get<std::string>(key), std::string(3000, key[0])) << key;
+  }
+  EXPECT_EQ(*store->Get<std::string>("x"), std::string(3000, 'y'));
   EXPECT_OK(store->Verify());
 }
 

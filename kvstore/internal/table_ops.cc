@@ -33,9 +33,11 @@ absl::Status Table::WriteOneLocked(absl::string_view key, uint64_t hash,
   if (out_of_line) {
     arena_->PrefetchAllocate(key.size() + payload.size());
     if (spec.mode == WriteSpec::Mode::kUpsert && !spec.over_claim &&
-        spec.expected_value == nullptr && !spec.check_version) {
-      // Nothing to check first, and PlaceLocked finds the key only once
-      // the block is filled: one lookup, not two.
+        spec.expected_value == nullptr && !spec.check_version &&
+        header_->has_expiring.load(std::memory_order_relaxed) == 0) {
+      // Nothing to check first, and no expired entry of the key for a
+      // lookup to reclaim before allocating: PlaceLocked finds the key
+      // only once the block is filled, one lookup instead of two.
       return PlaceAndPutLocked(key, hash, value, spec, Probe{false, 0}, now,
                                written);
     }

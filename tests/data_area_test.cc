@@ -20,6 +20,7 @@
 namespace kvstore {
 namespace {
 
+using ::kvstore::testing::IsOkAndHolds;
 using ::kvstore::testing::StatusIs;
 
 using DataAreaTest = ::kvstore::testing::DataAreaFixture;
@@ -145,9 +146,12 @@ TEST_F(DataAreaTest, OverwritingAnExpiredKeyOfAFullClockStoreEvictsNoOther) {
   ASSERT_OK(store->Set("x", Value::String(std::string(3000, 'y'))));
   EXPECT_EQ(Stats(*store).evictions, 0u);
   for (const char* key : {"a", "b", "c"}) {
-    EXPECT_EQ(*store->Get<std::string>(key), std::string(3000, key[0])) << key;
+    EXPECT_THAT(store->Get<std::string>(key),
+                IsOkAndHolds(std::string(3000, key[0])))
+        << key;
   }
-  EXPECT_EQ(*store->Get<std::string>("x"), std::string(3000, 'y'));
+  EXPECT_THAT(store->Get<std::string>("x"),
+              IsOkAndHolds(std::string(3000, 'y')));
   EXPECT_OK(store->Verify());
 }
 

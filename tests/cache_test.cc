@@ -116,7 +116,7 @@ TEST_F(CacheTest, ExpireAndPersistChangeTheTtl) {
   EXPECT_LE(*store->Ttl("k"), absl::Seconds(50));
   ASSERT_OK(store->Persist("k"));
   EXPECT_EQ(*store->Ttl("k"), absl::InfiniteDuration());
-  EXPECT_EQ(*store->Get<int64_t>("k"), 5);
+  EXPECT_THAT(store->Get<int64_t>("k"), IsOkAndHolds(5));
   EXPECT_THAT(store->Expire("nope", absl::Seconds(1)),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store->Persist("nope"), StatusIs(absl::StatusCode::kNotFound));
@@ -127,7 +127,7 @@ TEST_F(CacheTest, ExpireAndPersistChangeTheTtl) {
   EXPECT_THAT(
       store->Set("k", Value::Int64(1), Ttl(absl::Hours(24 * 365 * 101))),
       StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_EQ(*store->Get<int64_t>("k"), 5);
+  EXPECT_THAT(store->Get<int64_t>("k"), IsOkAndHolds(5));
 }
 
 TEST_F(CacheTest, SetWithoutTtlClearsAnOldTtlButIncrementKeepsIt) {
@@ -262,7 +262,7 @@ TEST_F(CacheTest, ReplaceWritesOnlyExistingKeys) {
   EXPECT_THAT(store->Get("k").status(), StatusIs(absl::StatusCode::kNotFound));
   ASSERT_OK(store->Set("k", Value::Int64(1)));
   EXPECT_TRUE(*store->Replace("k", Value::Int64(2)));
-  EXPECT_EQ(*store->Get<int64_t>("k"), 2);
+  EXPECT_THAT(store->Get<int64_t>("k"), IsOkAndHolds(2));
 }
 
 TEST_F(CacheTest, EveryWriteBumpsTheVersion) {
@@ -285,7 +285,7 @@ TEST_F(CacheTest, CompareVersionAndSetFailsAfterAnotherWrite) {
   EXPECT_FALSE(*store->CompareVersionAndSet("k", version, Value::String("b")));
   version = store->GetEntry("k")->version;
   EXPECT_TRUE(*store->CompareVersionAndSet("k", version, Value::String("b")));
-  EXPECT_EQ(*store->Get<std::string>("k"), "b");
+  EXPECT_THAT(store->Get<std::string>("k"), IsOkAndHolds("b"));
   EXPECT_THAT(
       store->CompareVersionAndSet("nope", 1, Value::String("b")).status(),
       StatusIs(absl::StatusCode::kNotFound));
@@ -363,22 +363,22 @@ TEST_F(CacheTest, MultiGetReturnsOneResultPerKeyLockFreeOrAsASnapshot) {
 TEST_F(CacheTest, MultiSetIsAllOrNothingOnBadInput) {
   auto store = Make(3);
   ASSERT_OK(store->MultiSet({{"a", Value::Int64(1)}, {"b", Value::Int64(2)}}));
-  EXPECT_EQ(*store->Get<int64_t>("b"), 2);
+  EXPECT_THAT(store->Get<int64_t>("b"), IsOkAndHolds(2));
   // One bad value: nothing written.
   EXPECT_THAT(store->MultiSet({{"a", Value::Int64(9)},
                                {"x", Value::String(std::string(65, 'v'))}}),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_EQ(*store->Get<int64_t>("a"), 1);
+  EXPECT_THAT(store->Get<int64_t>("a"), IsOkAndHolds(1));
   // Two new keys do not fit: nothing written.
   EXPECT_THAT(store->MultiSet({{"a", Value::Int64(9)},
                                {"c", Value::Int64(3)},
                                {"d", Value::Int64(4)}}),
               StatusIs(absl::StatusCode::kResourceExhausted));
-  EXPECT_EQ(*store->Get<int64_t>("a"), 1);
+  EXPECT_THAT(store->Get<int64_t>("a"), IsOkAndHolds(1));
   EXPECT_THAT(store->Get("c").status(), StatusIs(absl::StatusCode::kNotFound));
   // A key repeated in the batch counts once.
   EXPECT_OK(store->MultiSet({{"c", Value::Int64(3)}, {"c", Value::Int64(4)}}));
-  EXPECT_EQ(*store->Get<int64_t>("c"), 4);
+  EXPECT_THAT(store->Get<int64_t>("c"), IsOkAndHolds(4));
 }
 
 TEST_F(CacheTest, ScanVisitsEveryEntryInBatches) {

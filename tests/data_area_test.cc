@@ -48,7 +48,7 @@ TEST_F(DataAreaTest, LargeValuesAndLongKeysRoundTrip) {
   absl::StatusOr<Bytes> got = store->Get<Bytes>("huge");
   ASSERT_OK(got);
   EXPECT_TRUE(got->data == huge);
-  EXPECT_EQ(*store->Get<int64_t>(long_key), 42);
+  EXPECT_THAT(store->Get<int64_t>(long_key), IsOkAndHolds(42));
   EXPECT_EQ(*store->Increment(long_key, 1), 43);  // Counters work there too.
   EXPECT_EQ(Stats(*store).data_entries, 2u);
   EXPECT_OK(store->Verify());
@@ -90,7 +90,7 @@ TEST_F(DataAreaTest, AFullAreaWithoutEvictionSaysWhichLimitAndChangesNothing) {
   EXPECT_NE(full.message().find("data area"), std::string::npos) << full;
   EXPECT_NE(full.message().find("memory"), std::string::npos) << full;
   EXPECT_NE(full.message().find("2001 bytes"), std::string::npos) << full;
-  EXPECT_EQ(*store->Get<std::string>("b"), "kept");
+  EXPECT_THAT(store->Get<std::string>("b"), IsOkAndHolds("kept"));
   const StoreStats after = Stats(*store);
   EXPECT_EQ(after.data_used_bytes, before.data_used_bytes);
   EXPECT_EQ(after.entry_count, before.entry_count);
@@ -162,7 +162,7 @@ TEST_F(DataAreaTest, ClockEvictsUntilTheNewValueFits) {
                         static_cast<char>('a' + i % 26));
     absl::Status s = store->Set(absl::StrCat("k", i), Value::String(v));
     ASSERT_OK(s) << i;
-    ASSERT_EQ(*store->Get<std::string>(absl::StrCat("k", i)), v);
+    ASSERT_THAT(store->Get<std::string>(absl::StrCat("k", i)), IsOkAndHolds(v));
   }
   const StoreStats s = Stats(*store);
   EXPECT_GT(s.evictions, 0u);
@@ -215,7 +215,7 @@ TEST_F(DataAreaTest, EveryWriteKindWorksOnLargeEntries) {
   EXPECT_LE(*store->Ttl("k"), absl::Hours(1));
   ASSERT_OK(store->Persist("k"));
   EXPECT_EQ(*store->Ttl("k"), absl::InfiniteDuration());
-  EXPECT_EQ(*store->Get<std::string>("k"), b);
+  EXPECT_THAT(store->Get<std::string>("k"), IsOkAndHolds(b));
   std::vector<std::pair<std::string, Value>> batch = {
       {"m1", Value::String(a)}, {"m2", Value::String("tiny")}};
   ASSERT_OK(store->MultiSet(batch));

@@ -23,6 +23,7 @@ namespace kvstore {
 namespace {
 
 using ::kvstore::testing::IsOk;
+using ::kvstore::testing::IsOkAndHolds;
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StatusIs;
 using ::testing::AnyOf;
@@ -227,7 +228,7 @@ TEST_F(HostileTest, APatchJournalForAnotherEntryIsRefusedNotApplied) {
   absl::Status s = store_->Set("k1", Value::Int64(5));
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_NE(s.message().find("patch of slot"), std::string::npos) << s;
-  EXPECT_EQ(*store_->Get<int64_t>("k7"), 7);  // Not overwritten.
+  EXPECT_THAT(store_->Get<int64_t>("k7"), IsOkAndHolds(7));  // Not overwritten.
 }
 
 TEST_F(HostileTest, ADamagedJournalIsRefusedAndTheLockStaysUsable) {
@@ -249,7 +250,8 @@ TEST_F(HostileTest, ADamagedJournalIsRefusedAndTheLockStaysUsable) {
   // The lock was not left unrecoverable or held: later calls answer at once.
   EXPECT_THAT(store_->Set("k1", Value::Int64(5)),
               StatusIs(absl::StatusCode::kDataLoss));
-  EXPECT_EQ(*store_->Get<int64_t>("k1"), 1);  // Lock-free reads still work.
+  EXPECT_THAT(store_->Get<int64_t>("k1"),
+              IsOkAndHolds(1));  // Lock-free reads still work.
   absl::Status v = store_->Verify();
   EXPECT_NE(v.message().find("journal is not idle"), std::string::npos) << v;
 }
@@ -262,9 +264,9 @@ TEST_F(HostileTest, ScribbledHeaderAfterOpenCannotSteerAccesses) {
     s.header()->max_value_bytes = 1u << 30;
   }
   // The handle uses the geometry it validated at open.
-  EXPECT_EQ(*store_->Get<int64_t>("k2"), 2);
+  EXPECT_THAT(store_->Get<int64_t>("k2"), IsOkAndHolds(2));
   EXPECT_OK(store_->Set("k2", Value::Int64(3)));
-  EXPECT_EQ(*store_->Get<int64_t>("k2"), 3);
+  EXPECT_THAT(store_->Get<int64_t>("k2"), IsOkAndHolds(3));
   // A new opener validates again and refuses.
   EXPECT_THAT(Store::Open(name_.name()).status(),
               StatusIs(absl::StatusCode::kDataLoss));
@@ -365,7 +367,8 @@ class HostileDataAreaTest : public ::testing::Test {
     absl::Status verify = store_->Verify();
     EXPECT_THAT(verify, StatusIs(absl::StatusCode::kDataLoss));
     // Other entries still read.
-    EXPECT_EQ(*store_->Get<std::string>("big2"), std::string(300, 'c'));
+    EXPECT_THAT(store_->Get<std::string>("big2"),
+                IsOkAndHolds(std::string(300, 'c')));
   }
 
   ScopedStoreName name_;
@@ -419,7 +422,8 @@ TEST_F(HostileDataAreaTest, AFreeListLeadingOutsideIsRefusedNotFollowed) {
   absl::Status set = store_->Set("new", Value::String(std::string(400, 'n')));
   EXPECT_THAT(set, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(store_->Verify(), StatusIs(absl::StatusCode::kDataLoss));
-  EXPECT_EQ(*store_->Get<std::string>("big"), std::string(500, 'b'));
+  EXPECT_THAT(store_->Get<std::string>("big"),
+              IsOkAndHolds(std::string(500, 'b')));
 }
 
 TEST_F(HostileDataAreaTest, ADirtyFlagFoundByANormalLockerIsDataLoss) {
@@ -430,7 +434,8 @@ TEST_F(HostileDataAreaTest, ADirtyFlagFoundByANormalLockerIsDataLoss) {
   EXPECT_NE(set.message().find("data area"), std::string::npos) << set;
   EXPECT_THAT(store_->Verify(), StatusIs(absl::StatusCode::kDataLoss));
   // Lock-free reads still answer.
-  EXPECT_EQ(*store_->Get<std::string>("big2"), std::string(300, 'c'));
+  EXPECT_THAT(store_->Get<std::string>("big2"),
+              IsOkAndHolds(std::string(300, 'c')));
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ KVSTORE_FIELDS(Counter, n);
 
 namespace {
 
+using ::kvstore::testing::IsOkAndHolds;
 using ::kvstore::testing::ProcessResult;
 using ::kvstore::testing::RunfilePath;
 using ::kvstore::testing::RunProcess;
@@ -123,7 +124,7 @@ TEST(ResizeTest, AVersionReadBeforeAResizeMatchesNoEntryAfterIt) {
   ASSERT_OK(stale);
   EXPECT_FALSE(*stale);
   EXPECT_FALSE(*store->CompareVersionAndSet("k", last, Value::String("c")));
-  EXPECT_EQ(*store->Get<std::string>("k"), "b");
+  EXPECT_THAT(store->Get<std::string>("k"), IsOkAndHolds("b"));
   EXPECT_TRUE(
       *store->CompareVersionAndSet("k", moved->version, Value::String("c")));
 }
@@ -145,7 +146,7 @@ TEST(ResizeTest, WritersInOtherProcessesLoseNothingAcrossResizes) {
   for (pid_t pid : writers) {
     EXPECT_EQ(WaitProcess(pid).exit_code, 0);
   }
-  EXPECT_EQ(*store->Get<int64_t>("ctr"), 60000);
+  EXPECT_THAT(store->Get<int64_t>("ctr"), IsOkAndHolds(60000));
   EXPECT_EQ(store->Stats()->capacity, 64u + 32 * 6);
 }
 

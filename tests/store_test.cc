@@ -18,6 +18,7 @@
 namespace kvstore {
 namespace {
 
+using ::kvstore::testing::IsOkAndHolds;
 using ::kvstore::testing::ScopedStoreName;
 using ::kvstore::testing::StatusIs;
 
@@ -88,11 +89,11 @@ TEST_F(StoreTest, SetThenGetEachType) {
   ASSERT_OK(store->Set("i", Value::Int64(-42)));
   ASSERT_OK(store->Set("d", Value::Double(2.5)));
   ASSERT_OK(store->Set("t", Value::Bool(true)));
-  EXPECT_EQ(*store->Get<std::string>("s"), "hello");
+  EXPECT_THAT(store->Get<std::string>("s"), IsOkAndHolds("hello"));
   EXPECT_EQ(store->Get<Bytes>("b")->data, std::string("\0\1\2", 3));
-  EXPECT_EQ(*store->Get<int64_t>("i"), -42);
-  EXPECT_EQ(*store->Get<double>("d"), 2.5);
-  EXPECT_EQ(*store->Get<bool>("t"), true);
+  EXPECT_THAT(store->Get<int64_t>("i"), IsOkAndHolds(-42));
+  EXPECT_THAT(store->Get<double>("d"), IsOkAndHolds(2.5));
+  EXPECT_THAT(store->Get<bool>("t"), IsOkAndHolds(true));
   EXPECT_EQ(store->Get("i")->type(), ValueType::kInt64);
 }
 
@@ -101,7 +102,7 @@ TEST_F(StoreTest, ExtremeNumbersRoundTrip) {
   for (int64_t v : {std::numeric_limits<int64_t>::min(), int64_t{0},
                     std::numeric_limits<int64_t>::max()}) {
     ASSERT_OK(store->Set("i", Value::Int64(v)));
-    EXPECT_EQ(*store->Get<int64_t>("i"), v);
+    EXPECT_THAT(store->Get<int64_t>("i"), IsOkAndHolds(v));
   }
   ASSERT_OK(store->Set("d", Value::Double(-0.0)));
   EXPECT_TRUE(std::signbit(*store->Get<double>("d")));
@@ -131,7 +132,7 @@ TEST_F(StoreTest, OverwriteChangesTypeAndValue) {
   auto store = Make();
   ASSERT_OK(store->Set("k", Value::Int64(1)));
   ASSERT_OK(store->Set("k", Value::String("one")));
-  EXPECT_EQ(*store->Get<std::string>("k"), "one");
+  EXPECT_THAT(store->Get<std::string>("k"), IsOkAndHolds("one"));
   EXPECT_EQ(store->Stats()->entry_count, 1u);
 }
 
@@ -147,7 +148,7 @@ TEST_F(StoreTest, BadKeysAndValuesAreRefusedAndChangeNothing) {
   EXPECT_THAT(store->Get("12345").status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(store->Erase(""), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_EQ(*store->Get<std::string>("k"), "old");
+  EXPECT_THAT(store->Get<std::string>("k"), IsOkAndHolds("old"));
   EXPECT_EQ(store->Stats()->entry_count, 1u);
   // Limits are exact: a key of exactly max_key_bytes is accepted.
   EXPECT_OK(store->Set("1234", Value::String("12345678")));
@@ -163,7 +164,7 @@ TEST_F(StoreTest, FullStoreRefusesNewKeysButOverwrites) {
   EXPECT_THAT(store->Increment("d").status(),
               StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_OK(store->Set("a", Value::Int64(2)));
-  EXPECT_EQ(*store->Get<int64_t>("a"), 2);
+  EXPECT_THAT(store->Get<int64_t>("a"), IsOkAndHolds(2));
   ASSERT_OK(store->Erase("b"));
   EXPECT_OK(store->Set("d", Value::Int64(1)));
 }
@@ -173,7 +174,7 @@ TEST_F(StoreTest, IncrementCreatesAtZeroAndAdds) {
   EXPECT_EQ(*store->Increment("c"), 1);
   EXPECT_EQ(*store->Increment("c", 10), 11);
   EXPECT_EQ(*store->Increment("c", -20), -9);
-  EXPECT_EQ(*store->Get<int64_t>("c"), -9);
+  EXPECT_THAT(store->Get<int64_t>("c"), IsOkAndHolds(-9));
 }
 
 TEST_F(StoreTest, IncrementOverflowIsOutOfRangeAndChangesNothing) {
@@ -181,7 +182,8 @@ TEST_F(StoreTest, IncrementOverflowIsOutOfRangeAndChangesNothing) {
   ASSERT_OK(store->Set("c", Value::Int64(std::numeric_limits<int64_t>::max())));
   EXPECT_THAT(store->Increment("c").status(),
               StatusIs(absl::StatusCode::kOutOfRange));
-  EXPECT_EQ(*store->Get<int64_t>("c"), std::numeric_limits<int64_t>::max());
+  EXPECT_THAT(store->Get<int64_t>("c"),
+              IsOkAndHolds(std::numeric_limits<int64_t>::max()));
 }
 
 TEST_F(StoreTest, IncrementOfNonIntegerIsFailedPrecondition) {
@@ -189,14 +191,14 @@ TEST_F(StoreTest, IncrementOfNonIntegerIsFailedPrecondition) {
   ASSERT_OK(store->Set("s", Value::String("x")));
   EXPECT_THAT(store->Increment("s").status(),
               StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_EQ(*store->Get<std::string>("s"), "x");
+  EXPECT_THAT(store->Get<std::string>("s"), IsOkAndHolds("x"));
 }
 
 TEST_F(StoreTest, SetIfAbsentStoresOnlyOnce) {
   auto store = Make();
   EXPECT_TRUE(*store->SetIfAbsent("k", Value::String("first")));
   EXPECT_FALSE(*store->SetIfAbsent("k", Value::String("second")));
-  EXPECT_EQ(*store->Get<std::string>("k"), "first");
+  EXPECT_THAT(store->Get<std::string>("k"), IsOkAndHolds("first"));
 }
 
 TEST_F(StoreTest, CompareAndSetSwapsOnlyOnEqualTypeAndBytes) {
@@ -209,9 +211,9 @@ TEST_F(StoreTest, CompareAndSetSwapsOnlyOnEqualTypeAndBytes) {
   // Same bytes, other type: not equal.
   EXPECT_FALSE(*store->CompareAndSet(
       "k", Value::Bytes(Value::Int64(1).encoded()), Value::Int64(2)));
-  EXPECT_EQ(*store->Get<int64_t>("k"), 1);
+  EXPECT_THAT(store->Get<int64_t>("k"), IsOkAndHolds(1));
   EXPECT_TRUE(*store->CompareAndSet("k", Value::Int64(1), Value::Int64(2)));
-  EXPECT_EQ(*store->Get<int64_t>("k"), 2);
+  EXPECT_THAT(store->Get<int64_t>("k"), IsOkAndHolds(2));
 }
 
 TEST_F(StoreTest, EraseRemovesAndReportsMissing) {
@@ -264,7 +266,7 @@ TEST_F(StoreTest, ForEachCallbackMayWriteTheStore) {
   ASSERT_OK(store->ForEach([&](absl::string_view k, const Value&) {
     return store->Increment(k).status();
   }));
-  EXPECT_EQ(*store->Get<int64_t>("a"), 2);
+  EXPECT_THAT(store->Get<int64_t>("a"), IsOkAndHolds(2));
 }
 
 TEST_F(StoreTest, StatsReportLimitsCountsAndOwnership) {

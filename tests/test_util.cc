@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -179,6 +180,12 @@ bool PollUntil(const std::function<bool()>& done, absl::Duration deadline) {
     if (absl::Now() >= end) return false;
     absl::SleepFor(absl::Milliseconds(1));
   }
+}
+
+int64_t BootNs() {
+  timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
 }  // namespace testing

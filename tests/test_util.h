@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -97,6 +98,9 @@ char ProcessState(pid_t pid);
 // reaches late: a test waits for them, never sleeps a fixed time.
 bool PollUntil(const std::function<bool()>& done,
                absl::Duration deadline = absl::Seconds(15));
+
+// Now on CLOCK_BOOTTIME in ns: the clock of the store's expiries.
+int64_t BootNs();
 
 }  // namespace testing
 }  // namespace kvstore

@@ -57,12 +57,6 @@ std::optional<ProcessResult> ReapWithin(pid_t pid, absl::Duration deadline) {
 
 }  // namespace
 
-int64_t BootNs() {
-  timespec ts;
-  clock_gettime(CLOCK_BOOTTIME, &ts);
-  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
-
 std::string TestTmpDir() {
   const char* t = getenv("TEST_TMPDIR");
   return t != nullptr && *t != '\0' ? t : "/tmp";

@@ -116,9 +116,6 @@ class ScopedTierStoreName {
   ScopedStoreName name_;
 };
 
-// Now on CLOCK_BOOTTIME in ns (the clock the tier uses).
-int64_t BootNs();
-
 // A temporary directory for the test (TEST_TMPDIR when set).
 std::string TestTmpDir();
 

@@ -22,14 +22,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "kvstore/tier/tier.h"
+#include "tests/test_util.h"
 
 namespace {
 
-int64_t BootNs() {
-  timespec ts;
-  clock_gettime(CLOCK_BOOTTIME, &ts);
-  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
+using ::kvstore::testing::BootNs;
 
 int Stall(int argc, char** argv) {
   if (argc != 6) return 2;

@@ -58,20 +58,6 @@ absl::StatusOr<ValueType> ParseValueType(absl::string_view name) {
                    "' (expected string, bytes, int64, double or bool)"));
 }
 
-bool IsValidValueType(uint8_t raw) { return raw >= 1 && raw <= 6; }
-
-bool PayloadFitsType(uint8_t raw, size_t size) {
-  switch (static_cast<ValueType>(raw)) {
-    case ValueType::kInt64:
-    case ValueType::kDouble:
-      return size == 8;
-    case ValueType::kBool:
-      return size == 1;
-    default:
-      return IsValidValueType(raw);
-  }
-}
-
 Value Value::String(absl::string_view s) {
   return Value(ValueType::kString, std::string(s));
 }

@@ -40,11 +40,22 @@ absl::string_view ValueTypeName(ValueType type);
 absl::StatusOr<ValueType> ParseValueType(absl::string_view name);
 
 // Returns true if `raw` is the number of a ValueType.
-bool IsValidValueType(uint8_t raw);
+inline bool IsValidValueType(uint8_t raw) { return raw >= 1 && raw <= 6; }
 
 // Returns true if a payload of `size` bytes is valid for the type `raw`
-// (8 for int64 and double, 1 for bool, any size otherwise).
-bool PayloadFitsType(uint8_t raw, size_t size);
+// (8 for int64 and double, 1 for bool, any size otherwise). Inline: every
+// read checks it.
+inline bool PayloadFitsType(uint8_t raw, size_t size) {
+  switch (static_cast<ValueType>(raw)) {
+    case ValueType::kInt64:
+    case ValueType::kDouble:
+      return size == 8;
+    case ValueType::kBool:
+      return size == 1;
+    default:
+      return IsValidValueType(raw);
+  }
+}
 
 class Value {
  public:

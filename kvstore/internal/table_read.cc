@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -44,6 +45,12 @@ absl::Duration Remaining(int64_t expires_ms, Clock& now) {
 absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
                                 Clock& now, Value* out, Entry* entry,
                                 bool* expired, ReadStamp* stamp) const {
+  return GetLockFreeInline(key, hash, now, out, entry, expired, stamp);
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status Table::GetLockFreeInline(
+    absl::string_view key, uint64_t hash, Clock& now, Value* out, Entry* entry,
+    bool* expired, ReadStamp* stamp) const {
   if (ABSL_PREDICT_FALSE(header_->moved.load(std::memory_order_acquire) != 0)) {
     return Moved();
   }
@@ -124,7 +131,9 @@ absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
         // A compute marker or an expired entry is never copied: a miss
         // leaves *out alone.
         out->type_ = static_cast<ValueType>(SeqType(seq));
-        out->payload_.resize(value_len);
+        // A Value reused for values of one size (the fast way to read)
+        // needs no resize.
+        if (out->payload_.size() != value_len) out->payload_.resize(value_len);
         std::memcpy(&out->payload_[0], value, value_len);
       }
       std::atomic_thread_fence(std::memory_order_acquire);
@@ -230,7 +239,7 @@ absl::Status Table::Get(absl::string_view key, Value* out) const {
     return GetReadOnly(key, hash, now, out, nullptr);
   }
   bool expired = false;
-  status = GetLockFree(key, hash, now, out, nullptr, &expired);
+  status = GetLockFreeInline(key, hash, now, out, nullptr, &expired, nullptr);
   if (ABSL_PREDICT_TRUE(status.ok())) {
     Count(kHits);
     return status;
@@ -254,7 +263,7 @@ absl::Status Table::TryGet(absl::string_view key, Value* out,
   const uint64_t hash = HashKey(key);
   Clock now;
   bool expired = false;
-  status = GetLockFree(key, hash, now, out, nullptr, &expired, stamp);
+  status = GetLockFreeInline(key, hash, now, out, nullptr, &expired, stamp);
   if (ABSL_PREDICT_TRUE(status.ok())) {
     Count(kHits);
     return status;

@@ -90,11 +90,14 @@ TEST_F(StoreTest, SetThenGetEachType) {
   ASSERT_OK(store->Set("d", Value::Double(2.5)));
   ASSERT_OK(store->Set("t", Value::Bool(true)));
   EXPECT_THAT(store->Get<std::string>("s"), IsOkAndHolds("hello"));
-  EXPECT_EQ(store->Get<Bytes>("b")->data, std::string("\0\1\2", 3));
+  EXPECT_THAT(
+      store->Get<Bytes>("b"),
+      IsOkAndHolds(::testing::Field(&Bytes::data, std::string("\0\1\2", 3))));
   EXPECT_THAT(store->Get<int64_t>("i"), IsOkAndHolds(-42));
   EXPECT_THAT(store->Get<double>("d"), IsOkAndHolds(2.5));
   EXPECT_THAT(store->Get<bool>("t"), IsOkAndHolds(true));
-  EXPECT_EQ(store->Get("i")->type(), ValueType::kInt64);
+  EXPECT_THAT(store->Get("i"), IsOkAndHolds(::testing::Property(
+                                   &Value::type, ValueType::kInt64)));
 }
 
 TEST_F(StoreTest, ExtremeNumbersRoundTrip) {
@@ -105,9 +108,11 @@ TEST_F(StoreTest, ExtremeNumbersRoundTrip) {
     EXPECT_THAT(store->Get<int64_t>("i"), IsOkAndHolds(v));
   }
   ASSERT_OK(store->Set("d", Value::Double(-0.0)));
-  EXPECT_TRUE(std::signbit(*store->Get<double>("d")));
+  EXPECT_THAT(
+      store->Get<double>("d"),
+      IsOkAndHolds(::testing::Truly([](double d) { return std::signbit(d); })));
   ASSERT_OK(store->Set("d", Value::Double(std::nan(""))));
-  EXPECT_TRUE(std::isnan(*store->Get<double>("d")));
+  EXPECT_THAT(store->Get<double>("d"), IsOkAndHolds(::testing::IsNan()));
 }
 
 TEST_F(StoreTest, GetMissingKeyIsNotFound) {

@@ -337,11 +337,6 @@ class Table {
   absl::Status GetLockFree(absl::string_view key, uint64_t hash, Clock& now,
                            Value* out, Entry* entry, bool* expired,
                            ReadStamp* stamp = nullptr) const;
-  // The same, inlined into Get and TryGet (table_read.cc), where a call's
-  // saved registers and spilled arguments were a tenth of an in-cache get.
-  absl::Status GetLockFreeInline(absl::string_view key, uint64_t hash,
-                                 Clock& now, Value* out, Entry* entry,
-                                 bool* expired, ReadStamp* stamp) const;
   absl::Status GetLocked(absl::string_view key, uint64_t hash, Clock& now,
                          Value* out, Entry* entry) const;
   // Copies a live slot's value out. The caller holds the lock.

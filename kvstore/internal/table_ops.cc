@@ -246,7 +246,8 @@ absl::Status Table::AddBits(absl::string_view key, ValueType value_type,
               : absl::StatusOr<EntryBytes>(EntryBytes{
                     absl::string_view(KeyOf(slot(probe->index)), m.key_len),
                     absl::string_view(KeyOf(slot(probe->index)) + m.key_len,
-                                      m.value_len)});
+                                      m.value_len),
+                    /*out_of_line=*/false, BlockExtent{}});
       if (!e.ok()) return e.status();
       if (m.type == type && e->value.size() != 8) {
         return absl::DataLossError(

@@ -9,7 +9,6 @@
 #include <atomic>
 #include <cstring>
 
-#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -45,12 +44,6 @@ absl::Duration Remaining(int64_t expires_ms, Clock& now) {
 absl::Status Table::GetLockFree(absl::string_view key, uint64_t hash,
                                 Clock& now, Value* out, Entry* entry,
                                 bool* expired, ReadStamp* stamp) const {
-  return GetLockFreeInline(key, hash, now, out, entry, expired, stamp);
-}
-
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status Table::GetLockFreeInline(
-    absl::string_view key, uint64_t hash, Clock& now, Value* out, Entry* entry,
-    bool* expired, ReadStamp* stamp) const {
   if (ABSL_PREDICT_FALSE(header_->moved.load(std::memory_order_acquire) != 0)) {
     return Moved();
   }
@@ -239,7 +232,7 @@ absl::Status Table::Get(absl::string_view key, Value* out) const {
     return GetReadOnly(key, hash, now, out, nullptr);
   }
   bool expired = false;
-  status = GetLockFreeInline(key, hash, now, out, nullptr, &expired, nullptr);
+  status = GetLockFree(key, hash, now, out, nullptr, &expired);
   if (ABSL_PREDICT_TRUE(status.ok())) {
     Count(kHits);
     return status;
@@ -263,7 +256,7 @@ absl::Status Table::TryGet(absl::string_view key, Value* out,
   const uint64_t hash = HashKey(key);
   Clock now;
   bool expired = false;
-  status = GetLockFreeInline(key, hash, now, out, nullptr, &expired, stamp);
+  status = GetLockFree(key, hash, now, out, nullptr, &expired, stamp);
   if (ABSL_PREDICT_TRUE(status.ok())) {
     Count(kHits);
     return status;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <random>
@@ -254,17 +255,47 @@ void BM_SetSized(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * state.range(1));
 }
 
+// A shared-memory region of `bytes` whose `records` records of
+// `bytes / records` bytes form one random cycle (Sattolo's shuffle): the
+// first 8 bytes of each hold the index of the next. Built once per size
+// and kept; unlinked at once, so nothing is left behind whatever happens.
+// Null if it cannot be made.
+char* FloorRegion(uint64_t bytes, uint64_t records) {
+  static auto* regions = new std::map<std::pair<uint64_t, uint64_t>, char*>;
+  char*& base = (*regions)[{bytes, records}];
+  if (base != nullptr) return base;
+  const std::string name = absl::StrCat("/kvstore-microbench-floor-", getpid(),
+                                        "-", bytes, "-", records);
+  const int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return nullptr;
+  shm_unlink(name.c_str());
+  void* p = MAP_FAILED;
+  if (ftruncate(fd, bytes) == 0) {
+    p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  }
+  close(fd);
+  if (p == MAP_FAILED) return nullptr;
+  base = static_cast<char*>(p);
+  const uint64_t stride = bytes / records;
+  std::vector<uint32_t> next(records);
+  for (size_t i = 0; i < records; ++i) next[i] = static_cast<uint32_t>(i);
+  std::mt19937_64 rng(42);
+  for (size_t i = records - 1; i > 0; --i) {
+    std::swap(next[i],
+              next[std::uniform_int_distribution<size_t>(0, i - 1)(rng)]);
+  }
+  for (size_t i = 0; i < records; ++i) {
+    *reinterpret_cast<uint64_t*>(base + i * stride) = next[i];
+  }
+  return base;
+}
+
 // The memory floor of those stores: one dependent load per iteration
 // around a random cycle of 64-byte lines in a shared-memory region the size
 // of the segment of SharedStore(range(0), range(1)) (as //bench:compare's
 // floor). A get of an inline value is about one such miss; a get of a
 // value in the data area is two dependent ones (slot, then block).
 void BM_FloorSized(benchmark::State& state) {
-  struct Region {
-    char* base = nullptr;
-    size_t lines = 0;
-  };
-  static auto* regions = new std::map<uint64_t, Region>;
   BenchStore* store = SharedStore(state.range(0), state.range(1));
   if (!store->error().empty()) {
     return state.SkipWithError(store->error().c_str());
@@ -272,37 +303,42 @@ void BM_FloorSized(benchmark::State& state) {
   absl::StatusOr<kvstore::StoreStats> stats = store->get()->Stats();
   if (!stats.ok()) return state.SkipWithError("stats failed");
   const uint64_t bytes = stats->segment_bytes;
-  Region& r = (*regions)[bytes];
-  if (r.base == nullptr) {
-    // Unlinked at once: nothing is left behind, whatever happens.
-    const std::string name =
-        absl::StrCat("/kvstore-microbench-floor-", getpid(), "-", bytes);
-    const int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) return state.SkipWithError("shm_open failed");
-    shm_unlink(name.c_str());
-    void* base = MAP_FAILED;
-    if (ftruncate(fd, bytes) == 0) {
-      base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    }
-    close(fd);
-    if (base == MAP_FAILED) return state.SkipWithError("mmap failed");
-    r.base = static_cast<char*>(base);
-    r.lines = bytes / 64;
-    // Sattolo's shuffle: a single cycle through every line.
-    std::vector<uint32_t> next(r.lines);
-    for (size_t i = 0; i < r.lines; ++i) next[i] = static_cast<uint32_t>(i);
-    std::mt19937_64 rng(42);
-    for (size_t i = r.lines - 1; i > 0; --i) {
-      std::swap(next[i],
-                next[std::uniform_int_distribution<size_t>(0, i - 1)(rng)]);
-    }
-    for (size_t i = 0; i < r.lines; ++i) {
-      *reinterpret_cast<uint64_t*>(r.base + i * 64) = next[i];
-    }
-  }
+  char* base = FloorRegion(bytes, bytes / 64);
+  if (base == nullptr) return state.SkipWithError("shared memory failed");
   uint64_t at = 0;
   for (auto _ : state) {
-    at = *reinterpret_cast<volatile uint64_t*>(r.base + at * 64);
+    at = *reinterpret_cast<volatile uint64_t*>(base + at * 64);
+  }
+  benchmark::DoNotOptimize(at);
+}
+
+// The floor of any layout that keeps each entry of BM_GetSized's stores
+// in one place: range(0) * 4/3 records (the table's slot count) of a
+// 16-byte header, the 14-byte key and a value of range(1) bytes, rounded
+// up to 16, read (range(2) 0: the value copied out) or overwritten
+// (range(2) 1: the value copied in) one random record after another. The
+// next record's index is the record's first 8 bytes, so successive
+// accesses do not overlap, as successive gets and sets barely do.
+void BM_FloorRecordSized(benchmark::State& state) {
+  const uint64_t n = state.range(0);
+  const uint64_t value_bytes = state.range(1);
+  const bool write = state.range(2) != 0;
+  const uint64_t records = n + (n + 2) / 3;
+  const uint64_t stride = (16 + kKeyBytes + value_bytes + 15) / 16 * 16;
+  char* base = FloorRegion(records * stride, records);
+  if (base == nullptr) return state.SkipWithError("shared memory failed");
+  std::string buffer(value_bytes, 'r');
+  uint64_t at = 0;
+  for (auto _ : state) {
+    char* record = base + at * stride;
+    if (write) {
+      at = *reinterpret_cast<volatile uint64_t*>(record);
+      std::memcpy(record + 16 + kKeyBytes, buffer.data(), value_bytes);
+    } else {
+      std::memcpy(buffer.data(), record, value_bytes);
+      benchmark::ClobberMemory();
+      std::memcpy(&at, buffer.data(), sizeof(at));
+    }
   }
   benchmark::DoNotOptimize(at);
 }
@@ -325,6 +361,7 @@ BENCHMARK(BM_SetSized)
     ->Args({4096, 64})
     ->Args({4096, 1024});
 BENCHMARK(BM_FloorSized)->Args({1000000, 64})->Args({1000000, 1024});
+BENCHMARK(BM_FloorRecordSized)->ArgsProduct({{1000000}, {64, 1024}, {0, 1}});
 
 }  // namespace
 }  // namespace kvstore_bench

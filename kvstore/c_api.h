@@ -122,9 +122,10 @@ const char* kvstore_code_name(int32_t code);
 /* ---- Options for opening ---- */
 
 /* New options with kvstore::Options' defaults (kvstore/options.h): open an
- * existing store only; capacity 4096; keys up to 128 bytes, values up to
- * 1024; no eviction; mode 0600; wait 2 s for a store being created; wait
- * for the lock as long as its holder lives. NULL if out of memory. */
+ * existing store only; capacity 4096; memory 4 MiB; keys up to 4096
+ * bytes, values up to 64 MiB; no eviction; mode 0600; wait 2 s for a store
+ * being created; wait for the lock as long as its holder lives. NULL if
+ * out of memory. */
 kvstore_options_t* kvstore_options_create(void);
 void kvstore_options_free(kvstore_options_t* options);
 
@@ -141,6 +142,9 @@ void kvstore_options_set_max_key_bytes(kvstore_options_t* options,
                                        uint32_t value);
 void kvstore_options_set_max_value_bytes(kvstore_options_t* options,
                                          uint32_t value);
+/* Bytes of the data area, for entries whose key and value do not fit a
+ * slot (kvstore::Options::memory): 0, or 32 to 2^40. */
+void kvstore_options_set_memory(kvstore_options_t* options, uint64_t value);
 /* KVSTORE_EVICTION_NONE or KVSTORE_EVICTION_CLOCK. */
 void kvstore_options_set_eviction(kvstore_options_t* options, int32_t value);
 /* Permission bits, e.g. 0600. */
@@ -443,6 +447,16 @@ typedef struct kvstore_stats {
   int64_t lock_wait_time_us;
   int64_t longest_lock_wait_us;
   uint64_t long_lock_waits;
+  /* The data area (kvstore::StoreStats: data_bytes to compacted_bytes). */
+  uint64_t data_bytes;
+  uint64_t data_used_bytes;
+  uint64_t data_free_bytes;
+  uint64_t data_entries;
+  uint64_t largest_storable;
+  uint64_t rounding_bytes;
+  uint64_t fragmented_bytes;
+  uint64_t compactions;
+  uint64_t compacted_bytes;
 } kvstore_stats_t;
 
 /* Fills the first `stats_size` bytes of *stats (pass sizeof *stats; a

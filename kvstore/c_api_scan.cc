@@ -64,6 +64,15 @@ void CopyStats(const StoreStats& stats, kvstore_stats_t* out_stats,
   out.lock_wait_time_us = Micros(stats.lock_wait_time);
   out.longest_lock_wait_us = Micros(stats.longest_lock_wait);
   out.long_lock_waits = stats.long_lock_waits;
+  out.data_bytes = stats.data_bytes;
+  out.data_used_bytes = stats.data_used_bytes;
+  out.data_free_bytes = stats.data_free_bytes;
+  out.data_entries = stats.data_entries;
+  out.largest_storable = stats.largest_storable;
+  out.rounding_bytes = stats.rounding_bytes;
+  out.fragmented_bytes = stats.fragmented_bytes;
+  out.compactions = stats.compactions;
+  out.compacted_bytes = stats.compacted_bytes;
   std::memcpy(out_stats, &out, std::min<uint64_t>(stats_size, sizeof out));
 }
 

@@ -229,6 +229,10 @@ void kvstore_options_set_capacity(kvstore_options_t* options, uint64_t value) {
   if (options != nullptr) options->options.capacity = value;
 }
 
+void kvstore_options_set_memory(kvstore_options_t* options, uint64_t value) {
+  if (options != nullptr) options->options.memory = value;
+}
+
 void kvstore_options_set_max_key_bytes(kvstore_options_t* options,
                                        uint32_t value) {
   if (options != nullptr) options->options.max_key_bytes = value;

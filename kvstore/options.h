@@ -39,7 +39,8 @@ struct Options {
   bool error_if_exists = false;
 
   // If true, Open() of an existing store fails with FAILED_PRECONDITION
-  // unless its capacity and key and value limits equal the ones below.
+  // unless its capacity, key and value limits and memory (for a tagged
+  // store, rounded up to 16 as at creation) equal the ones below.
   // Default: false (an existing store is used with the limits it has)
   bool require_same_limits = false;
 
@@ -55,8 +56,9 @@ struct Options {
   // a larger entry takes a block of about key + value + 8 bytes, rounded
   // up to 16, from the data area, and returns it when deleted, overwritten,
   // expired or evicted. Used at creation; the whole area is reserved then.
-  // Range: 0 (no data area: only entries that fit a slot) to 2^40; rounded
-  // up to 16. Typed stores ignore it (their records always fit a slot).
+  // Range: 0 (no data area: only entries that fit a slot), or 32 to 2^40;
+  // rounded up to 16. Typed stores ignore it (their records always fit a
+  // slot).
   // Default: 4 MiB
   uint64_t memory = uint64_t{4} << 20;
 

@@ -103,6 +103,21 @@ TEST(SegmentTest, ExistingStoreKeepsItsLimitsUnlessRequired) {
   EXPECT_NE(s.message().find("99"), std::string::npos);
 }
 
+TEST(SegmentTest, RequiredLimitsIncludeTheMemory) {
+  ScopedStoreName name;
+  Options o = CreateOptions();
+  o.memory = 4096;
+  ASSERT_OK(Store::Open(name.name(), o));
+  o.require_same_limits = true;
+  EXPECT_OK(Store::Open(name.name(), o));
+  o.memory = 4090;  // Rounded up to 16 at creation: the same area.
+  EXPECT_OK(Store::Open(name.name(), o));
+  o.memory = 8192;
+  absl::Status s = Store::Open(name.name(), o).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_NE(s.message().find("memory 4096"), std::string::npos) << s;
+}
+
 TEST(SegmentTest, LimitsOutOfRangeAreRefusedAndCreateNothing) {
   ScopedStoreName name;
   auto with = [](auto edit) {

@@ -53,7 +53,7 @@ std::string FreeSpaceHint(uint64_t needed) {
   uint64_t free_bytes = uint64_t{vfs.f_bavail} * vfs.f_frsize;
   return absl::StrFormat(
       "%d bytes needed, %d free in /dev/shm; free space there, choose a "
-      "smaller --capacity or value limit, or enlarge /dev/shm (Docker: "
+      "smaller --capacity or --memory, or enlarge /dev/shm (Docker: "
       "--shm-size)",
       needed, free_bytes);
 }

@@ -37,16 +37,20 @@ constexpr int kCompactionsPerWrite = 3;
 
 absl::Status CheckLimits(const std::string& name, const Geometry& g,
                          const Options& options) {
+  // A typed store has no data area whatever `memory` says.
+  const uint64_t memory =
+      g.kind == kKindTagged ? RoundUp(options.memory, 16) : 0;
   if (g.capacity == options.capacity &&
       g.max_key_bytes == options.max_key_bytes &&
-      g.max_value_bytes == options.max_value_bytes) {
+      g.max_value_bytes == options.max_value_bytes && g.data_bytes == memory) {
     return absl::OkStatus();
   }
   return absl::FailedPreconditionError(absl::StrFormat(
-      "store %s has capacity %d, max key bytes %d, max value bytes %d; "
-      "requested %d, %d, %d",
-      name, g.capacity, g.max_key_bytes, g.max_value_bytes, options.capacity,
-      options.max_key_bytes, options.max_value_bytes));
+      "store %s has capacity %d, max key bytes %d, max value bytes %d, "
+      "memory %d; requested %d, %d, %d, %d",
+      name, g.capacity, g.max_key_bytes, g.max_value_bytes, g.data_bytes,
+      options.capacity, options.max_key_bytes, options.max_value_bytes,
+      memory));
 }
 
 absl::StatusOr<std::unique_ptr<Segment>> OpenOrCreate(const std::string& name,

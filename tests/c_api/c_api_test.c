@@ -273,6 +273,47 @@ static void StatsCountEntries(kvstore_t* store) {
   CHECK(capacity_only[0] == stats.segment_bytes && capacity_only[1] == 0);
 }
 
+/* Memory sizes the data area, which the stats report; a store opened with
+ * require_same_limits and another memory is refused. */
+static void MemorySizesTheDataArea(void) {
+  char name[96];
+  char key[40];
+  char value[60];
+  kvstore_options_t* options = kvstore_options_create();
+  kvstore_t* store = NULL;
+  kvstore_t* other = NULL;
+  kvstore_stats_t stats;
+  UniqueName(name, sizeof name, "memory");
+  memset(key, 'k', sizeof key);
+  memset(value, 'v', sizeof value);
+  memset(&stats, 0, sizeof stats);
+  kvstore_options_set_create_if_missing(options, 1);
+  kvstore_options_set_memory(options, 65536);
+  CHECK_CODE(KVSTORE_OK, kvstore_open(name, options, &store, NULL));
+  if (store != NULL) {
+    /* 40 + 60 bytes do not fit a slot's 80: a block of the data area. */
+    CHECK_CODE(KVSTORE_OK,
+               kvstore_set(store, key, sizeof key, KVSTORE_TYPE_STRING, value,
+                           sizeof value, KVSTORE_NO_TTL, NULL));
+    CHECK_CODE(KVSTORE_OK, kvstore_stats(store, &stats, sizeof stats, NULL));
+    CHECK(stats.data_bytes == 65536 && stats.data_entries == 1);
+    CHECK(stats.data_used_bytes >= sizeof key + sizeof value);
+    CHECK(stats.data_used_bytes + stats.data_free_bytes == stats.data_bytes);
+    CHECK(stats.largest_storable > 0 && stats.largest_storable < 65536);
+    kvstore_close(store);
+  }
+  kvstore_options_set_require_same_limits(options, 1);
+  kvstore_options_set_capacity(options, 4096);
+  kvstore_options_set_memory(options, 131072);
+  CHECK_CODE(KVSTORE_FAILED_PRECONDITION,
+             kvstore_open(name, options, &other, NULL));
+  kvstore_options_set_memory(options, 65536);
+  CHECK_CODE(KVSTORE_OK, kvstore_open(name, options, &other, NULL));
+  kvstore_close(other);
+  kvstore_options_free(options);
+  CHECK_CODE(KVSTORE_OK, kvstore_destroy(name, NULL));
+}
+
 static void DestroyRemovesTheStore(kvstore_t* store) {
   kvstore_t* again = NULL;
   kvstore_close(store);
@@ -296,6 +337,7 @@ int main(void) {
   ConditionalWrites(store);
   ScanVisitsEveryPrefixedEntry(store);
   StatsCountEntries(store);
+  MemorySizesTheDataArea();
   DestroyRemovesTheStore(store);
 
   return Finish();

@@ -99,22 +99,35 @@ TEST_F(DataAreaTest, AFullAreaWithoutEvictionSaysWhichLimitAndChangesNothing) {
 }
 
 TEST_F(DataAreaTest, ExpiredEntriesAreReclaimedBeforeAFullAreaRefuses) {
-  auto store = Make(4096);
-  WriteOptions soon;
-  soon.ttl = absl::Milliseconds(1);
-  ASSERT_OK(store->Set("old", Value::String(std::string(3000, 'o')), soon));
-  // Poll until it has expired (the read that sees it expired reclaims it).
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (!absl::IsNotFound(store->Get("old").status()) &&
-         absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(1));
+  // In both policies the allocation's own sweep reclaims the expired entry:
+  // nothing reads it first, and no live entry is evicted for the new one.
+  for (Eviction eviction : {Eviction::kNone, Eviction::kClock}) {
+    SCOPED_TRACE(eviction == Eviction::kNone ? "none" : "clock");
+    auto store = Make(4096, eviction, /*capacity=*/16);
+    ASSERT_NE(store, nullptr);
+    ASSERT_OK(store->Set("live", Value::String(std::string(1000, 'l'))));
+    WriteOptions soon;
+    soon.ttl = absl::Milliseconds(1);
+    ASSERT_OK(store->Set("old", Value::String(std::string(2000, 'o')), soon));
+    ASSERT_LT(Stats(*store).largest_storable, 2500u) << "the area has room";
+    // Wait out its time to live on the store's clock without reading it (a
+    // read would reclaim it).
+    const int64_t set_ns = ::kvstore::testing::BootNs();
+    ASSERT_TRUE(::kvstore::testing::PollUntil(
+        [&] { return ::kvstore::testing::BootNs() > set_ns + 3000000; }));
+    ASSERT_EQ(Stats(*store).entry_count, 2u);
+    EXPECT_OK(store->Set("new", Value::String(std::string(2500, 'n'))));
+    const StoreStats s = Stats(*store);
+    EXPECT_EQ(s.expirations, 1u);
+    EXPECT_EQ(s.evictions, 0u);
+    EXPECT_THAT(store->Get("old").status(),
+                StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_THAT(store->Get<std::string>("live"),
+                IsOkAndHolds(std::string(1000, 'l')));
+    EXPECT_OK(store->Verify());
+    store.reset();
+    ASSERT_OK(Store::Destroy(name_.name()));
   }
-  ASSERT_THAT(store->Get("old").status(),
-              StatusIs(absl::StatusCode::kNotFound));
-  absl::Status set = store->Set("new", Value::String(std::string(3000, 'n')));
-  EXPECT_OK(set);
-  EXPECT_GE(Stats(*store).expirations, 1u);
-  EXPECT_OK(store->Verify());
 }
 
 TEST_F(DataAreaTest, OverwritingAnExpiredKeyOfAFullClockStoreEvictsNoOther) {
@@ -160,6 +173,31 @@ TEST_F(DataAreaTest, ClockEvictsUntilTheNewValueFits) {
   const StoreStats s = Stats(*store);
   EXPECT_GT(s.evictions, 0u);
   EXPECT_LE(s.data_used_bytes, s.data_bytes);
+  EXPECT_OK(store->Verify());
+}
+
+TEST_F(DataAreaTest, ClockMakingRoomForBytesEvictsOnlyEntriesWithBlocks) {
+  auto store = Make(8192, Eviction::kClock);
+  // Small entries, kept in their slots, before and after the large ones,
+  // so that the hand passes them whichever way it turns.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK(store->Set(absl::StrCat("small", i), Value::Int64(i)));
+  }
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK(store->Set(absl::StrCat("large", i),
+                         Value::String(std::string(1000, 'L'))))
+        << i;
+    ASSERT_OK(store->Set(absl::StrCat("tiny", i), Value::Int64(i)));
+  }
+  const StoreStats s = Stats(*store);
+  EXPECT_GT(s.evictions, 0u);  // 40 KB of large values in an 8 KiB area.
+  EXPECT_EQ(s.evictions, 40u - s.data_entries);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_THAT(store->Get<int64_t>(absl::StrCat("small", i)), IsOkAndHolds(i));
+  }
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_THAT(store->Get<int64_t>(absl::StrCat("tiny", i)), IsOkAndHolds(i));
+  }
   EXPECT_OK(store->Verify());
 }
 

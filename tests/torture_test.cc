@@ -306,6 +306,7 @@ TEST(TortureTest, KilledWritersNeverLoseAcknowledgedWrites) {
       static_cast<unsigned long long>(stats->compacted_bytes));
   EXPECT_GE(kills, min_kills);
   EXPECT_GT(stats->compactions, 0u) << "the data area was never compacted";
+  EXPECT_GT(refused, 0) << "the data area never ran full";
   EXPECT_GT(last_recoveries, 0u)
       << "no writer was ever killed holding the lock";
 }

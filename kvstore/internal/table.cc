@@ -424,14 +424,16 @@ void Table::SweepExpiringLocked(Clock& now, uint64_t slots) {
   header_->sweep_hand.store(hand, std::memory_order_relaxed);
 }
 
-bool Table::EvictOneLocked() {
+bool Table::EvictOneLocked(bool for_bytes) {
   uint64_t hand = header_->clock_hand.load(std::memory_order_relaxed);
   // Two passes at most: the first clears every reference bit it passes.
   for (uint64_t n = 0; n < 2 * geometry_.slot_count + 1; ++n) {
     hand = hand >= geometry_.slot_count ? 0 : hand;
     SlotHeader* s = slot(hand);
     const SlotMeta m = Meta(*s);
-    if (!m.empty()) {
+    // An entry kept in its slot frees no data bytes: not a candidate when
+    // the data area needs room (nor is its reference bit spent).
+    if (!m.empty() && !(for_bytes && !OutOfLine(m))) {
       // Readers may set bits again behind the hand; on the second pass the
       // first evictable entry goes regardless.
       if (n < geometry_.slot_count && m.referenced) {
@@ -458,7 +460,8 @@ absl::Status Table::EnsureRoomLocked(absl::string_view key, Clock& now) {
   SweepLocked(now, geometry_.eviction == kEvictClock ? kSweepWhenFull
                                                      : geometry_.slot_count);
   if (!full()) return absl::OkStatus();
-  if (geometry_.eviction == kEvictClock && EvictOneLocked()) {
+  if (geometry_.eviction == kEvictClock &&
+      EvictOneLocked(/*for_bytes=*/false)) {
     return absl::OkStatus();
   }
   return absl::ResourceExhaustedError(absl::StrFormat(
@@ -494,7 +497,7 @@ absl::StatusOr<BlockExtent> Table::AllocateLocked(uint64_t payload,
       continue;
     }
     if (need <= geometry_.data_bytes && geometry_.eviction == kEvictClock &&
-        EvictOneLocked()) {
+        EvictOneLocked(/*for_bytes=*/true)) {
       continue;
     }
     const ArenaFigures f = arena_->Figures();

@@ -417,7 +417,9 @@ class Table {
     SweepExpiringLocked(now, slots);
   }
   void SweepExpiringLocked(Clock& now, uint64_t slots);
-  bool EvictOneLocked();
+  // Evicts one entry by CLOCK (second chance); false if none can go. With
+  // `for_bytes`, only an entry holding a block of the data area.
+  bool EvictOneLocked(bool for_bytes);
   absl::Status WriteOneLocked(absl::string_view key, uint64_t hash,
                               const Value& value, const WriteSpec& spec,
                               Clock& now, bool* written);

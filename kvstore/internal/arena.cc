@@ -300,6 +300,9 @@ absl::Status Arena::Rebuild(std::vector<BlockExtent> in_use) {
     payload += b.payload;
     cursor = b.offset + b.bytes;
   }
+  // Killed here, the area is still marked dirty: the next recoverer
+  // rebuilds it again from the table.
+  KVSTORE_FAULT_POINT("recover.arena_rebuilding");
   if (cursor != data_bytes_) PutFree(cursor, data_bytes_ - cursor);
   header_->used_bytes.store(used, std::memory_order_relaxed);
   header_->used_blocks.store(in_use.size(), std::memory_order_relaxed);

@@ -44,6 +44,8 @@ inline constexpr const char* kFaultPoints[] = {
     "resize.renamed",             // New segment named, old lock still held.
     "recover.begin",              // EOWNERDEAD seen, nothing repaired.
     "recover.before_consistent",  // Repaired, mutex not yet consistent.
+    "recover.arena_rebuilding",   // Free lists reset, blocks rewritten,
+                                  // the last free block and totals not.
     "create.before_ready",        // Header written, ready marker not set.
 };
 

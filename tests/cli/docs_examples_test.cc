@@ -8,6 +8,10 @@
 // session, and `echo $?` sees the previous command's exit status. HTML
 // comments `<!-- setup: COMMAND -->` just before a block run first, silently.
 //
+// The README's command-line session (its ```sh block of `kvstore` lines)
+// runs the same way: every line must succeed, and a `get`, `incr` or
+// `list` line must print what its comment shows (<TAB> for a tab).
+//
 // Store names are made unique: every `/NAME` after `--store=`, in
 // `KVSTORE_STORE`'s place (the default store) and after `/dev/shm` gets a
 // per-test prefix, which is removed again from the output before comparing.
@@ -23,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -163,6 +168,64 @@ TEST_F(DocsExamplesTest, EveryConsoleExampleOfCliMdPrintsWhatItShows) {
           << example.commands[i].line;
     }
   }
+}
+
+// The README's ```sh block whose lines run `kvstore`, as an example: each
+// line a command (its comment removed) followed by `echo $?`, which must
+// print 0. `comments` gets each line's comment, for the lines that show
+// output.
+Example ReadmeSession(const std::string& markdown,
+                      std::vector<std::string>* comments) {
+  Example example;
+  const std::vector<std::string> lines = absl::StrSplit(markdown, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i] != "```sh" || i + 1 >= lines.size() ||
+        !absl::StartsWith(lines[i + 1], "kvstore ")) {
+      continue;
+    }
+    example.line_number = static_cast<int>(i) + 1;
+    for (++i; i < lines.size() && lines[i] != "```"; ++i) {
+      const size_t hash = lines[i].find('#');
+      std::string command = lines[i].substr(0, hash);
+      std::string comment =
+          hash == std::string::npos ? "" : lines[i].substr(hash + 1);
+      absl::StripAsciiWhitespace(&command);
+      absl::StripAsciiWhitespace(&comment);
+      example.commands.push_back({command, ""});
+      example.commands.push_back({"echo $?", "0\n"});
+      comments->push_back(comment);
+    }
+    break;
+  }
+  return example;
+}
+
+TEST_F(DocsExamplesTest, TheReadmeSessionRunsAsWritten) {
+  const std::string markdown =
+      ReadFile(::kvstore::testing::RunfilePath("README.md"));
+  ASSERT_FALSE(markdown.empty());
+  std::vector<std::string> comments;
+  Example example = ReadmeSession(markdown, &comments);
+  ASSERT_GE(example.commands.size(), 20u) << "no kvstore session found";
+  // What the README's first command (the main job) did before it.
+  example.setup.push_back("kvstore set greeting hello");
+  const std::vector<std::string> printed = Run(example);
+  int compared = 0;
+  for (size_t i = 0; i < example.commands.size(); i += 2) {
+    const std::string& line = example.commands[i].line;
+    const std::string where =
+        absl::StrCat("README.md:", example.line_number, ": ", line);
+    EXPECT_EQ(printed[i + 1], "0\n") << where << "\n" << printed[i];
+    if (absl::StartsWith(line, "kvstore get ") ||
+        absl::StartsWith(line, "kvstore incr ") ||
+        absl::StartsWith(line, "kvstore list ")) {
+      EXPECT_EQ(printed[i],
+                absl::StrReplaceAll(comments[i / 2], {{"<TAB>", "\t"}}) + "\n")
+          << where;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 3);
 }
 
 }  // namespace

@@ -244,6 +244,21 @@ TEST(SegmentTest, UnsupportedVersionIsFailedPrecondition) {
   absl::Status s = Store::Open(name.name()).status();
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_NE(s.message().find("version 99"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("newer build"), std::string::npos) << s;
+}
+
+TEST(SegmentTest, AFormatTooOldToUpgradeIsFailedPreconditionSayingWhatToDo) {
+  ScopedStoreName name;
+  ASSERT_OK(Store::Open(name.name(), CreateOptions()));
+  {
+    HeaderEditor e(name.name());
+    e.header()->format_version = 1;
+    e.Reseal();
+  }
+  absl::Status s = Store::Open(name.name()).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_NE(s.message().find("older build"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("kvstore restore"), std::string::npos) << s;
 }
 
 TEST(SegmentTest, AbiMismatchIsFailedPrecondition) {

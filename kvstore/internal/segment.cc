@@ -80,12 +80,19 @@ absl::StatusOr<Geometry> ValidateHeader(const std::string& name,
           "upgrade' (kvstore::UpgradeStore), which keeps every entry",
           name, kFormatVersion, name));
     }
+    const bool newer =
+        h.format_version > kFormatVersion || h.lock_version > kLockVersion;
     return absl::FailedPreconditionError(absl::StrFormat(
         "store %s has format version %d, lock version %d; this build "
         "supports format %d, lock %d%s",
         name, h.format_version, h.lock_version, kFormatVersion, kLockVersion,
-        h.format_version > kFormatVersion ? " (it was made by a newer build)"
-                                          : ""));
+        newer ? " (it was made by a newer build: use that build, or move "
+                "its entries here with that build's 'kvstore dump' and this "
+                "one's 'kvstore restore')"
+              : " (it was made by an older build that this one cannot "
+                "upgrade from: move its entries with that build's 'kvstore "
+                "dump', if it has one, and this one's 'kvstore restore', or "
+                "destroy it)"));
   }
   if (h.abi_tag != AbiTag()) {
     return absl::FailedPreconditionError(absl::StrFormat(

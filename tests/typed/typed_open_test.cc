@@ -95,6 +95,26 @@ TEST(TypedOpenTest, OtherLayoutsOfTheSameTypeNameAreRefused) {
   EXPECT_OK(OpenAs<v1::Order>(name.name()));  // Still intact.
 }
 
+TEST(TypedOpenTest, ATypedStoreKeepsEveryRecordInItsSlotWhateverTheMemory) {
+  ScopedStoreName name;
+  Options o = Create(64);
+  o.memory = uint64_t{1} << 20;  // Ignored: the records' size is known.
+  auto map = TypedMap<uint64_t, v2::Order>::Open(name.name(), o);
+  ASSERT_OK(map);
+  ASSERT_OK((*map)->Set(1, v2::Order{7, 3, 100}));
+  absl::StatusOr<kvstore::StoreStats> stats = (*map)->Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->data_bytes, 0u);
+  EXPECT_EQ(stats->data_entries, 0u);
+  EXPECT_EQ(stats->slot_bytes, 16u + 8u + 16u);  // Header, key, record.
+  // Reopened requiring the same limits, the memory asked for does not
+  // count against it.
+  o.require_same_limits = true;
+  o.max_key_bytes = 8;
+  o.max_value_bytes = 16;
+  EXPECT_OK((TypedMap<uint64_t, v2::Order>::Open(name.name(), o).status()));
+}
+
 TEST(TypedOpenTest, OtherKeyOrValueTypesAreRefused) {
   ScopedStoreName name;
   ASSERT_OK((TypedMap<uint64_t, int64_t>::Open(name.name(), Create(64))));

@@ -220,6 +220,61 @@ TEST_F(ArenaTest, CheckFindsALeakAndADoubleReference) {
             std::string::npos);
 }
 
+// One damage at a time to an area of one block in use and one free block,
+// each undone before the next: Check names every one.
+TEST_F(ArenaTest,
+       CheckFindsAWrongFooterABlockOnNoListOrTheWrongOneAndWrongTotals) {
+  Make(4096);
+  absl::StatusOr<BlockExtent> a = arena_->Allocate(100);
+  ASSERT_OK(a);
+  ASSERT_EQ(Problems({*a}), "");
+  const uint64_t free_at = a->offset + a->bytes;
+  const uint64_t free_bytes = 4096 - a->bytes;
+  const int bin = ArenaBinOf(free_bytes);
+  ASSERT_GT(bin, 0);
+  ASSERT_EQ(header_->heads[bin], free_at);
+  auto word = [&](uint64_t offset) -> uint64_t& {
+    return *reinterpret_cast<uint64_t*>(data_.data() + offset);
+  };
+  auto set_bit = [&](int b, bool on) {
+    const uint64_t bit = uint64_t{1} << (b % 64);
+    header_->nonempty[b / 64] =
+        on ? header_->nonempty[b / 64] | bit : header_->nonempty[b / 64] & ~bit;
+  };
+  const std::string free_block = absl::StrCat("free block at ", free_at);
+
+  word(free_at + free_bytes - 8) += 16;
+  EXPECT_NE(Problems({*a}).find(free_block + " has a wrong footer"),
+            std::string::npos)
+      << Problems({*a});
+  word(free_at + free_bytes - 8) -= 16;
+
+  header_->heads[bin] = ~uint64_t{0};
+  set_bit(bin, false);
+  EXPECT_NE(Problems({*a}).find(free_block + " is on no list"),
+            std::string::npos)
+      << Problems({*a});
+
+  header_->heads[bin - 1] = free_at;  // Listed, in a smaller size's bin.
+  set_bit(bin - 1, true);
+  EXPECT_NE(Problems({*a}).find(absl::StrCat(free_block, " is in bin ", bin - 1,
+                                             ", not its own")),
+            std::string::npos)
+      << Problems({*a});
+  header_->heads[bin - 1] = ~uint64_t{0};
+  set_bit(bin - 1, false);
+  header_->heads[bin] = free_at;
+  set_bit(bin, true);
+  ASSERT_EQ(Problems({*a}), "");
+
+  header_->used_bytes.fetch_add(16);
+  EXPECT_NE(Problems({*a}).find("totals do not match the blocks"),
+            std::string::npos)
+      << Problems({*a});
+  header_->used_bytes.fetch_sub(16);
+  EXPECT_EQ(Problems({*a}), "");
+}
+
 }  // namespace
 }  // namespace internal
 }  // namespace kvstore

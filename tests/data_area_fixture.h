@@ -34,6 +34,14 @@ class DataAreaFixture : public ::testing::Test {
     EXPECT_OK(store);
     return store.ok() ? *std::move(store) : nullptr;
   }
+  // Waits until a time to live of `ttl_ms` set just before has run out on
+  // the store's clock (CLOCK_BOOTTIME), with a margin, without reading the
+  // entry: a read would reclaim it. False if the clock never got there.
+  static bool WaitOutTtlUnread(int64_t ttl_ms) {
+    const int64_t until = ::kvstore::testing::BootNs() + (ttl_ms + 2) * 1000000;
+    return ::kvstore::testing::PollUntil(
+        [&] { return ::kvstore::testing::BootNs() > until; });
+  }
   StoreStats Stats(const Store& store) {
     absl::StatusOr<StoreStats> stats = store.Stats();
     EXPECT_OK(stats);

@@ -110,11 +110,7 @@ TEST_F(DataAreaTest, ExpiredEntriesAreReclaimedBeforeAFullAreaRefuses) {
     soon.ttl = absl::Milliseconds(1);
     ASSERT_OK(store->Set("old", Value::String(std::string(2000, 'o')), soon));
     ASSERT_LT(Stats(*store).largest_storable, 2500u) << "the area has room";
-    // Wait out its time to live on the store's clock without reading it (a
-    // read would reclaim it).
-    const int64_t set_ns = ::kvstore::testing::BootNs();
-    ASSERT_TRUE(::kvstore::testing::PollUntil(
-        [&] { return ::kvstore::testing::BootNs() > set_ns + 3000000; }));
+    ASSERT_TRUE(WaitOutTtlUnread(1));
     ASSERT_EQ(Stats(*store).entry_count, 2u);
     EXPECT_OK(store->Set("new", Value::String(std::string(2500, 'n'))));
     const StoreStats s = Stats(*store);
@@ -143,11 +139,7 @@ TEST_F(DataAreaTest, OverwritingAnExpiredKeyOfAFullClockStoreEvictsNoOther) {
   soon.ttl = absl::Milliseconds(1);
   ASSERT_OK(store->Set("x", Value::String(std::string(3000, 'x')), soon));
   ASSERT_LT(Stats(*store).largest_storable, 3001u) << "the area is not full";
-  // Wait out its time to live on the store's clock without reading it (a
-  // read would reclaim it).
-  const int64_t set_ns = ::kvstore::testing::BootNs();
-  ASSERT_TRUE(::kvstore::testing::PollUntil(
-      [&] { return ::kvstore::testing::BootNs() > set_ns + 3000000; }));
+  ASSERT_TRUE(WaitOutTtlUnread(1));
   ASSERT_EQ(Stats(*store).entry_count, 4u);
   ASSERT_OK(store->Set("x", Value::String(std::string(3000, 'y'))));
   EXPECT_EQ(Stats(*store).evictions, 0u);

@@ -433,7 +433,8 @@ bool Table::EvictOneLocked(bool for_bytes) {
     const SlotMeta m = Meta(*s);
     // An entry kept in its slot frees no data bytes: not a candidate when
     // the data area needs room (nor is its reference bit spent).
-    if (!m.empty() && !(for_bytes && !OutOfLine(m))) {
+    const bool candidate = !m.empty() && (!for_bytes || OutOfLine(m));
+    if (candidate) {
       // Readers may set bits again behind the hand; on the second pass the
       // first evictable entry goes regardless.
       if (n < geometry_.slot_count && m.referenced) {
